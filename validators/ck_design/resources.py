@@ -1,0 +1,178 @@
+"""Facts about the files a design refers to: model directories, the dataset, task scripts, disk.
+
+Shared by `ck-validate --check-resources` (CK280-CK283), the wizard (dataset size and split
+counts it writes into the design) and the post-copy hook (its VERIFY_* log entries).
+Nothing here imports or executes user code: task scripts are parsed with `ast`.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SPLITS = ("train", "validation", "test")
+
+
+@dataclass
+class ModelFacts:
+    path: str
+    exists: bool
+    has_config: bool = False
+    size_gb: float | None = None
+    error: str | None = None
+
+
+@dataclass
+class DatasetFacts:
+    path: str
+    exists: bool
+    format: str = "json"
+    size_kb: int | None = None
+    splits: dict[str, int | None] = field(default_factory=lambda: dict.fromkeys(SPLITS))
+    error: str | None = None
+
+
+@dataclass
+class TaskScriptFacts:
+    path: str
+    exists: bool
+    task_functions: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _tree_size(path: Path) -> int:
+    total = 0
+    stack = [path]
+    while stack:
+        with os.scandir(stack.pop()) as it:
+            for entry in it:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                elif entry.is_file(follow_symlinks=True):
+                    total += entry.stat(follow_symlinks=True).st_size
+    return total
+
+
+def model_facts(path: str | os.PathLike[str]) -> ModelFacts:
+    p = Path(path).expanduser()
+    if not p.is_dir():
+        return ModelFacts(str(path), False, error=f"model directory {str(path)!r} does not exist")
+    facts = ModelFacts(str(path), True, has_config=(p / "config.json").is_file())
+    try:
+        facts.size_gb = round(_tree_size(p) / 1e9, 2)
+    except OSError as exc:
+        facts.error = f"cannot measure {str(path)!r}: {exc.strerror or exc}"
+    if not facts.has_config and facts.error is None:
+        facts.error = f"model directory {str(path)!r} has no config.json"
+    return facts
+
+
+def dataset_format(path: str) -> str:
+    return "parquet" if str(path).lower().endswith(".parquet") or Path(path).is_dir() else "json"
+
+
+def dataset_label(path: str) -> str:
+    """The dataset's file name without extension (SPEC 6 data.training.label)."""
+    name = Path(str(path).rstrip("/")).name
+    for ext in (".parquet", ".jsonl", ".json"):
+        if name.lower().endswith(ext):
+            return name[: -len(ext)]
+    return Path(name).stem or name
+
+
+def _count_parquet(p: Path) -> dict[str, int | None]:
+    import pyarrow.parquet as pq  # optional: only needed for parquet datasets
+
+    counts: dict[str, int | None] = dict.fromkeys(SPLITS)
+    if p.is_dir():
+        for split in SPLITS:
+            files = sorted(p.glob(f"{split}.parquet")) + sorted(p.glob(f"{split}-*.parquet"))
+            if files:
+                counts[split] = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+        return counts
+    table = pq.read_table(p)
+    if "split" in table.column_names:
+        values = table.column("split").to_pylist()
+        for split in SPLITS:
+            counts[split] = values.count(split)
+    else:
+        counts["train"] = table.num_rows
+    return counts
+
+
+def dataset_facts(path: str | os.PathLike[str]) -> DatasetFacts:
+    """Exists, size, parses, and how many examples each split holds (None = not measured)."""
+    p = Path(path).expanduser()
+    fmt = dataset_format(str(path))
+    if not p.exists():
+        return DatasetFacts(str(path), False, fmt, error=f"dataset {str(path)!r} does not exist")
+    facts = DatasetFacts(str(path), True, fmt)
+    try:
+        facts.size_kb = round((_tree_size(p) if p.is_dir() else p.stat().st_size) / 1024)
+        if fmt == "parquet":
+            try:
+                facts.splits = _count_parquet(p)
+            except ImportError:
+                facts.error = "counting parquet rows needs pyarrow (pip install pyarrow)"
+            return facts
+        with open(p, "rb") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError) as exc:
+        facts.error = f"cannot read dataset {str(path)!r}: {exc}"
+        return facts
+    if not isinstance(data, dict):
+        facts.error = f"dataset {str(path)!r} is not a JSON object with train/validation/test lists"
+        return facts
+    for split in SPLITS:
+        value = data.get(split)
+        facts.splits[split] = len(value) if isinstance(value, list) else None
+    if facts.splits["train"] is None:
+        facts.error = f"dataset {str(path)!r} has no 'train' list"
+    return facts
+
+
+def _is_task_decorator(node: ast.expr) -> bool:
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Name):
+        return node.id == "task"
+    if isinstance(node, ast.Attribute):
+        return node.attr == "task"
+    return False
+
+
+def task_script_facts(path: str | os.PathLike[str]) -> TaskScriptFacts:
+    """Exists, and which functions carry inspect-ai's `@task` decorator (by parsing, never importing)."""
+    p = Path(path).expanduser()
+    if not p.is_file():
+        return TaskScriptFacts(str(path), False, error=f"task script {str(path)!r} does not exist")
+    facts = TaskScriptFacts(str(path), True)
+    try:
+        tree = ast.parse(p.read_bytes(), filename=str(p))
+    except (SyntaxError, ValueError, OSError) as exc:
+        facts.error = f"cannot parse task script {str(path)!r}: {exc}"
+        return facts
+    facts.task_functions = [
+        n.name
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and any(_is_task_decorator(d) for d in n.decorator_list)
+    ]
+    if not facts.task_functions:
+        facts.error = f"task script {str(path)!r} defines no @task function"
+    return facts
+
+
+def free_disk_gb(path: str | os.PathLike[str]) -> float | None:
+    """Free space on the file system holding `path` (its nearest existing ancestor)."""
+    p = Path(path).expanduser().absolute()
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    try:
+        return round(shutil.disk_usage(p).free / 1e9, 1)
+    except OSError:
+        return None
