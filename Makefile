@@ -1,16 +1,40 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
+# Both work on a fresh clone with only Python 3.10+, git and make: they create .venv themselves.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
+# The venv itself, the runtime install (what `make demo` needs) and the test install.
+VENV_STAMP := $(VENV)/.created
+BASE_STAMP := $(VENV)/.installed-base
 STAMP := $(VENV)/.installed
 
-.PHONY: install test demo schema docs bench clean
+# make demo: the bundled example (examples/capitalization), rendered into a git-ignored folder.
+# Everything under demo-output/ is generated and replaced on every run.
+DEMO_OUT := $(CURDIR)/demo-output
+DEMO_SCRATCH := $(DEMO_OUT)/scratch
+DEMO_DATE := $(shell date +%Y-%m-%d)
+DEMO_NAME := words_8L_500_lora_rank_comparison_$(DEMO_DATE)
+DEMO_DST := $(DEMO_SCRATCH)/ck-experiments/$(DEMO_NAME)
+DEMO_INTERACTIVE_DST := $(DEMO_SCRATCH)/ck-experiments/my-first-design
+# --vcs-ref HEAD: render this checkout (uncommitted edits included), not the newest release tag.
+COPIER_SRC := --vcs-ref HEAD '$(CURDIR)'
+VERSION = $(shell $(BIN)/python -c 'import ck_design; print(ck_design.__version__)')
 
-$(STAMP): pyproject.toml
+.PHONY: install test demo demo-interactive schema docs bench release clean
+
+$(VENV_STAMP):
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	$(PIP) install --upgrade pip
+	touch $(VENV_STAMP)
+
+$(BASE_STAMP): pyproject.toml $(VENV_STAMP)
+	$(PIP) install -e .
+	touch $(BASE_STAMP)
+
+$(STAMP): pyproject.toml $(VENV_STAMP)
+	$(PIP) install -e '.[test]'
+	touch $(STAMP) $(BASE_STAMP)
 
 install: $(STAMP)
 
@@ -19,6 +43,49 @@ test: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/python -m ck_design.schema_gen
+
+demo: $(BASE_STAMP)
+	@rm -rf '$(DEMO_OUT)'
+	@echo '== 1/4 inputs: the example claude.local.md and answers, every path made absolute'
+	$(BIN)/python examples/prepare_demo.py '$(DEMO_OUT)'
+	@echo '== 2/4 render the design non-interactively (the wizard with the answers file)'
+	CK_LOCAL_CONFIG='$(DEMO_OUT)/claude.local.md' $(BIN)/copier copy --trust --defaults \
+	  --data-file '$(DEMO_OUT)/answers.yml' \
+	  --data experiment_name=$(DEMO_NAME) --data experiment_date=$(DEMO_DATE) \
+	  $(COPIER_SRC) '$(DEMO_DST)'
+	@echo '== 3/4 validate the design, with its resources (models, dataset, task script)'
+	$(BIN)/ck-validate --check-resources '$(DEMO_DST)/experiment_summary.yaml'
+	@echo '== 4/4 validate the design log'
+	$(BIN)/ck-validate --log '$(DEMO_DST)/logs/design-experiment.log'
+	@echo
+	@echo 'Demo experiment: $(DEMO_DST)'
+	@echo '  design:  $(DEMO_DST)/experiment_summary.yaml'
+	@echo '  plan:    $(DEMO_DST)/README.md'
+	@echo '  log:     $(DEMO_DST)/logs/design-experiment.log'
+	@echo 'Next: cd into it and try `$(BIN)/copier update --trust --data lora_rank_values=...` or edit'
+	@echo 'experiment_summary.yaml and run `$(BIN)/ck-validate` on it. `make demo` again starts over.'
+
+demo-interactive: $(BASE_STAMP)
+	@rm -rf '$(DEMO_INTERACTIVE_DST)'
+	$(BIN)/python examples/prepare_demo.py '$(DEMO_OUT)'
+	@echo
+	@echo 'The wizard reads its defaults from $(DEMO_OUT)/claude.local.md.'
+	@echo 'When it asks, the dataset and task script paths are printed above.'
+	CK_LOCAL_CONFIG='$(DEMO_OUT)/claude.local.md' $(BIN)/copier copy --trust \
+	  $(COPIER_SRC) '$(DEMO_INTERACTIVE_DST)'
+	$(BIN)/ck-validate --check-resources '$(DEMO_INTERACTIVE_DST)/experiment_summary.yaml'
+	@echo
+	@echo 'Your experiment: $(DEMO_INTERACTIVE_DST)'
+	@echo '  plan:    $(DEMO_INTERACTIVE_DST)/README.md'
+
+# Cut a release: see docs/releasing.md. Checks, then tags v<version>; pushing is left to you.
+release: $(STAMP)
+	@test -z "$$(git status --porcelain)" || { echo 'release: the work tree is not clean'; exit 1; }
+	@grep -q '^## \[$(VERSION)\]' CHANGELOG.md || { echo 'release: CHANGELOG.md has no "## [$(VERSION)]" section'; exit 1; }
+	@! git rev-parse -q --verify 'refs/tags/v$(VERSION)' >/dev/null || { echo 'release: tag v$(VERSION) exists; bump ck_design.__version__ first'; exit 1; }
+	$(MAKE) test
+	git tag -a 'v$(VERSION)' -m 'ck-design $(VERSION)'
+	@echo 'Tagged v$(VERSION). Publish it with: git push origin v$(VERSION)'
 
 clean:
 	rm -rf $(VENV) demo-output
