@@ -1,0 +1,174 @@
+"""Time `ck-validate` (full validation) against `check-jsonschema` (schema only) on the same designs.
+
+    .venv/bin/python benchmarks/validate.py [--repeat 5] [--sizes 10,1000,10000] [--keep DIR]
+
+Designs are generated with ck_design.design (so they are valid: the comparison is the cost
+of saying "all good", which is what pre-commit pays on every commit): one model swept over
+lora_rank plus its base control, 5 eval tasks, 3 training epochs, every epoch evaluated.
+
+Targets (issue 2): 1,000 runs: ck-validate <= 0.35x check-jsonschema;
+10,000 runs: ck-validate <= 12x its own 1,000-run time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from ck_design import design
+
+REPO = Path(__file__).resolve().parent.parent
+SCHEMA = REPO / "schemas" / "experiment_summary.schema.json"
+BIN = Path(sys.executable).parent
+MODEL = "Llama-3.2-1B-Instruct"
+TASKS = 5
+EPOCHS = 3
+
+
+def build_design(n_runs: int) -> dict:
+    """A valid design with exactly `n_runs` runs (n_runs - 1 fine-tuned + one control)."""
+    name = f"bench_lora_rank_comparison_{n_runs}_2026-11-25"
+    variables = {"lora_rank": list(range(1, n_runs))}
+    runs = design.generate_runs([MODEL], variables, include_base_controls=True,
+                                slurm_overrides={MODEL: {"constraint": "gpu80"}})
+    tasks = [
+        {"name": f"task{i}", "script": f"/scratch/me/tasks/task{i}.py", "description": f"Task {i}"}
+        for i in range(TASKS)
+    ]
+    matrix = design.build_matrix(runs, [t["name"] for t in tasks], eval_epochs="all", epochs=EPOCHS)
+    return {
+        "experiment": {
+            "name": name,
+            "type": "experiment",
+            "question": "Does LoRA rank matter?",
+            "date": "2026-11-25",
+            "hypothesis": "",
+            "purpose": "",
+            "directory": design.experiment_directory("/scratch/me", "experiment", name),
+        },
+        "tools": {"preparation": "torchtune", "evaluation": "inspect-ai"},
+        "variables": variables,
+        "controls": {
+            "system_prompt": "",
+            "prompt": "{input}\n",
+            "epochs": EPOCHS,
+            "batch_size": 4,
+            "gpus": 1,
+            "validation_during_training": True,
+            "gradient_accumulation_steps": 1,
+            "weight_decay": 0.01,
+            "lora_dropout": 0.0,
+            "num_warmup_steps": 10,
+            "max_seq_len": 2048,
+            "packing": True,
+            "lr": 0.0001,
+        },
+        "models": {"base": [{"name": MODEL, "path": f"/scratch/me/models/{MODEL}", "size_gb": 2.4}]},
+        "data": {
+            "training": {
+                "path": "/scratch/me/data/words.json",
+                "label": "words",
+                "format": "json",
+                "size_kb": 28,
+                "splits": {"train": 4000, "validation": 500, "test": 500},
+            }
+        },
+        "output": {
+            "base_directory": design.output_directory("/scratch/me", name),
+            "checkpoint_pattern": "ck-out-{run_name}/epoch_{N}",
+            "wandb_project": "bench",
+        },
+        "runs": runs,
+        "evaluation": {
+            "system_prompt": "",
+            "temperature": 0.0,
+            "scorer": [{"name": "match", "params": {"location": "exact", "ignore_case": False}}],
+            "tasks": tasks,
+            "matrix": matrix,
+        },
+    }
+
+
+def write_design(directory: Path, n_runs: int) -> Path:
+    path = directory / f"runs_{n_runs}" / "experiment_summary.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        yaml.safe_dump(build_design(n_runs), fh, sort_keys=False, width=1000)
+    return path
+
+
+def _tool(name: str) -> str:
+    found = BIN / name
+    return str(found) if found.exists() else (shutil.which(name) or name)
+
+
+def time_command(argv: list[str], repeat: int) -> tuple[float, int]:
+    """Median wall time of `repeat` runs (after one warm-up run) and the last exit status."""
+    subprocess.run(argv, capture_output=True)  # warm the page cache and .pyc files
+    times = []
+    rc = 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.run(argv, capture_output=True)
+        times.append(time.perf_counter() - start)
+        rc = proc.returncode
+    return statistics.median(times), rc
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--sizes", default="10,1000,10000")
+    parser.add_argument("--keep", type=Path, help="write the designs here and keep them")
+    parser.add_argument("--no-jsonschema", action="store_true", help="time ck-validate only")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="ck-bench-"))
+    ck = _tool("ck-validate")
+    cj = _tool("check-jsonschema")
+    results: dict[int, tuple[float, float | None]] = {}
+    print(f"{'runs':>7} {'size':>9} {'ck-validate':>12} {'check-jsonschema':>17} {'ratio':>6}  exit(ck/cj)")
+    try:
+        for n in sizes:
+            path = write_design(workdir, n)
+            ck_time, ck_rc = time_command([ck, str(path)], args.repeat)
+            if args.no_jsonschema:
+                cj_time, cj_rc = None, None
+            else:
+                cj_time, cj_rc = time_command([cj, "--schemafile", str(SCHEMA), str(path)], args.repeat)
+            results[n] = (ck_time, cj_time)
+            ratio = f"{ck_time / cj_time:6.2f}" if cj_time else "     -"
+            cj_text = f"{cj_time:16.3f}s" if cj_time else f"{'-':>17}"
+            print(
+                f"{n:>7} {path.stat().st_size / 1024:>7.0f}kB {ck_time:>11.3f}s {cj_text} {ratio}  {ck_rc}/{cj_rc}",
+                flush=True,
+            )
+    finally:
+        if args.keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    ok = True
+    if 1000 in results and results[1000][1]:
+        ratio = results[1000][0] / results[1000][1]
+        good = ratio <= 0.35
+        ok &= good
+        print(f"1,000 runs: ck-validate / check-jsonschema = {ratio:.2f} (target <= 0.35) {'ok' if good else 'MISSED'}")
+    if 1000 in results and 10000 in results:
+        scale = results[10000][0] / results[1000][0]
+        good = scale <= 12
+        ok &= good
+        print(f"10,000 runs / 1,000 runs (ck-validate) = {scale:.1f}x (target <= 12x) {'ok' if good else 'MISSED'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
