@@ -1,0 +1,128 @@
+"""`make demo` on a fresh clone, from a clean environment: the README's first command works.
+
+The test clones the repository it runs from (committed files only, as a newcomer gets them) into a
+temporary directory and runs `make demo` there with an environment that has no trace of this
+checkout's virtualenv. The clone creates its own .venv and pip-installs the project (PyPI, or the
+pip cache), which takes a while; that is the point.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+README = REPO / "README.md"
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("make") is None or shutil.which("git") is None, reason="needs make and git"
+)
+
+# Environment variables a clean login shell may legitimately carry into `make demo`:
+# locale, home (pip's cache), temp dir, and what pip needs to reach PyPI behind a proxy.
+_PASS = {"HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TERM", "USER", "LOGNAME", "SSL_CERT_FILE",
+         "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NO_PROXY", "no_proxy"}
+
+
+def clean_env() -> dict[str, str]:
+    """No VIRTUAL_ENV, no .venv/bin on PATH, no MAKEFLAGS from an outer `make test`."""
+    env = {k: v for k, v in os.environ.items()
+           if k in _PASS or k.startswith("PIP_") or k.lower().endswith("_proxy")}
+    venvs = {Path(sys.prefix).resolve()}
+    if os.environ.get("VIRTUAL_ENV"):
+        venvs.add(Path(os.environ["VIRTUAL_ENV"]).resolve())
+    path = []
+    for entry in os.environ.get("PATH", "").split(os.pathsep):
+        p = Path(entry).resolve() if entry else None
+        if p is None or any(p == v / "bin" for v in venvs) or p.name == "bin" and (p.parent / "pyvenv.cfg").exists():
+            continue
+        path.append(entry)
+    env["PATH"] = os.pathsep.join(path) or "/usr/local/bin:/usr/bin:/bin"
+    env.update(
+        GIT_AUTHOR_NAME="ck demo test", GIT_AUTHOR_EMAIL="ck-demo@example.invalid",
+        GIT_COMMITTER_NAME="ck demo test", GIT_COMMITTER_EMAIL="ck-demo@example.invalid",
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
+    return env
+
+
+def readme_block(name: str) -> str:
+    """The text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in README.md."""
+    text = README.read_text(encoding="utf-8")
+    m = re.search(rf"<!-- {name}:start -->\n(.*?)<!-- {name}:end -->", text, re.S)
+    assert m, f"README.md has no {name} block"
+    return m.group(1)
+
+
+@pytest.fixture(scope="module")
+def demo_clone(tmp_path_factory):
+    clone = tmp_path_factory.mktemp("demo") / "ck-design"
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True, env=clean_env())
+    return clone
+
+
+def run_demo(clone: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["make", "demo"], cwd=clone, env=clean_env(), capture_output=True,
+                          text=True, timeout=900)
+
+
+def demo_dir(clone: Path, stdout: str) -> Path:
+    m = re.search(r"^Demo experiment: (.+)$", stdout, re.M)
+    assert m, stdout
+    dst = Path(m.group(1).strip())
+    assert dst.is_relative_to(clone / "demo-output"), dst
+    return dst
+
+
+def test_make_demo_on_a_fresh_clone(demo_clone):
+    env = clean_env()
+    assert "VIRTUAL_ENV" not in env and ".venv" not in env["PATH"]
+    first = run_demo(demo_clone)
+    assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-4000:]
+    dst = demo_dir(demo_clone, first.stdout)
+
+    # A valid experiment: design, plan, log, under git.
+    summary = dst / "experiment_summary.yaml"
+    assert summary.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=")
+    design = yaml.safe_load(summary.read_text(encoding="utf-8"))
+    assert design["experiment"]["name"] == dst.name
+    assert design["data"]["training"]["splits"] == {"train": 400, "validation": 50, "test": 50}
+    assert {r["name"] for r in design["runs"]} >= {"Llama-3.2-1B-Instruct_rank4", "Llama-3.2-3B-Instruct_base"}
+    for path in (design["data"]["training"]["path"], *(t["script"] for t in design["evaluation"]["tasks"]),
+                 *(m["path"] for m in design["models"]["base"])):
+        assert Path(path).is_absolute() and Path(path).exists(), path
+    assert (dst / "README.md").is_file()
+    log = (dst / "logs" / "design-experiment.log").read_text(encoding="utf-8")
+    assert "START_DESIGN" in log and "COMPLETE_DESIGN" in log
+    ck_validate = demo_clone / ".venv" / "bin" / "ck-validate"
+    check = subprocess.run([str(ck_validate), "--check-resources", str(summary)], env=env,
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    log_check = subprocess.run([str(ck_validate), "--log", str(dst / "logs" / "design-experiment.log")],
+                               env=env, capture_output=True, text=True)
+    assert log_check.returncode == 0, log_check.stdout + log_check.stderr
+
+    # The demo output is git-ignored: the clone stays clean.
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=demo_clone, env=env,
+                            capture_output=True, text=True, check=True)
+    assert status.stdout == "", status.stdout
+
+    # The README's excerpt of a rendered plan is what the demo renders.
+    rendered = (dst / "README.md").read_text(encoding="utf-8")
+    for line in readme_block("rendered-readme").splitlines():
+        if line.strip() and not line.startswith("```") and line.strip() != "...":
+            assert line in rendered, f"README.md excerpt line not in the rendered plan: {line!r}"
+
+    # Running it again starts over instead of failing on the previous output.
+    (dst / "stale-file").write_text("left by the previous demo")
+    second = run_demo(demo_clone)
+    assert second.returncode == 0, second.stdout[-4000:] + second.stderr[-4000:]
+    assert not (dst / "stale-file").exists()
+    assert (dst / "experiment_summary.yaml").is_file()
