@@ -21,9 +21,10 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("make") is None or shutil.which("git") is None, reason="needs make and git"
-)
+pytestmark = [
+    pytest.mark.skipif(shutil.which("make") is None or shutil.which("git") is None, reason="needs make and git"),
+    pytest.mark.skipif(not (REPO / "copier.yml").exists(), reason="the wizard (copier.yml) is not there yet"),
+]
 
 # Environment variables a clean login shell may legitimately carry into `make demo`:
 # locale, home (pip's cache), temp dir, and what pip needs to reach PyPI behind a proxy.
