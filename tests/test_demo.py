@@ -8,8 +8,10 @@ pip cache), which takes a while; that is the point.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -62,9 +64,9 @@ def readme_block(name: str) -> str:
     return m.group(1)
 
 
-@pytest.fixture(scope="module")
-def demo_clone(tmp_path_factory):
-    clone = tmp_path_factory.mktemp("demo") / "ck-design"
+def fresh_clone(where: Path) -> Path:
+    """A clone of the repository this test runs from: committed files only, like a newcomer's."""
+    clone = where / "ck-design"
     subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True, env=clean_env())
     return clone
 
@@ -82,7 +84,8 @@ def demo_dir(clone: Path, stdout: str) -> Path:
     return dst
 
 
-def test_make_demo_on_a_fresh_clone(demo_clone):
+def test_make_demo_on_a_fresh_clone(tmp_path):
+    demo_clone = fresh_clone(tmp_path)
     env = clean_env()
     assert "VIRTUAL_ENV" not in env and ".venv" not in env["PATH"]
     first = run_demo(demo_clone)
@@ -127,3 +130,83 @@ def test_make_demo_on_a_fresh_clone(demo_clone):
     assert second.returncode == 0, second.stdout[-4000:] + second.stderr[-4000:]
     assert not (dst / "stale-file").exists()
     assert (dst / "experiment_summary.yaml").is_file()
+
+    # README step 4, verbatim, in the experiment the demo rendered.
+    readme_copier_update(demo_clone, dst)
+
+
+def readme_command(prefix: str) -> list[str]:
+    """The README's shell command starting with `prefix`, as argv."""
+    for m in re.finditer(r"^```sh\n(.*?)^```", README.read_text(encoding="utf-8"), re.S | re.M):
+        for line in m.group(1).splitlines():
+            line = re.sub(r"\s+#.*$", "", line).strip()
+            if line.startswith(prefix):
+                return shlex.split(line)
+    raise AssertionError(f"README.md shows no `{prefix}` command")
+
+
+def readme_copier_update(demo_clone: Path, dst: Path) -> None:
+    """README step 4, verbatim, inside the experiment `make demo` rendered: a third rank."""
+    env = clean_env()
+    argv = readme_command("copier update")
+    argv[0] = str(demo_clone / ".venv" / "bin" / "copier")
+    env["CK_LOCAL_CONFIG"] = str(demo_clone / "demo-output" / "claude.local.md")
+    env["PATH"] = f"{demo_clone / '.venv' / 'bin'}{os.pathsep}{env['PATH']}"
+    done = subprocess.run(argv, cwd=dst, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    design = yaml.safe_load((dst / "experiment_summary.yaml").read_text(encoding="utf-8"))
+    assert design["variables"]["lora_rank"] == [4, 8, 16]
+    assert "Llama-3.2-1B-Instruct_rank16" in {r["name"] for r in design["runs"]}
+    assert "UPDATE_DESIGN" in (dst / "logs" / "design-experiment.log").read_text(encoding="utf-8")
+    check = subprocess.run([str(demo_clone / ".venv" / "bin" / "ck-validate"), "--check-resources",
+                            str(dst / "experiment_summary.yaml")], env=env, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_installed_package_outside_a_clone(tmp_path):
+    """README step 1 and 3: `pip install` the package (a real, non-editable install), then
+    `copier copy` with the README's non-interactive command. The schema modeline must resolve for
+    an installed package too: a path that exists outside the clone, or a URL."""
+    demo_clone = fresh_clone(tmp_path)
+    env = clean_env()
+    venv = tmp_path / "tool-env"
+    subprocess.run(["python3", "-m", "venv", str(venv)], check=True, env=env)
+    pip = readme_command("pip install")
+    assert pip[:2] == ["pip", "install"]
+    install = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+               *[a for a in pip[2:] if a != "--user"]]
+    install[install.index("/path/to/ck-design")] = str(demo_clone)
+    done = subprocess.run(install, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+
+    inputs = tmp_path / "inputs"
+    subprocess.run([str(venv / "bin" / "python"), str(demo_clone / "examples" / "prepare_demo.py"), str(inputs)],
+                   check=True, env=env, capture_output=True)
+    dst = tmp_path / "scratch" / "ck-experiments" / "installed_demo"
+    argv = readme_command("copier copy --trust --defaults")
+    argv[0] = str(venv / "bin" / "copier")
+    argv = [{"answers.yml": str(inputs / "answers.yml"), "DEST": str(dst)}.get(a, a) for a in argv]
+    # render the clone's HEAD, as `make demo` does, not the newest release tag
+    argv[argv.index("/path/to/ck-design"):argv.index("/path/to/ck-design") + 1] = ["--vcs-ref", "HEAD", str(demo_clone)]
+    env["CK_LOCAL_CONFIG"] = str(inputs / "claude.local.md")
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
+    done = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+
+    summary = dst / "experiment_summary.yaml"
+    first = summary.read_text(encoding="utf-8").splitlines()[0]
+    m = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)
+    assert m, first
+    target = m.group(1)
+    if "://" in target:
+        assert target.startswith("https://") and target.endswith("experiment_summary.schema.json"), target
+    else:
+        schema = Path(target) if Path(target).is_absolute() else (summary.parent / target)
+        assert schema.is_file(), f"modeline points at a missing file: {target}"
+        assert not schema.resolve().is_relative_to(demo_clone), "an installed package must not need the clone"
+        assert json.loads(schema.read_text())["properties"]["runs"]
+    design = yaml.safe_load(summary.read_text(encoding="utf-8"))
+    assert design["controls"]["epochs"] == 3
+    check = subprocess.run([str(venv / "bin" / "ck-validate"), "--check-resources", str(summary)],
+                           env=env, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
