@@ -44,6 +44,11 @@ test: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/python -m ck_design.schema_gen
 
+# docs/rules.md is generated from the rule registry (a test keeps it in sync).
+docs: $(BASE_STAMP)
+	$(BIN)/python -m ck_design.rules --docs > docs/rules.md.tmp
+	mv docs/rules.md.tmp docs/rules.md
+
 demo: $(BASE_STAMP)
 	@rm -rf '$(DEMO_OUT)'
 	@echo '== 1/4 inputs: the example claude.local.md and answers, every path made absolute'
@@ -62,8 +67,9 @@ demo: $(BASE_STAMP)
 	@echo '  design:  $(DEMO_DST)/experiment_summary.yaml'
 	@echo '  plan:    $(DEMO_DST)/README.md'
 	@echo '  log:     $(DEMO_DST)/logs/design-experiment.log'
-	@echo 'Next: cd into it and try `$(BIN)/copier update --trust --data lora_rank_values=...` or edit'
-	@echo 'experiment_summary.yaml and run `$(BIN)/ck-validate` on it. `make demo` again starts over.'
+	@echo 'Next: open the plan, or edit the design and run $(CURDIR)/$(BIN)/ck-validate on it;'
+	@echo 'inside the experiment, $(CURDIR)/$(BIN)/copier update --trust changes the design (README.md, step 4).'
+	@echo '`make demo` again starts over.'
 
 demo-interactive: $(BASE_STAMP)
 	@rm -rf '$(DEMO_INTERACTIVE_DST)'
@@ -77,6 +83,9 @@ demo-interactive: $(BASE_STAMP)
 	@echo
 	@echo 'Your experiment: $(DEMO_INTERACTIVE_DST)'
 	@echo '  plan:    $(DEMO_INTERACTIVE_DST)/README.md'
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/validate.py $(BENCH_ARGS)
 
 # Cut a release: see docs/releasing.md. Checks, then tags v<version>; pushing is left to you.
 release: $(STAMP)
