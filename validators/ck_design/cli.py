@@ -1,0 +1,193 @@
+"""`ck-validate`: validate experiment_summary.yaml files (or design-experiment.log files).
+
+    ck-validate [PATH ...]                  default: ./experiment_summary.yaml
+    ck-validate --log [PATH ...]            default: ./logs/design-experiment.log
+
+Exit status: 0 no errors (warnings allowed), 1 at least one error, 2 usage error or a file
+that cannot be read (missing, a directory, no permission). Findings go to stdout (text or a
+JSON array); the one-line summary and any reason a file could not be read go to stderr, so
+`--format json` output stays machine-readable.
+
+Files whose name ends in `.log` are validated as logs even without `--log`, so one
+`ck-validate` call can take both kinds (e.g. from pre-commit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import re
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import NoReturn
+
+from . import __version__
+from .findings import Finding
+
+DEFAULT_SUMMARY = "experiment_summary.yaml"
+DEFAULT_LOG = "logs/design-experiment.log"
+CODE_RE = re.compile(r"^CK\d{3}$")
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse prints the whole usage block; one line is easier to read in a hook's output.
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="ck-validate",
+        description="Validate experiment_summary.yaml (SPEC 6 and 11) or design-experiment.log (SPEC 8) files.",
+        epilog="Exit status: 0 no errors, 1 errors found, 2 usage error or unreadable file.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help=f"files to validate (default: ./{DEFAULT_SUMMARY}, or ./{DEFAULT_LOG} with --log)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--check-resources", action="store_true",
+                   help="also check that model, dataset and task script paths exist and split counts match")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("--ignore", action="append", default=[], metavar="CODE[,CODE]",
+                   help="skip these finding codes (repeatable), e.g. --ignore CK221,CK233")
+    p.add_argument("--log", action="store_true", help="the paths are design-experiment.log files")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return p
+
+
+def _known_codes() -> set[str] | None:
+    """Every public code, or None when the rule registry is not importable (then any CKnnn goes)."""
+    from .logfile import LOG_RULES
+
+    try:
+        from .rules import RULES
+    except ImportError:
+        return None
+    return set(RULES) | set(LOG_RULES)
+
+
+def _parse_ignore(values: list[str], parser: argparse.ArgumentParser) -> set[str]:
+    codes = {c.strip().upper() for v in values for c in v.split(",") if c.strip()}
+    malformed = sorted(c for c in codes if not CODE_RE.match(c))
+    if malformed:
+        parser.error(f"--ignore: {', '.join(malformed)} is not a code like CK210")
+    known = _known_codes() if codes else None
+    if known is not None:
+        unknown = sorted(codes - known)
+        if unknown:
+            parser.error(f"--ignore: unknown code {', '.join(unknown)}; codes are listed in docs/rules.md")
+    return codes
+
+
+def _unreadable(path: str, exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"{path}: no such file"
+    if isinstance(exc, IsADirectoryError) or Path(path).is_dir():
+        return f"{path}: is a directory, not a file"
+    if isinstance(exc, PermissionError):
+        return f"{path}: permission denied"
+    return f"{path}: cannot read: {exc.strerror or exc}"
+
+
+def _validate_summary(path: str, check_resources: bool) -> list[Finding]:
+    from .loader import LoadError, load_file
+
+    try:
+        doc = load_file(path)
+    except LoadError as exc:
+        return [Finding(path, exc.line, exc.column, exc.code, "error", exc.message, exc.hint)]
+    # Imported only for a file that parsed: it pulls in pydantic, which a broken file never needs.
+    from .checks import check
+
+    return list(check(doc, check_resources=check_resources, base_dir=Path(path).parent))
+
+
+def _validate_log(path: str) -> list[Finding]:
+    from .logfile import check_log_file
+
+    return check_log_file(path)
+
+
+def _is_log(path: str, log_flag: bool) -> bool:
+    return log_flag or path.endswith(".log")
+
+
+def run(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    ignore = _parse_ignore(args.ignore, parser)
+    paths = args.paths or [DEFAULT_LOG if args.log else DEFAULT_SUMMARY]
+
+    findings: list[Finding] = []
+    ignored = unreadable = 0
+    exit_code = EXIT_OK
+    for path in paths:
+        try:
+            if os.path.isdir(path):
+                raise IsADirectoryError(21, "Is a directory", path)
+            found = _validate_log(path) if _is_log(path, args.log) else _validate_summary(path, args.check_resources)
+        except OSError as exc:
+            print(f"ck-validate: {_unreadable(path, exc)}", file=sys.stderr)
+            unreadable += 1
+            exit_code = EXIT_USAGE
+            continue
+        except Exception as exc:  # noqa: BLE001 - a bug in a rule must not look like a clean file
+            where = ""
+            tb = exc.__traceback__
+            while tb is not None and tb.tb_next is not None:
+                tb = tb.tb_next
+            if tb is not None:
+                where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
+            print(
+                f"ck-validate: {path}: internal error {type(exc).__name__}: {exc}{where}"
+                " (a bug in ck-validate; please report it)",
+                file=sys.stderr,
+            )
+            unreadable += 1
+            exit_code = EXIT_USAGE
+            continue
+        for f in found:
+            if f.code in ignore:
+                ignored += 1
+                continue
+            if args.strict and f.severity == "warning":
+                f = replace(f, severity="error")
+            findings.append(f)
+
+    from . import report
+
+    out = report.format_json(findings) if args.format == "json" else report.format_text(findings)
+    sys.stdout.write(out)
+    sys.stdout.flush()
+    print(report.summary(findings, len(paths) - unreadable, ignored, unreadable), file=sys.stderr)
+    if exit_code == EXIT_OK and any(f.severity == "error" for f in findings):
+        exit_code = EXIT_ERRORS
+    return exit_code
+
+
+def main(argv: list[str] | None = None) -> int:
+    # A short-lived process building one large acyclic tree: the cyclic GC would only rescan it.
+    gc.disable()
+    try:
+        return run(argv)
+    except KeyboardInterrupt:
+        print("ck-validate: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `ck-validate ... | head`: the reader left; nothing more to say to it.
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the flush at exit
+        except OSError:
+            pass
+        return EXIT_ERRORS
+    except Exception as exc:  # noqa: BLE001 - one line instead of a traceback, but never silent
+        print(f"ck-validate: internal error {type(exc).__name__}: {exc} (a bug in ck-validate; please report it)",
+              file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
