@@ -1,0 +1,94 @@
+"""Generate experiment_summary.schema.json from the pydantic models (the single source of truth).
+
+    python -m ck_design.schema_gen            # (re)write the checked-in schema files
+    python -m ck_design.schema_gen --check    # exit 1 when they differ from the models
+
+Two identical copies are written: `schemas/experiment_summary.schema.json` at the top of the
+repository (what editors' `$schema` modelines and check-jsonschema point at) and one inside
+the package, so an installed ck-design carries its schema (`installed_schema_path()`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+SCHEMA_NAME = "experiment_summary.schema.json"
+SCHEMA_ID = "https://ck-design.invalid/schemas/" + SCHEMA_NAME
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def build_schema() -> dict[str, Any]:
+    from .models import ExperimentSummary
+
+    body = ExperimentSummary.model_json_schema()
+    # Dialect, id and title first, so a reader of the file sees what it is before the details.
+    schema: dict[str, Any] = {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$id": SCHEMA_ID,
+        "title": "ck-design experiment_summary.yaml",
+    }
+    schema.update({k: v for k, v in body.items() if k != "title"})
+    return schema
+
+
+def render() -> str:
+    return json.dumps(build_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def installed_schema_path() -> Path:
+    """The copy shipped inside the package (present in a wheel or an editable install)."""
+    return PACKAGE_DIR / "schemas" / SCHEMA_NAME
+
+
+def _repo_root() -> Path | None:
+    # validators/ck_design/schema_gen.py -> the repository, when running from a checkout.
+    root = PACKAGE_DIR.parent.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "validators").is_dir() else None
+
+
+def targets(root: Path | None) -> list[Path]:
+    paths = [installed_schema_path()]
+    if root is not None:
+        paths.insert(0, root / "schemas" / SCHEMA_NAME)
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ck_design.schema_gen", description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 when a checked-in schema differs from the models")
+    parser.add_argument("--root", type=Path, help="repository root (default: the checkout this module is in)")
+    args = parser.parse_args(argv)
+
+    root = args.root or _repo_root()
+    expected = render()
+    stale = []
+    for path in targets(root):
+        try:
+            current = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            current = None
+        if current == expected:
+            continue
+        if args.check:
+            stale.append(path)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(expected, encoding="utf-8")
+        print(f"wrote {path}")
+    if stale:
+        for path in stale:
+            state = "is missing" if not path.exists() else "differs from ck_design.models"
+            print(f"{path} {state}; run `make schema` (python -m ck_design.schema_gen) and commit it", file=sys.stderr)
+        return 1
+    if args.check:
+        print("schema files are up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
