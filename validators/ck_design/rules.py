@@ -913,7 +913,175 @@ _RULES: list[Rule] = [
 # Log-file rules (CK3xx: design-experiment.log, SPEC section 8). Owned by the log validator;
 # add them to this list (section "design-experiment.log") and regenerate docs/rules.md.
 # ---------------------------------------------------------------------------------------------
-_LOG_RULES: list[Rule] = []
+# Severity and summary come from ck_design.logfile.LOG_RULES (what the log validator emits);
+# this block adds what the docs page needs.
+from .logfile import LOG_RULES as _LOG_CODES  # noqa: E402 - stdlib-only module, no cycle
+
+LOG = "design-experiment.log (ck-validate --log)"
+_GOOD_ENTRY = """
+    [2026-11-25 14:30:01] VERIFY_MODEL
+    Details: Verifying model directory exists
+    Model: Llama-3.2-1B-Instruct
+    Result: success
+    """
+
+
+def _log_rule(code: str, why: str, hint: str, bad: str, fixed: str = _GOOD_ENTRY) -> Rule:
+    severity, summary = _LOG_CODES[code]
+    return _rule(code, severity, LOG, summary, why, hint, bad, fixed)
+
+
+_LOG_RULES: list[Rule] = [
+    _log_rule(
+        "CK300",
+        """The log is the audit trail of a design; a binary, non-UTF-8 or empty file cannot be
+        one, and nothing else in it can be checked.""",
+        "Restore the log from git; it is only ever appended to.",
+        """
+        (an empty file)
+        """,
+    ),
+    _log_rule(
+        "CK301",
+        """Entries are found and ordered by their header; a malformed header or an impossible
+        timestamp (2026-02-30) makes the trail unreadable to tools and people.""",
+        "Write the header as `[YYYY-MM-DD HH:MM:SS] ACTION_TYPE` with a real date and time.",
+        """
+        [2026-11-25 14:30] VERIFY_MODEL
+        Details: Verifying model directory exists
+        Result: success
+        """,
+    ),
+    _log_rule(
+        "CK302",
+        """Action types are a closed list (SPEC 8) so that a log can be searched and compared
+        across experiments; a misspelt type silently drops out of those searches.""",
+        "Use one of the known action types; the hint names the closest.",
+        """
+        [2026-11-25 14:30:01] VERIFY_MODLE
+        Details: Verifying model directory exists
+        Result: success
+        """,
+    ),
+    _log_rule(
+        "CK303",
+        "Every entry says what was done on its second line; readers rely on finding it there.",
+        "Put a `Details: <what was done>` line right after the header.",
+        """
+        [2026-11-25 14:30:01] VERIFY_MODEL
+        Model: Llama-3.2-1B-Instruct
+        Result: success
+        """,
+    ),
+    _log_rule(
+        "CK304",
+        """Entries are `Key: value` lines so they can be parsed; free text (often a value that
+        spilled onto a second line) cannot be attributed to a key.""",
+        "Keep each value on its key's line (the writer escapes newlines as \\n).",
+        """
+        [2026-11-25 14:30:01] USER_RESPONSE
+        Details: Question answered
+        Answer: first line
+        second line
+        Result: success
+        """,
+    ),
+    _log_rule(
+        "CK305",
+        """The result is what a reader looks for first; it must be the entry's last line and
+        one of success, failure or warning.""",
+        "End the entry with `Result: success`, `Result: failure` or `Result: warning`.",
+        """
+        [2026-11-25 14:30:01] VERIFY_MODEL
+        Details: Verifying model directory exists
+        Result: ok
+        """,
+    ),
+    _log_rule(
+        "CK306",
+        """A failure or warning without its reason cannot be acted on; prerequisites listed in
+        the README come from these Error lines.""",
+        "Add `Error: <Type> - <message>` before the Result line.",
+        """
+        [2026-11-25 14:30:01] VERIFY_MODEL
+        Details: Verifying model directory exists
+        Result: failure
+        """,
+        """
+        [2026-11-25 14:30:01] VERIFY_MODEL
+        Details: Verifying model directory exists
+        Error: FileNotFoundError - /scratch/me/models/Llama-3.2-1B-Instruct does not exist
+        Result: failure
+        """,
+    ),
+    _log_rule(
+        "CK307",
+        """The log is append-only: an entry older than the one before it means the file was
+        edited by hand or merged out of order, and the trail no longer shows what happened when.""",
+        "Keep entries in the order they were written; do not edit timestamps.",
+        """
+        [2026-11-25 14:30:01] VERIFY_MODEL
+        Details: Verifying model directory exists
+        Result: success
+
+        [2026-11-25 14:29:00] VERIFY_DATASET
+        Details: Verifying dataset exists
+        Result: success
+        """,
+        """
+        [2026-11-25 14:30:01] VERIFY_MODEL
+        Details: Verifying model directory exists
+        Result: success
+
+        [2026-11-25 14:30:02] VERIFY_DATASET
+        Details: Verifying dataset exists
+        Result: success
+        """,
+    ),
+    _log_rule(
+        "CK308",
+        """One blank line is what separates entries; a missing one glues two entries together
+        for simple readers (e.g. `awk -v RS=`), extra ones are harmless but not the format.""",
+        "Separate entries with exactly one blank line.",
+        """
+        [2026-11-25 14:30:01] VERIFY_MODEL
+        Details: Verifying model directory exists
+        Result: success
+        [2026-11-25 14:30:02] VERIFY_DATASET
+        Details: Verifying dataset exists
+        Result: success
+        """,
+        """
+        [2026-11-25 14:30:01] VERIFY_MODEL
+        Details: Verifying model directory exists
+        Result: success
+
+        [2026-11-25 14:30:02] VERIFY_DATASET
+        Details: Verifying dataset exists
+        Result: success
+        """,
+    ),
+    _log_rule(
+        "CK309",
+        """START_DESIGN says which experiment the log belongs to and COMPLETE_DESIGN how long the
+        design took (SPEC 8); without them a log found on its own cannot be placed.""",
+        "Add the missing `Key: value` lines.",
+        """
+        [2026-11-25 14:30:01] START_DESIGN
+        Details: Starting experiment design
+        Result: success
+        """,
+        """
+        [2026-11-25 14:30:01] START_DESIGN
+        Details: Starting experiment design
+        Experiment: words_8L_500_lora_rank_comparison_2026-11-25
+        Type: experiment
+        Directory: /scratch/me/ck-experiments/words_8L_500_lora_rank_comparison_2026-11-25
+        Result: success
+        """,
+    ),
+]
+assert {r.code for r in _LOG_RULES} == set(_LOG_CODES), "every log code needs a docs entry"
 # --- end of log-file rules -------------------------------------------------------------------
 
 _RULES = [*_RULES, *_LOG_RULES]
