@@ -1,0 +1,112 @@
+"""Hostile or broken input through the real `ck-validate`: a one-line reason, no traceback, fast.
+
+Each case runs the installed console script in a subprocess, as pre-commit would.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+CK_VALIDATE = str(Path(sys.executable).parent / "ck-validate") if (Path(sys.executable).parent / "ck-validate").exists() \
+    else (shutil.which("ck-validate") or "ck-validate")
+# "Within a second or two" on an idle machine; the CI box is shared, so allow slack.
+TIME_LIMIT = 5.0
+
+
+def run(*args: str, cwd: Path | None = None) -> tuple[subprocess.CompletedProcess[str], float]:
+    start = time.perf_counter()
+    proc = subprocess.run([CK_VALIDATE, *args], capture_output=True, text=True, cwd=cwd, timeout=60)
+    return proc, time.perf_counter() - start
+
+
+def _alias_bomb() -> bytes:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, name in zip("abcdefgh", "bcdefghi"):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _twelve_mb() -> bytes:
+    line = b"  - {name: run, type: fine-tuned, model: Llama-3.2-1B-Instruct, parameters: {}}\n"
+    return b"runs:\n" + line * (12 * 1024 * 1024 // len(line) + 1)
+
+
+CASES: dict[str, tuple[bytes, str]] = {
+    # name: (file content, the code the one-line reason carries)
+    "empty": (b"", "CK003"),
+    "list": (b"- experiment\n- runs\n", "CK003"),
+    "syntax-error": (b"experiment:\n  name: [unclosed\nruns: 1\n", "CK001"),
+    "tabs": (b"experiment:\n\tname: x\n", "CK001"),
+    "latin-1": ("experiment:\n  question: d\xe9j\xe0 vu?\n".encode("latin-1"), "CK003"),
+    "alias-bomb": (_alias_bomb(), "CK003"),
+    "deep-nesting": (b"a: " + b"[" * 5000 + b"]" * 5000 + b"\n", "CK003"),
+    "deep-block-nesting": (b"".join(b" " * i + b"k:\n" for i in range(3000)) + b" " * 3000 + b"v\n", "CK003"),
+    "python-object-tag": (b"experiment: !!python/object/apply:os.system ['touch /tmp/ck-pwned']\n", "CK001"),
+    "12MB": (_twelve_mb(), "CK003"),
+    "random-binary": (random.Random(1234).randbytes(64 * 1024), "CK003"),
+    "nul-bytes": (b"experiment:\n  name: x\x00\n", "CK003"),
+    "utf-16": ("experiment:\n  name: x\n".encode("utf-16"), "CK003"),
+    "huge-int": (b"controls:\n  epochs: " + b"9" * 5000 + b"\n", "CK001"),
+    "two-documents": (b"a: 1\n---\nb: 2\n", "CK001"),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_bad_input_is_one_line_reason_no_traceback(name: str, tmp_path: Path) -> None:
+    content, code = CASES[name]
+    target = tmp_path / "experiment_summary.yaml"
+    target.write_bytes(content)
+    proc, elapsed = run(str(target))
+    output = proc.stdout + proc.stderr
+    assert proc.returncode in (1, 2), output
+    assert "Traceback" not in output
+    finding_lines = [line for line in proc.stdout.splitlines() if not line.startswith("  hint:")]
+    assert len(finding_lines) == 1, proc.stdout
+    assert finding_lines[0].startswith(f"{target}:") and f" {code} error: " in finding_lines[0]
+    assert elapsed < TIME_LIMIT, f"{name} took {elapsed:.1f}s"
+    assert not Path("/tmp/ck-pwned").exists()
+
+
+def test_missing_file_exits_2(tmp_path: Path) -> None:
+    proc, _ = run(str(tmp_path / "nope.yaml"))
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[0] == f"ck-validate: {tmp_path / 'nope.yaml'}: no such file"
+    assert "Traceback" not in proc.stderr
+
+
+def test_directory_exits_2(tmp_path: Path) -> None:
+    proc, _ = run(str(tmp_path))
+    assert proc.returncode == 2
+    assert "is a directory" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root can read any file")
+def test_unreadable_file_exits_2(tmp_path: Path) -> None:
+    target = tmp_path / "experiment_summary.yaml"
+    target.write_text("a: 1\n")
+    target.chmod(0)
+    proc, _ = run(str(target))
+    assert proc.returncode == 2
+    assert "permission denied" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_default_path_missing_exits_2(tmp_path: Path) -> None:
+    proc, _ = run(cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "experiment_summary.yaml: no such file" in proc.stderr
+
+
+def test_bad_log_input_is_one_line_reason(tmp_path: Path) -> None:
+    target = tmp_path / "design-experiment.log"
+    target.write_bytes(random.Random(99).randbytes(4096))
+    proc, _ = run("--log", str(target))
+    assert proc.returncode == 1
+    assert "CK300 error" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
