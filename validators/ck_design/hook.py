@@ -703,8 +703,11 @@ def conflicts(dst: Path) -> list[str]:
 
 
 def _process_start(pid: int) -> datetime | None:
-    """When a process started (Linux /proc), to give COMPLETE_DESIGN the whole wizard's duration."""
+    """When copier (our parent) started (Linux /proc), so COMPLETE_DESIGN's Duration covers the
+    whole wizard session; None when the parent is not copier or /proc is unavailable."""
     try:
+        if b"copier" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return None
         stat = Path(f"/proc/{pid}/stat").read_text()
         ticks = int(stat.rsplit(")", 1)[1].split()[19])
         boot = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime"))
