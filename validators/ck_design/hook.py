@@ -159,6 +159,37 @@ def load_design(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     return data, None
 
 
+def validation_entry(path: Path) -> tuple[str, dict[str, Any], str | None]:
+    """ck-validate's verdict on the rendered design, as (result, fields, error) for CREATE_YAML."""
+    from collections import Counter
+
+    from .loader import LoadError, load_file
+
+    try:
+        from .checks import check
+    except ImportError:  # the rule engine is optional for the hook
+        return "success", {"Validation": "not run (ck_design.checks unavailable)"}, None
+    try:
+        findings = list(check(load_file(path), check_resources=True, base_dir=path.parent))
+    except LoadError as exc:
+        return "failure", {"Validation": "unreadable"}, f"DesignUnreadable - {exc.code} line {exc.line}: {exc.message}"
+    except Exception as exc:  # noqa: BLE001 - a validator bug must not hide the rest of the log
+        return "warning", {"Validation": "crashed"}, f"{type(exc).__name__} - validator failed: {exc}"
+    errors = [f for f in findings if f.severity == "error"]
+    warnings = [f for f in findings if f.severity != "error"]
+    counts = Counter(f.code for f in findings)
+    fields = {"Validation": f"{len(errors)} errors, {len(warnings)} warnings"
+              + (" (" + ", ".join(f"{c} x{n}" if n > 1 else c for c, n in sorted(counts.items())) + ")" if counts else "")}
+    if errors:
+        first = "; ".join(f"{f.code} line {f.line}: {f.message}" for f in errors[:3])
+        return "failure", fields, f"InvalidDesign - {first} (run ck-validate for all findings)"
+    if warnings:
+        one_per_code = {f.code: f for f in reversed(warnings)}  # the first finding of each code
+        first = "; ".join(f"{f.code}: {f.message}" for f in sorted(one_per_code.values(), key=lambda f: f.line)[:3])
+        return "warning", fields, f"ValidationWarnings - {first}"
+    return "success", fields, None
+
+
 def _get(data: Any, *keys: Any, default: Any = None) -> Any:
     for key in keys:
         if isinstance(data, Mapping) and key in data:
@@ -741,6 +772,15 @@ def _verify_all(log: DesignLog, plan: Plan) -> tuple[Findings, int]:
     return found, evaluations
 
 
+def _create_yaml(log: DesignLog, dst: Path, plan: Plan, evaluations: int, load_error: str | None, details: str) -> None:
+    fields: dict[str, Any] = {"Path": SUMMARY_NAME, "Runs": len(plan.runs), "Evaluations": evaluations}
+    if load_error:
+        log.add("CREATE_YAML", details, fields, "failure", f"DesignUnreadable - {load_error}")
+        return
+    result, extra, error = validation_entry(dst / SUMMARY_NAME)
+    log.add("CREATE_YAML", details, {**fields, **extra}, result, error)
+
+
 def _complete(log: DesignLog, ctx: Context, found: Findings, extra_problem: str | None = None) -> None:
     duration = (datetime.now() - ctx.started).total_seconds()
     fields = {"Duration": _duration(max(0.0, duration)), "Prerequisites": len(found.prerequisites)}
@@ -789,11 +829,7 @@ def after_copy(ctx: Context) -> int:
     for key, value in user_answers(ctx.answers, ctx.order).items():
         log.add("USER_RESPONSE", f"Answer to {key}", {"Question": key, "Response": _json_value(value)})
     found, evaluations = _verify_all(log, plan)
-    yaml_fields = {"Path": SUMMARY_NAME, "Runs": len(plan.runs), "Evaluations": evaluations}
-    if load_error:
-        log.add("CREATE_YAML", "experiment_summary.yaml rendered", yaml_fields, "failure", f"DesignUnreadable - {load_error}")
-    else:
-        log.add("CREATE_YAML", "experiment_summary.yaml rendered from the answers", yaml_fields)
+    _create_yaml(log, dst, plan, evaluations, load_error, "experiment_summary.yaml rendered from the answers")
     log.add("CREATE_LOG", "Design log written", {"Path": str(LOG_RELPATH), "Entries": log.entries + 1})
     _complete(log, ctx, found)
     git = put_under_git(dst, plan.name)
@@ -860,12 +896,7 @@ def after_update(ctx: Context) -> int:
     design, load_error = load_design(dst / SUMMARY_NAME)
     plan = plan_from(design, new, dst)
     found, evaluations = _verify_all(log, plan)
-    yaml_fields = {"Path": SUMMARY_NAME, "Runs": len(plan.runs), "Evaluations": evaluations}
-    if load_error:
-        log.add("CREATE_YAML", "experiment_summary.yaml updated by copier's 3-way merge", yaml_fields,
-                "failure", f"DesignUnreadable - {load_error}")
-    else:
-        log.add("CREATE_YAML", "experiment_summary.yaml updated by copier's 3-way merge", yaml_fields)
+    _create_yaml(log, dst, plan, evaluations, load_error, "experiment_summary.yaml updated by copier's 3-way merge")
     _complete(log, ctx, found, problem)
     lines = [f"  answers changed: {len(changed)}"]
     lines += [f"    {k}: {_json_value(a)} -> {_json_value(b)}" for k, (a, b) in changed.items()]

@@ -1,0 +1,75 @@
+"""`copier copy` puts the design under git (SPEC 5), on a machine with no git identity (as CI),
+and `copier update` then works with no manual step. Real copier, real git."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_hook_support import (
+    REQUIRED_COPY_ACTIONS,
+    answers_for,
+    clean_env,
+    copier_copy,
+    copier_update,
+    git,
+    is_subsequence,
+    log_actions,
+    make_resources,
+    template_ready,
+    CK_VALIDATE,
+)
+import subprocess
+
+pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard (copier.yml, template/) has not landed")
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    from test_hook_support import template_repo
+
+    tmp = tmp_path_factory.mktemp("git")
+    env = clean_env(tmp / "home", identity=False)  # no identity anywhere, like CI
+    tpl_env = clean_env(tmp / "tpl-home")
+    return tmp, env, template_repo(tmp, tpl_env)
+
+
+def test_copy_outside_a_work_tree_is_one_clean_commit_with_a_valid_log(setup):
+    tmp, env, template = setup
+    res = make_resources(tmp / "a")
+    dst = res["scratch"] / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
+    r = copier_copy(template, dst, answers_for(res), env, tmp)
+    assert r.returncode == 0, r.stderr
+    assert git(["rev-list", "--count", "HEAD"], dst).stdout.strip() == "1"
+    assert git(["log", "-1", "--format=%s|%an"], dst).stdout.strip() == "Design cap_lora_rank_comparison_2026-11-25|ck-design"
+    assert git(["status", "--porcelain", "--ignored"], dst).stdout == ""
+    tracked = set(git(["ls-files"], dst).stdout.split())
+    assert {"experiment_summary.yaml", "README.md", ".copier-answers.yml", ".pre-commit-config.yaml",
+            ".github/workflows/validate.yml", "logs/design-experiment.log"} <= tracked
+    assert "no git identity is configured" in r.stdout
+    actions = log_actions(dst)
+    assert is_subsequence(REQUIRED_COPY_ACTIONS, actions), actions
+    check = subprocess.run([CK_VALIDATE, "--log", str(dst / "logs" / "design-experiment.log")],
+                           capture_output=True, text=True, env=env)
+    assert check.returncode == 0 and "CK3" not in check.stdout, check.stdout
+    # the closing summary
+    assert "files written:" in r.stdout and "next:" in r.stdout
+    # and `copier update` works right away, with no manual step
+    u = copier_update(dst, env)
+    assert u.returncode == 0, u.stderr
+    assert "UPDATE_DESIGN" in log_actions(dst)
+
+
+def test_copy_inside_a_work_tree_stages_and_says_so(setup):
+    tmp, env, template = setup
+    res = make_resources(tmp / "b")
+    outer = tmp / "b" / "experiments"
+    outer.mkdir()
+    git(["init", "-q"], outer)
+    dst = outer / "cap_lora_rank_comparison_2026-11-25"
+    r = copier_copy(template, dst, answers_for(res), env, tmp)
+    assert r.returncode == 0, r.stderr
+    status = git(["status", "--porcelain"], outer).stdout.splitlines()
+    assert f"A  {dst.name}/experiment_summary.yaml" in status
+    assert f"A  {dst.name}/logs/design-experiment.log" in status
+    assert git(["rev-parse", "-q", "--verify", "HEAD"], outer, check=False).returncode != 0  # nothing committed
+    assert "staged, not committed" in r.stdout

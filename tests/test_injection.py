@@ -1,0 +1,51 @@
+"""Hostile text in every string answer executes nothing (SPEC 7: answers reach the hook as data,
+every subprocess is an argument list). Real copier, real git; paths with hostile names exist."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from test_hook_support import answers_for, clean_env, copier_copy, git, log_actions, make_resources, template_ready
+
+pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard (copier.yml, template/) has not landed")
+
+HOSTILE = "$(touch PWNED) ; rm -rf ~ `touch PWNED` \"quoted\" 'single' && touch PWNED | touch PWNED"
+
+
+def test_hostile_answers_execute_nothing(tmp_path):
+    from test_hook_support import template_repo
+
+    env = clean_env(tmp_path / "home")
+    sentinel = tmp_path / "home" / "keep-me"
+    sentinel.write_text("still here\n")
+    template = template_repo(tmp_path, env)
+    # the resources themselves live under a hostile directory name
+    res = make_resources(tmp_path / "scr $(touch PWNED) `touch PWNED`")
+    answers = answers_for(
+        res,
+        question=f"Q {HOSTILE}?",
+        hypothesis=HOSTILE,
+        purpose=HOSTILE,
+        system_prompt=HOSTILE,
+        prompt=f"{HOSTILE} {{input}}\n",
+        wandb_project=HOSTILE,
+        gpu_constraint=HOSTILE,
+        gpu_partition=HOSTILE,
+        eval_tasks=[{"name": "capitalization", "script": str(res["task"]), "description": HOSTILE, "dataset": "same"}],
+    )
+    work = tmp_path / "cwd"
+    work.mkdir()
+    dst = res["scratch"] / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
+    r = copier_copy(template, dst, answers, env, work)
+    assert r.returncode == 0, r.stderr
+    assert not [p for p in tmp_path.rglob("PWNED")], "an answer was executed"
+    assert sentinel.read_text() == "still here\n"
+    design = yaml.safe_load((dst / "experiment_summary.yaml").read_text())
+    assert design["experiment"]["question"] == f"Q {HOSTILE}?"
+    assert design["experiment"]["hypothesis"] == HOSTILE
+    assert design["controls"]["system_prompt"] == HOSTILE
+    assert design["evaluation"]["system_prompt"] == HOSTILE
+    assert git(["status", "--porcelain"], dst).stdout == ""
+    log = (dst / "logs" / "design-experiment.log").read_text()
+    assert '"Q $(touch PWNED)' in log and "VERIFY_MODEL" in log_actions(dst)

@@ -1,0 +1,72 @@
+"""The rendered .pre-commit-config.yaml (installed by the hook) validates every commit, offline:
+`pre-commit run --all-files` passes on a fresh design; 1-indexed epochs are rejected (CK210)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from test_hook_support import answers_for, clean_env, copier_copy, git, make_resources, template_ready
+
+pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard (copier.yml, template/) has not landed")
+PRE_COMMIT = str(Path(sys.executable).parent / "pre-commit")
+
+
+@pytest.fixture(scope="module")
+def design(tmp_path_factory):
+    from test_hook_support import template_repo
+
+    tmp = tmp_path_factory.mktemp("precommit")
+    env = clean_env(tmp / "home")
+    template = template_repo(tmp, env)
+    res = make_resources(tmp / "x")
+    dst = res["scratch"] / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
+    r = copier_copy(template, dst, answers_for(res, epochs=2, eval_epochs="all"), env, tmp)
+    assert r.returncode == 0, r.stderr
+    return dst, env
+
+
+def test_the_hook_installed_pre_commit(design):
+    dst, env = design
+    assert (dst / ".git" / "hooks" / "pre-commit").is_file()
+    config = yaml.safe_load((dst / ".pre-commit-config.yaml").read_text())
+    ids = [h["id"] for repo in config["repos"] for h in repo["hooks"]]
+    assert {"ck-validate-summary", "ck-validate-log", "ck-no-conflict-markers"} <= set(ids)
+    assert all(repo["repo"] == "local" for repo in config["repos"])  # no clone, no network
+
+
+def test_pre_commit_run_all_files_passes(design):
+    dst, env = design
+    r = subprocess.run([PRE_COMMIT, "run", "--all-files"], cwd=dst, env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "ck-validate experiment_summary.yaml" in r.stdout and "Passed" in r.stdout
+
+
+def test_one_indexed_epochs_are_rejected_at_commit_naming_ck210(design):
+    dst, env = design
+    summary = dst / "experiment_summary.yaml"
+    original = summary.read_text()
+    assert "    - 0\n    - 1\n" in original
+    summary.write_text(original.replace("    - 0\n    - 1\n", "    - 1\n    - 2\n"))
+    try:
+        c = git(["commit", "-qam", "epochs 1-indexed"], dst, env, check=False)
+        assert c.returncode != 0
+        assert "CK210" in c.stdout + c.stderr
+        assert git(["rev-list", "--count", "HEAD"], dst).stdout.strip() == "1"
+    finally:
+        summary.write_text(original)
+
+
+def test_the_workflow_runs_the_same_hooks(design):
+    dst, env = design
+    wf = yaml.safe_load((dst / ".github" / "workflows" / "validate.yml").read_text())
+    triggers = wf.get("on", wf.get(True))  # YAML 1.1 reads the key `on` as true
+    assert "pull_request" in triggers
+    steps = wf["jobs"]["validate"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    assert any("pre-commit run --all-files" in r for r in runs)
+    assert any('"$CK_DESIGN_SPEC"' in r for r in runs)

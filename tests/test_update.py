@@ -1,0 +1,139 @@
+"""`copier update` on a rendered design (SPEC 5, 7, 8): update equals a fresh copy; hand edits
+survive; the hook's writes never make the next update conflict; the log only grows; conflicts
+are detected and refused. Real copier, real git, real pre-commit (installed by the hook)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from test_hook_support import (
+    CK_VALIDATE,
+    answers_for,
+    clean_env,
+    copier_copy,
+    copier_update,
+    git,
+    log_actions,
+    make_resources,
+    template_ready,
+    tree,
+)
+
+pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard (copier.yml, template/) has not landed")
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    from test_hook_support import template_repo
+
+    tmp = tmp_path_factory.mktemp("update")
+    env = clean_env(tmp / "home")
+    return tmp, env, template_repo(tmp, env)
+
+
+def _copy(setup, name: str, **overrides):
+    tmp, env, template = setup
+    res = make_resources(tmp / name)
+    dst = res["scratch"] / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
+    r = copier_copy(template, dst, answers_for(res, **overrides), env, tmp)
+    assert r.returncode == 0, r.stderr
+    return res, dst
+
+
+def _design(dst):
+    return yaml.safe_load((dst / "experiment_summary.yaml").read_text())
+
+
+def test_update_equals_fresh_copy(setup):
+    tmp, env, template = setup
+    res, dst = _copy(setup, "eq")
+    b = {"variables": {"lora_rank": [4, 8, 16], "lr": [1e-05, 0.0001]}, "epochs": 3, "eval_epochs": "last",
+         "question": "Does rank or learning rate matter more?"}
+    u = copier_update(dst, env, b, tmp)
+    assert u.returncode == 0, u.stderr
+    updated = dst.with_name(dst.name + "-updated")
+    dst.rename(updated)
+    r = copier_copy(template, dst, answers_for(res, **b), env, tmp)
+    assert r.returncode == 0, r.stderr
+    a_files, b_files = tree(updated), tree(dst)
+    assert sorted(a_files) == sorted(b_files)
+    for name in a_files:
+        assert a_files[name] == b_files[name], f"{name} differs between update and fresh copy"
+
+
+def test_hand_edit_survives_a_third_lora_rank(setup):
+    tmp, env, template = setup
+    res, dst = _copy(setup, "hand")
+    summary = dst / "experiment_summary.yaml"
+    text = summary.read_text()
+    assert "hypothesis: Rank 4 is enough." in text
+    summary.write_text(text.replace("hypothesis: Rank 4 is enough.", "hypothesis: Rank 4 is enough (hand edit)."))
+    c = git(["commit", "-qam", "sharpen the hypothesis"], dst, env, check=False)
+    assert c.returncode == 0, c.stdout + c.stderr  # the pre-commit gate passes a valid design
+    log = dst / "logs" / "design-experiment.log"
+    log_before = log.read_text()
+    u = copier_update(dst, env, {"variables": {"lora_rank": [4, 8, 16]}}, tmp)
+    assert u.returncode == 0, u.stderr
+    design = _design(dst)
+    assert design["experiment"]["hypothesis"] == "Rank 4 is enough (hand edit)."
+    names = [r["name"] for r in design["runs"]]
+    assert "Llama-3.2-1B-Instruct_rank16" in names and "Llama-3.2-1B-Instruct_rank4" in names
+    assert any(m["run"] == "Llama-3.2-1B-Instruct_rank16" for m in design["evaluation"]["matrix"])
+    assert "rank16" in (dst / "README.md").read_text()
+    for p in dst.rglob("*"):
+        if p.is_file() and ".git" not in p.parts:
+            assert "<<<<<<<" not in p.read_text(errors="replace"), p
+    assert git(["ls-files", "-u"], dst).stdout == ""
+    after = log.read_text()
+    assert after.startswith(log_before) and len(after) > len(log_before)  # only grows
+    assert "UPDATE_DESIGN" in after[len(log_before):]
+    v = subprocess.run([CK_VALIDATE, str(summary)], capture_output=True, text=True, env=env)
+    assert v.returncode == 0, v.stdout
+    v = subprocess.run([CK_VALIDATE, "--log", str(log)], capture_output=True, text=True, env=env)
+    assert v.returncode == 0, v.stdout
+    c = git(["commit", "-qam", "third rank"], dst, env, check=False)
+    assert c.returncode == 0, c.stdout + c.stderr
+
+
+def test_no_spurious_changes_and_repeated_updates_never_conflict(setup):
+    tmp, env, template = setup
+    res, dst = _copy(setup, "noop")
+    for i in range(2):
+        u = copier_update(dst, env)
+        assert u.returncode == 0, u.stderr
+        changed = git(["status", "--porcelain"], dst).stdout.splitlines()
+        assert changed == [" M logs/design-experiment.log"], changed
+        c = git(["commit", "-qam", f"log after update {i}"], dst, env, check=False)
+        assert c.returncode == 0, c.stdout + c.stderr
+    # a template change in between: still only the template's change and the log
+    (template / "README.md").write_text((template / "README.md").read_text() + "\nchange\n")
+    git(["commit", "-qam", "template readme change"], template, env)
+    u = copier_update(dst, env)
+    assert u.returncode == 0, u.stderr
+    assert git(["ls-files", "-u"], dst).stdout == ""
+    assert log_actions(dst).count("UPDATE_DESIGN") == 3
+
+
+def test_conflict_is_reported_logged_and_refused_by_pre_commit(setup):
+    tmp, env, template = setup
+    res, dst = _copy(setup, "conflict")
+    summary = dst / "experiment_summary.yaml"
+    text = summary.read_text()
+    summary.write_text(text.replace("question: Does LoRA rank matter for capitalization?",
+                                    "question: Does LoRA rank matter for capitalisation (hand)?"))
+    git(["commit", "-qam", "hand edit of the question"], dst, env)
+    u = copier_update(dst, env, {"question": "Does LoRA rank matter at all?"}, tmp)
+    assert u.returncode == 0, u.stderr  # copier exits 0 with conflicts left in the files
+    assert "<<<<<<<" in summary.read_text()
+    assert "MERGE CONFLICTS" in u.stderr and "experiment_summary.yaml" in u.stderr
+    log_text = (dst / "logs" / "design-experiment.log").read_text()
+    update = log_text[log_text.rindex("UPDATE_DESIGN"):].split("\n\n")[0]
+    assert "Conflicts: experiment_summary.yaml" in update and update.endswith("Result: warning")
+    git(["add", "-A"], dst, env)
+    c = git(["commit", "-qm", "commit with markers"], dst, env, check=False)
+    assert c.returncode != 0
+    assert "ck-no-conflict-markers" in c.stdout + c.stderr
