@@ -210,3 +210,39 @@ def test_installed_package_outside_a_clone(tmp_path):
     check = subprocess.run([str(venv / "bin" / "ck-validate"), "--check-resources", str(summary)],
                            env=env, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_hooks_from_another_repository(tmp_path):
+    """README step 5: another repository's .pre-commit-config.yaml with `repo:`/`rev:` pointing at
+    ck-design gets both hooks from .pre-commit-hooks.yaml; a 1-indexed design is refused."""
+    pre_commit = Path(sys.executable).parent / "pre-commit"
+    if not pre_commit.exists():
+        pytest.skip("pre-commit is not installed")
+    clone = fresh_clone(tmp_path)
+    env = clean_env()
+    env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=clone, env=env, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    snippet = next(yaml.safe_load(m.group(1)) for m in re.finditer(r"^```yaml\n(.*?)^```", README.read_text(), re.S | re.M)
+                   if "repos:" in m.group(1))
+    snippet["repos"][0].update(repo=str(clone), rev=rev)
+
+    designs = tmp_path / "designs"
+    (designs / "exp").mkdir(parents=True)
+    (designs / ".pre-commit-config.yaml").write_text(yaml.safe_dump(snippet, sort_keys=False))
+    (designs / "exp" / "experiment_summary.yaml").write_text(
+        (clone / "examples" / "typical-mistakes.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=designs, env=env, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=designs, env=env, check=True)
+
+    bad = subprocess.run([str(pre_commit), "run", "--all-files"], cwd=designs, env=env,
+                         capture_output=True, text=True, timeout=900)
+    assert bad.returncode != 0, bad.stdout + bad.stderr
+    assert "CK210" in bad.stdout and "CK201" in bad.stdout, bad.stdout + bad.stderr
+
+    (designs / "exp" / "experiment_summary.yaml").write_text(
+        (clone / "examples" / "experiment_summary.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=designs, env=env, check=True)
+    good = subprocess.run([str(pre_commit), "run", "--all-files"], cwd=designs, env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert good.returncode == 0, good.stdout + good.stderr
