@@ -784,11 +784,15 @@ def _create_yaml(log: DesignLog, dst: Path, plan: Plan, evaluations: int, load_e
 def _complete(log: DesignLog, ctx: Context, found: Findings, extra_problem: str | None = None) -> None:
     duration = (datetime.now() - ctx.started).total_seconds()
     fields = {"Duration": _duration(max(0.0, duration)), "Prerequisites": len(found.prerequisites)}
+    prerequisites = (
+        f"{len(found.prerequisites)} prerequisites to resolve before running: " + "; ".join(found.prerequisites)
+        if found.prerequisites else ""
+    )
     if extra_problem:
-        log.add("COMPLETE_DESIGN", "Design complete", fields, "warning", extra_problem)
-    elif found.prerequisites:
-        log.add("COMPLETE_DESIGN", "Design complete; resources missing", fields, "warning",
-                f"Prerequisites - {len(found.prerequisites)} to resolve before running: " + "; ".join(found.prerequisites))
+        error = extra_problem + (f"; also {prerequisites}" if prerequisites else "")
+        log.add("COMPLETE_DESIGN", "Design complete, with problems to resolve", fields, "warning", error)
+    elif prerequisites:
+        log.add("COMPLETE_DESIGN", "Design complete; resources missing", fields, "warning", f"Prerequisites - {prerequisites}")
     else:
         log.add("COMPLETE_DESIGN", "Design complete", fields)
 
