@@ -4,7 +4,7 @@
 
 writes OUT_DIR/claude.local.md and OUT_DIR/answers.yml from examples/capitalization/, resolving
 the relative paths those files hold (relative to their own folder) into absolute ones, and
-creates the scratch directory the local file names. A relative path in a claude.local.md or an
+creates the scratch directory OUT_DIR/scratch, which the written claude.local.md names. A relative path in a claude.local.md or an
 answers file would be read relative to wherever copier happens to run; absolute paths are what a
 researcher's real files hold, and what the rendered experiment_summary.yaml must record.
 
@@ -29,13 +29,14 @@ def absolute(value: str, base: Path) -> str:
     return str(path if path.is_absolute() else (base / path).resolve())
 
 
-def local_config(src: Path) -> tuple[str, dict[str, str]]:
-    """The claude.local.md text with its path fields made absolute, and those fields."""
+def local_config(src: Path, scratch: Path) -> tuple[str, dict[str, str]]:
+    """The claude.local.md text with its path fields made absolute, and those fields.
+    The scratch directory is always `scratch`, so every demo output stays in one folder."""
     lines, fields = [], {}
     for line in src.read_text(encoding="utf-8").splitlines():
         m = FIELD.match(line)
         if m and m["field"] in PATH_FIELDS:
-            value = absolute(m["value"], src.parent)
+            value = str(scratch) if m["field"] == "Scratch directory" else absolute(m["value"], src.parent)
             fields[m["field"]] = value
             line = f"{m.group(1)}{value}{m.group(4)}"
         lines.append(line)
@@ -56,7 +57,7 @@ def main(argv: list[str]) -> int:
         return 2
     out = Path(argv[0]).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    text, fields = local_config(EXAMPLE / "claude.local.md")
+    text, fields = local_config(EXAMPLE / "claude.local.md", out / "scratch")
     text = re.sub(
         r"<!--.*?-->",
         "<!-- Written by `make demo` (examples/prepare_demo.py) from\n"

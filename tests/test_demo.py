@@ -182,7 +182,7 @@ def test_installed_package_outside_a_clone(tmp_path):
     inputs = tmp_path / "inputs"
     subprocess.run([str(venv / "bin" / "python"), str(demo_clone / "examples" / "prepare_demo.py"), str(inputs)],
                    check=True, env=env, capture_output=True)
-    dst = tmp_path / "scratch" / "ck-experiments" / "installed_demo"
+    dst = inputs / "scratch" / "ck-experiments" / "installed_demo"
     argv = readme_command("copier copy --trust --defaults")
     argv[0] = str(venv / "bin" / "copier")
     argv = [{"answers.yml": str(inputs / "answers.yml"), "DEST": str(dst)}.get(a, a) for a in argv]
