@@ -729,6 +729,9 @@ def _check_runs(ctx: _Ctx, d: _Design) -> None:
         for name, values in variables.items():
             if isinstance(values, list):
                 allowed[name] = {_vkey(v) for v in values}
+    # A run whose type, model or parameters are unreadable (the schema reports it) may be the
+    # "missing" combination: then a hole in the sweep is not worth a second finding.
+    sweep_decidable = True
     seen_names: dict[str, int] = {}
     gpu_classes: dict[str, str | None] = {}
     combos_by_model: dict[str, dict[tuple[Any, ...], int]] = {}
@@ -742,6 +745,7 @@ def _check_runs(ctx: _Ctx, d: _Design) -> None:
 
     for i, run in enumerate(d.runs):
         if not isinstance(run, dict):
+            sweep_decidable = False
             continue
         name = run.get("name")
         kind = run.get("type")
@@ -750,6 +754,9 @@ def _check_runs(ctx: _Ctx, d: _Design) -> None:
         params_ok = isinstance(params, dict)
         if not params_ok:
             params = {}
+            sweep_decidable = False
+        if kind not in ("fine-tuned", "control"):
+            sweep_decidable = False
 
         if isinstance(name, str):
             first = seen_names.get(name)
@@ -798,6 +805,8 @@ def _check_runs(ctx: _Ctx, d: _Design) -> None:
         elif kind == "fine-tuned":
             if isinstance(model, str):
                 ft_models.append(model)
+            else:
+                sweep_decidable = False
             if params_ok and variables is not None:
                 _check_run_parameters(ctx, d, i, name, params, var_names, allowed)
             if isinstance(name, str) and isinstance(model, str) and params_ok:
@@ -835,7 +844,7 @@ def _check_runs(ctx: _Ctx, d: _Design) -> None:
             if gpu_classes[model] is not None:
                 _check_gpu(ctx, d, i, run, name, model, exp_type, overrides_example, gpu_classes[model])
 
-    if var_lists_ok and variables is not None:
+    if var_lists_ok and variables is not None and sweep_decidable:
         _check_sweep_complete(ctx, d, variables, var_names, combos_by_model, ft_models)
 
 

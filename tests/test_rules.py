@@ -1,0 +1,381 @@
+"""Every rule code, triggered by a small change to a valid design: exact codes, line and exit status.
+
+Each case mutates `designs.make_design()` (a clean design), writes it, and asserts
+- the exact set of codes `checks.check` reports (nothing missing, nothing extra),
+- the line of the expected finding, found independently by searching the YAML text,
+- the exit status of `ck-validate` (in-process, `cli.run`) on the same file.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from designs import dump, line_of, make_design, make_resources, write_design
+
+from ck_design import checks, cli, loader
+from ck_design.rules import RULES
+
+RUN0 = "Llama-3.2-1B-Instruct_rank4_lr1e-05"
+RUN1 = "Llama-3.2-1B-Instruct_rank4_lr0.0001"
+CONTROL_1B = "Llama-3.2-1B-Instruct_base"
+
+
+@dataclass
+class Case:
+    id: str
+    mutate: Callable[[dict[str, Any]], Any]
+    codes: set[str]  # exactly the codes reported
+    code: str  # the one whose line is asserted
+    needle: str  # text on that line...
+    after: str | None = None  # ...searched from the first line containing this
+    text: Callable[[str], str] | None = None  # a textual edit after dumping (for yes/no words)
+    resources: bool = False
+    make_kwargs: dict[str, Any] = field(default_factory=dict)
+    on_disk: Callable[[Path], None] | None = None  # break a resource after make_resources
+
+
+def _set(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], None]:
+    def mutate(data: dict[str, Any]) -> None:
+        cur: Any = data
+        for step in path[:-1]:
+            cur = cur[step]
+        cur[path[-1]] = value
+
+    return mutate
+
+
+def _do(*fns: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], None]:
+    def mutate(data: dict[str, Any]) -> None:
+        for fn in fns:
+            fn(data)
+
+    return mutate
+
+
+def _delete(path: tuple[Any, ...]) -> Callable[[dict[str, Any]], None]:
+    def mutate(data: dict[str, Any]) -> None:
+        cur: Any = data
+        for step in path[:-1]:
+            cur = cur[step]
+        del cur[path[-1]]
+
+    return mutate
+
+
+def _entry(data: dict[str, Any], run: str) -> dict[str, Any]:
+    return next(e for e in data["evaluation"]["matrix"] if e["run"] == run)
+
+
+def _rename_run(i: int, new: str) -> Callable[[dict[str, Any]], None]:
+    def mutate(data: dict[str, Any]) -> None:
+        old = data["runs"][i]["name"]
+        data["runs"][i]["name"] = new
+        _entry(data, old)["run"] = new
+
+    return mutate
+
+
+def _entry_epochs(run: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda data: _entry(data, run).__setitem__("epochs", value)
+
+
+def _no_variables(data: dict[str, Any]) -> None:
+    pass
+
+
+CASES = [
+    # --- CK004 ---
+    Case("CK004-description", _set(("evaluation", "tasks", 1, "description"), "__WORD__"), {"CK004"}, "CK004",
+         "description: no", text=lambda t: t.replace("__WORD__", "no")),
+    Case("CK004-option-tokens",
+         _set(("evaluation", "scorer"), [{"name": "risk_scorer", "params": {"option_tokens": ["__A__", "__B__"]}}]),
+         {"CK004"}, "CK004", "option_tokens: [yes, no]",
+         text=lambda t: t.replace("'__A__'", "yes").replace("'__B__'", "no").replace("__A__", "yes").replace("__B__", "no")),
+    # --- schema ---
+    Case("CK100-top", _delete(("experiment", "question")), {"CK100"}, "CK100", "experiment:"),
+    Case("CK100-run", _delete(("runs", 0, "model")), {"CK100"}, "CK100", f"- name: {RUN0}"),
+    Case("CK101", _set(("controls", "batch_size"), "4"), {"CK101"}, "CK101", "batch_size: '4'"),
+    Case("CK102-enum", _set(("runs", 0, "type"), "finetuned"), {"CK102"}, "CK102", "type: finetuned"),
+    Case("CK102-range", _set(("controls", "epochs"), 0), {"CK102"}, "CK102", "epochs: 0", after="controls:"),
+    Case("CK102-empty", _set(("evaluation", "scorer"), []), {"CK102"}, "CK102", "scorer: []"),
+    Case("CK103", _set(("controls", "lora_rnk"), 8), {"CK103"}, "CK103", "lora_rnk: 8"),
+    # --- prompts ---
+    Case("CK201", _set(("evaluation", "system_prompt"), "You are helpful."), {"CK201"}, "CK201",
+         "system_prompt: You are helpful."),
+    Case("CK202", _set(("controls", "prompt"), "Capitalize this word"), {"CK202"}, "CK202",
+         "prompt: Capitalize this word"),
+    Case("CK203", _set(("controls", "prompt"), "Capitalize {word}: {input}"), {"CK203"}, "CK203",
+         "prompt: 'Capitalize {word}: {input}'"),
+    # --- epochs ---
+    Case("CK210", _entry_epochs(RUN0, [1, 2]), {"CK210"}, "CK210", "epochs: [1, 2]", after=f"run: {RUN0}"),
+    Case("CK211", _entry_epochs(CONTROL_1B, [0]), {"CK211"}, "CK211", "epochs: [0]", after=f"run: {CONTROL_1B}"),
+    Case("CK212", _entry_epochs(RUN0, None), {"CK212"}, "CK212", "epochs: null", after=f"run: {RUN0}"),
+    Case("CK213-duplicate", _entry_epochs(RUN0, [0, 0]), {"CK213"}, "CK213", "epochs: [0, 0]", after=f"run: {RUN0}"),
+    Case("CK213-negative", _entry_epochs(RUN0, [-1, 1]), {"CK213"}, "CK213", "epochs: [-1, 1]", after=f"run: {RUN0}"),
+    Case("CK213-best-val-loss",
+         _do(_set(("controls", "validation_during_training"), False), _entry_epochs(RUN0, "best_val_loss")),
+         {"CK213"}, "CK213", "epochs: best_val_loss", after=f"run: {RUN0}"),
+    # --- runs and matrix ---
+    Case("CK220", _set(("runs", 8, "parameters"), {"lora_rank": 4}), {"CK220"}, "CK220", "lora_rank: 4",
+         after=f"- name: {CONTROL_1B}"),
+    Case("CK221", _rename_run(8, "Llama-3.2-1B-Instruct_control"), {"CK221"}, "CK221",
+         "- name: Llama-3.2-1B-Instruct_control"),
+    Case("CK222", _set(("runs", 0, "parameters", "lora_rank"), 16), {"CK222", "CK223", "CK235"}, "CK222",
+         "lora_rank: 16"),
+    Case("CK223", _rename_run(0, "Llama-3.2-1B-Instruct_lowrank"), {"CK223"}, "CK223",
+         "- name: Llama-3.2-1B-Instruct_lowrank"),
+    Case("CK230", _set(("runs", 1, "name"), RUN0), {"CK230", "CK223", "CK231"}, "CK230", f"- name: {RUN0}",
+         after="    lr: 1.0e-05"),  # runs[0]'s parameters: the next such name is runs[1]
+    Case("CK231", _set(("evaluation", "matrix", 0, "run"), "Llama-3.2-1B_rank4"), {"CK231", "CK233"}, "CK231",
+         "run: Llama-3.2-1B_rank4"),
+    Case("CK232", _set(("evaluation", "matrix", 0, "tasks"), ["capitalisation"]), {"CK232"}, "CK232",
+         "tasks: [capitalisation]"),
+    Case("CK233", lambda d: d["evaluation"]["matrix"].pop(0), {"CK233"}, "CK233", f"- name: {RUN0}"),
+    Case("CK234", lambda d: d["models"]["base"].pop(1), {"CK234"}, "CK234", "model: Llama-3.2-3B-Instruct"),
+    Case("CK235-missing", _do(lambda d: d["runs"].pop(0), lambda d: d["evaluation"]["matrix"].pop(0)),
+         {"CK235"}, "CK235", "variables:"),
+    Case("CK235-repeated", _do(_set(("runs", 1, "parameters", "lr"), 1e-05)), {"CK235", "CK223"}, "CK235",
+         "lora_rank: 4", after=f"- name: {RUN1}"),
+    Case("CK236", lambda d: d["evaluation"]["tasks"].append(
+        {"name": "capitalization", "script": "tasks/other.py", "description": "again"}),
+         {"CK236"}, "CK236", "- name: capitalization", after="description: Evaluate capitalization_hard"),
+    Case("CK240", lambda d: d["evaluation"]["matrix"][1].__setitem__("vis_label", d["evaluation"]["matrix"][0]["vis_label"]),
+         {"CK240"}, "CK240", "vis_label: 1B_rank4_lr1e-05", after=f"run: {RUN1}"),
+    # --- training steps (400 train examples) ---
+    Case("CK250", _do(_set(("controls", "batch_size"), 64), _set(("controls", "num_warmup_steps"), 1)),
+         {"CK250"}, "CK250", "epochs: 2", after="controls:"),
+    Case("CK251", _set(("controls", "num_warmup_steps"), 500), {"CK251"}, "CK251", "num_warmup_steps: 500"),
+    Case("CK252", _set(("controls", "num_warmup_steps"), 100), {"CK252"}, "CK252", "num_warmup_steps: 100"),
+    # --- paths and conventions ---
+    Case("CK260", _set(("experiment", "directory"), "/scratch/me/experiments/cap"), {"CK260"}, "CK260",
+         "directory: /scratch/me/experiments/cap"),
+    Case("CK261", _set(("output", "checkpoint_pattern"), "ck-out-{run_name}"), {"CK261"}, "CK261",
+         "checkpoint_pattern:"),
+    Case("CK262", _set(("output", "base_directory"), "/scratch/me/outputs"), {"CK262"}, "CK262",
+         "base_directory: /scratch/me/outputs"),
+    Case("CK263", lambda d: None, {"CK263"}, "CK263", "name: cap 8L", make_kwargs={"name": "cap 8L"}),
+    Case("CK270", _set(("experiment", "date"), "2026-02-30"), {"CK270"}, "CK270", "date: '2026-02-30'"),
+    # --- resources ---
+    Case("CK280-model", lambda d: None, {"CK280"}, "CK280", "path: models/Llama-3.2-3B-Instruct", resources=True,
+         on_disk=lambda root: shutil.rmtree(root / "models" / "Llama-3.2-3B-Instruct")),
+    Case("CK280-script", lambda d: None, {"CK280"}, "CK280", "script: tasks/capitalization_hard.py", resources=True,
+         on_disk=lambda root: (root / "tasks" / "capitalization_hard.py").unlink()),
+    Case("CK281", _set(("data", "training", "splits", "train"), 500), {"CK281"}, "CK281", "train: 500", resources=True),
+    Case("CK282", lambda d: None, {"CK282"}, "CK282", "script: tasks/capitalization.py", resources=True,
+         on_disk=lambda root: (root / "tasks" / "capitalization.py").write_text("def capitalization():\n    pass\n")),
+    Case("CK283", _set(("data", "training", "size_kb"), None), {"CK283"}, "CK283", "size_kb: null", resources=True),
+    # --- scorers and GPUs ---
+    Case("CK290", _set(("evaluation", "scorer", 0, "params", "location"), "start"), {"CK290"}, "CK290",
+         "location: start"),
+    Case("CK291", _set(("evaluation", "scorer", 0, "name"), "exact_match"), {"CK291"}, "CK291", "name: exact_match"),
+    Case("CK292-shared", lambda d: None, {"CK292"}, "CK292", f"- name: {RUN0}", make_kwargs={"full_gpu": False}),
+    Case("CK292-multi", lambda d: None, {"CK292"}, "CK292", "model: Llama-3.3-70B-Instruct",
+         make_kwargs={"models": ("Llama-3.3-70B-Instruct",), "full_gpu": False}),
+]
+
+
+def _build(tmp_path: Path, case: Case) -> Path:
+    data = make_design(**case.make_kwargs)
+    if case.resources:
+        make_resources(tmp_path, data)
+    case.mutate(data)
+    text = dump(data)
+    if case.text:
+        text = case.text(text)
+    path = write_design(tmp_path, text)
+    if case.on_disk:
+        case.on_disk(tmp_path)
+    return path
+
+
+def _exit_status(path: Path, resources: bool, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict[str, Any]]]:
+    argv = ["--format", "json", str(path)] + (["--check-resources"] if resources else [])
+    status = cli.run(argv)
+    out = capsys.readouterr().out
+    return status, json.loads(out)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_rule(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _build(tmp_path, case)
+    text = path.read_text()
+    findings = checks.check(loader.load_file(path), check_resources=case.resources)
+    assert {f.code for f in findings} == case.codes, "\n".join(f"{f.line}: {f.code} {f.message}" for f in findings)
+    expected_line = line_of(text, case.needle, after=case.after)
+    lines = sorted(f.line for f in findings if f.code == case.code)
+    assert expected_line in lines, (lines, expected_line)
+    for f in findings:
+        assert f.severity in ("error", "warning")
+        assert f.message and f.path == str(path)
+    status, reported = _exit_status(path, case.resources, capsys)
+    errors = any(f.severity == "error" for f in findings)
+    assert status == (1 if errors else 0)
+    assert {(r["code"], r["line"]) for r in reported} == {(f.code, f.line) for f in findings}
+
+
+def test_every_design_rule_has_a_case() -> None:
+    covered = {c.code for c in CASES} | {"CK001", "CK002", "CK003"}  # load errors: test_load_error_codes
+    design_codes = {code for code in RULES if not code.startswith("CK3")}
+    assert design_codes <= covered, sorted(design_codes - covered)
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "line"),
+    [
+        ("CK001", "experiment:\n  name: [unclosed\nruns: []\n", 3),
+        ("CK002", "experiment: {}\nruns: []\nruns: []\n", 3),
+        ("CK003", "- just\n- a list\n", 1),
+    ],
+)
+def test_load_error_codes(code: str, text: str, line: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_design(tmp_path, text)
+    status, reported = _exit_status(path, False, capsys)
+    assert status == 1
+    assert [(r["code"], r["line"]) for r in reported] == [(code, line)]
+
+
+# --- messages and hints name the values ------------------------------------------------------
+
+
+def _findings(tmp_path: Path, data: dict[str, Any], **kwargs: Any) -> list[checks.Finding]:
+    return checks.check(loader.load_file(write_design(tmp_path, data)), **kwargs)
+
+
+def test_valid_design_passes_clean_with_resources(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = make_design()
+    assert len(data["models"]["base"]) == 2 and len(data["variables"]) == 2
+    assert len(data["evaluation"]["tasks"]) == 2 and any(r["type"] == "control" for r in data["runs"])
+    make_resources(tmp_path, data)
+    path = write_design(tmp_path, data)
+    assert checks.check(loader.load_file(path), check_resources=True) == []
+    status, reported = _exit_status(path, True, capsys)
+    assert (status, reported) == (0, [])
+
+
+def test_ck210_message_and_one_indexed_hint(tmp_path: Path) -> None:
+    data = make_design()
+    _entry(data, RUN0)["epochs"] = [1, 2]
+    (f,) = _findings(tmp_path, data)
+    assert f.message == "epoch 2 is past training: controls.epochs is 2, so checkpoints are epoch_0 and epoch_1"
+    assert "0-indexed" in f.hint and "[0, 1]" in f.hint
+
+
+def test_ck210_uses_the_runs_own_epochs(tmp_path: Path) -> None:
+    data = make_design(variables={"epochs": [1, 3]}, eval_epochs="last")
+    # The epochs=1 run asks for epoch 1: past its own training, though controls says 2.
+    entry = _entry(data, "Llama-3.2-1B-Instruct_ep1")
+    entry["epochs"] = [1]
+    findings = [f for f in _findings(tmp_path, data) if f.code == "CK210"]
+    assert len(findings) == 1
+    assert "runs[0].parameters.epochs is 1" in findings[0].message
+    assert "the only checkpoint is epoch_0" in findings[0].message
+
+
+def test_ck102_message_names_the_allowed_values(tmp_path: Path) -> None:
+    data = make_design()
+    data["runs"][3]["type"] = "finetuned"
+    (f,) = _findings(tmp_path, data)
+    assert f.message == "runs[3].type: 'finetuned' is not one of 'fine-tuned', 'control'"
+    assert f.hint == "did you mean 'fine-tuned'?"
+
+
+def test_ck100_hint_spots_the_misspelled_key(tmp_path: Path) -> None:
+    data = make_design()
+    data["runs"][0]["modle"] = data["runs"][0].pop("model")
+    codes = {f.code: f for f in _findings(tmp_path, data)}
+    assert set(codes) == {"CK100", "CK103"}
+    assert "'modle'" in codes["CK100"].hint
+    assert codes["CK103"].hint == "did you mean 'model'?"
+
+
+def test_ck201_shows_both_prompts(tmp_path: Path) -> None:
+    data = make_design()
+    data["evaluation"]["system_prompt"] = "Be brief."
+    (f,) = _findings(tmp_path, data)
+    assert "'Be brief.'" in f.message and "''" in f.message
+
+
+def test_ck223_proposes_the_conventional_name(tmp_path: Path) -> None:
+    data = make_design()
+    _rename_run(0, "my_run")(data)
+    (f,) = _findings(tmp_path, data)
+    assert f.code == "CK223" and RUN0 in f.hint
+
+
+def test_ck250_per_run_values(tmp_path: Path) -> None:
+    data = make_design(variables={"batch_size": [4, 128]})
+    data["controls"].pop("batch_size")
+    data["controls"]["num_warmup_steps"] = 1
+    text = dump(data)
+    findings = [f for f in _findings(tmp_path, data) if f.code == "CK250"]
+    # One per 128-batch run (both models); the 4-batch runs train 200 steps.
+    assert len(findings) == 2
+    assert "400 train examples / (batch_size 128 x gradient_accumulation_steps 1) = 4 steps per epoch x 2 epochs = 8 total steps" in findings[0].message
+    assert findings[0].line == line_of(text, "batch_size: 128", after="- name: Llama-3.2-1B-Instruct_bs128")
+
+
+def test_ck004_not_for_boolean_parameters(tmp_path: Path) -> None:
+    data = make_design()
+    text = dump(data).replace("packing: true", "packing: yes").replace("validation_during_training: true", "validation_during_training: on")
+    path = write_design(tmp_path, text)
+    assert checks.check(loader.load_file(path)) == []
+
+
+def test_ck004_replaces_the_type_error(tmp_path: Path) -> None:
+    data = make_design()
+    data["evaluation"]["matrix"][0]["vis_label"] = "__X__"
+    path = write_design(tmp_path, dump(data).replace("__X__", "off"))
+    (f,) = checks.check(loader.load_file(path))
+    assert f.code == "CK004" and "'off'" in f.hint
+
+
+def test_ck103_unknown_variable_name(tmp_path: Path) -> None:
+    data = make_design(variables={"lora_rnak": [4, 8]})
+    findings = _findings(tmp_path, data)
+    assert {f.code for f in findings} == {"CK103"}
+    assert findings[0].hint == "did you mean 'lora_rank'?"
+
+
+def test_one_round_structural_error_does_not_hide_rules(tmp_path: Path) -> None:
+    data = make_design()
+    data["runs"][2]["parameters"] = [8]  # broken run
+    _entry(data, RUN0)["epochs"] = [2]  # a rule finding elsewhere
+    data["evaluation"]["system_prompt"] = "x"
+    codes = {f.code for f in _findings(tmp_path, data)}
+    assert {"CK101", "CK210", "CK201"} <= codes
+
+
+def test_relative_paths_resolve_against_the_design_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = make_design()
+    sub = tmp_path / "exp"
+    sub.mkdir()
+    make_resources(sub, data)
+    monkeypatch.chdir(tmp_path)  # not the design's directory
+    assert checks.check(loader.load_file(write_design(sub, data)), check_resources=True) == []
+
+
+def test_ck283_only_with_check_resources(tmp_path: Path) -> None:
+    data = make_design()
+    data["data"]["training"]["splits"]["test"] = None
+    assert _findings(tmp_path, data) == []
+    codes = [f.code for f in _findings(tmp_path, data, check_resources=True)]
+    assert "CK283" in codes
+
+
+def test_ck292_is_an_error_for_a_model_that_needs_several_gpus(tmp_path: Path) -> None:
+    data = make_design(models=("Llama-3.3-70B-Instruct",), full_gpu=False)
+    findings = _findings(tmp_path, data)
+    assert findings and all(f.code == "CK292" and f.severity == "error" for f in findings)
+    data["controls"]["gpus"] = 4
+    assert _findings(tmp_path, data) == []
+
+
+def test_sanity_checks_may_omit_slurm_overrides(tmp_path: Path) -> None:
+    data = make_design(full_gpu=False, experiment_type="sanity_check")
+    assert _findings(tmp_path, data) == []
