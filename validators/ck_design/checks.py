@@ -648,7 +648,7 @@ def _check_prompt(ctx: _Ctx, path: PathT, prompt: Any, cache: dict[str, tuple[bo
             "CK203",
             path,
             f"{where}: {_short(prompt)} has placeholder{'s' if len(others) > 1 else ''} {', '.join(others)}; only {{input}} is filled in",
-            "remove them, or write literal braces as {{ and }}",
+            f"remove {'them' if len(others) > 1 else 'it'}, or write literal braces as {{{{ and }}}}",
         )
 
 
@@ -1164,7 +1164,7 @@ def _check_entry_epochs_full(
             looks_one_indexed = bool(ints) and 0 not in ints and all(1 <= x <= trained for x in ints)
             if looks_one_indexed:
                 proposal = sorted(dict.fromkeys(x - 1 for x in ints))
-                hint = f"epochs are 0-indexed: training for {trained} epoch{'s' if trained != 1 else ''} saves epoch_0 .. epoch_{trained - 1}; did you mean {proposal}?"
+                hint = f"epochs are 0-indexed: with {src} = {trained}, {_checkpoints(trained)}; did you mean {proposal}?"
             else:
                 hint = f"evaluate epochs 0 .. {trained - 1}; the last checkpoint is epoch_{trained - 1}"
             ctx.add(
@@ -1318,7 +1318,7 @@ def _check_conventions(ctx: _Ctx, d: _Design) -> None:
             ctx.add(
                 "CK260",
                 ("experiment", "directory"),
-                f"experiment.directory {directory!r} is not {{scratch}}/{sub}/{name}, the convention for a {kind} named {name!r}",
+                f"experiment.directory {directory!r} is not {{scratch}}/{sub}/{name}, the convention for {'an' if kind == 'experiment' else 'a'} {kind} named {name!r}",
                 f"use {proposal!r}",
             )
     if isinstance(base_dir, str) and _scratch_guess(base_dir, "ck-outputs", name) is None:
@@ -1483,7 +1483,8 @@ def _check_resources(ctx: _Ctx, d: _Design, base_dir: Path) -> None:
                 ctx.add("CK280", base + ("script",), f"evaluation.tasks[{j}].script: task script {shown(script)} does not exist",
                         "write the inspect-ai task there, or fix the path (a prerequisite, not a blocker)")
             elif not facts_t.task_functions:
-                ctx.add("CK282", base + ("script",), f"evaluation.tasks[{j}].script: {facts_t.error or 'no @task function'}",
+                problem = facts_t.error if facts_t.error and facts_t.error.startswith("cannot parse") else "defines no @task function"
+                ctx.add("CK282", base + ("script",), f"evaluation.tasks[{j}].script: {shown(script)} {problem}",
                         "decorate the task function with @task (from inspect_ai import task)")
         dataset = task.get("dataset")
         if isinstance(dataset, str) and dataset != "same" and _looks_like_path(dataset) and not resolve(dataset).exists():

@@ -1134,13 +1134,13 @@ def render_docs() -> str:
                 "",
                 "Fails:",
                 "",
-                f"```{_lang(rule.bad_example)}",
+                f"```{_lang(rule, rule.bad_example)}",
                 rule.bad_example,
                 "```",
                 "",
                 "Passes:",
                 "",
-                f"```{_lang(rule.fixed_example)}",
+                f"```{_lang(rule, rule.fixed_example)}",
                 rule.fixed_example,
                 "```",
                 "",
@@ -1148,8 +1148,10 @@ def render_docs() -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _lang(example: str) -> str:
-    # Examples are YAML, except the task-script ones (their first line names the .py file).
+def _lang(rule: Rule, example: str) -> str:
+    # Examples are YAML, except log-file rules (log text) and task scripts (first line names the .py).
+    if rule.code.startswith("CK3"):
+        return "text"
     first = example.split("\n", 1)[0]
     return "python" if first.startswith("# ") and first.endswith(".py") else "yaml"
 
