@@ -123,6 +123,11 @@ def ck_schema_url() -> str:
     return wizard.SCHEMA_URL
 
 
+# A folder inside template/ whose own rendered name is empty (so an approved render skips it),
+# holding one file whose rendered name is empty too: rendering from it writes nothing.
+DECLINED_ROOT = "template/{% if false %}declined{% endif %}"
+
+
 def ck_approval_root(approved: Any) -> str:
     """`_subdirectory`: the template when approved. Declined on copy: an empty folder, so
     nothing at all is written. Declined on update: stop (an empty render would delete files)."""
@@ -139,7 +144,7 @@ def ck_approval_root(approved: Any) -> str:
         from copier.errors import UserMessageError
 
         raise UserMessageError("Update declined at approval (step 8): nothing was changed.")
-    return "declined"
+    return DECLINED_ROOT
 
 
 def _md_cell(value: Any) -> str:
