@@ -21,7 +21,7 @@ DEMO_INTERACTIVE_DST := $(DEMO_SCRATCH)/ck-experiments/my-first-design
 COPIER_SRC := --vcs-ref HEAD '$(CURDIR)'
 VERSION = $(shell $(BIN)/python -c 'import ck_design; print(ck_design.__version__)')
 
-.PHONY: install test demo demo-interactive schema docs bench release clean
+.PHONY: install test demo demo-interactive schema docs readme bench release clean
 
 $(VENV_STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,10 @@ demo-interactive: $(BASE_STAMP)
 	@echo
 	@echo 'Your experiment: $(DEMO_INTERACTIVE_DST)'
 	@echo '  plan:    $(DEMO_INTERACTIVE_DST)/README.md'
+
+# README.md shows real ck-validate output; after a message changes, refresh it (tests/test_readme.py checks it).
+readme: $(STAMP)
+	$(BIN)/python tests/test_readme.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/validate.py $(BENCH_ARGS)

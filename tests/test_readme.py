@@ -192,3 +192,17 @@ def test_readme_ck_validate_commands_run(tmp_path):
 
 def block_command() -> str:
     return block("ck-validate-output").split("\n")[1][2:]
+
+
+def update_readme_output() -> None:
+    """Rewrite the README's ck-validate block with what ck-validate prints now (`make readme`)."""
+    text = readme()
+    m = re.search(r"(<!-- ck-validate-output:start -->\n```console\n\$ (ck-validate [^\n]*)\n)(.*?)(```\n<!-- ck-validate-output:end -->)", text, re.S)
+    assert m, "README.md has no ck-validate-output block"
+    argv = shlex.split(m.group(2))
+    got = subprocess.run([ck_validate(), *argv[1:]], cwd=REPO, capture_output=True, text=True)
+    README.write_text(text[:m.start(3)] + got.stdout + got.stderr + text[m.end(3):], encoding="utf-8")
+
+
+if __name__ == "__main__":
+    update_readme_output()
