@@ -75,8 +75,10 @@ demo-interactive: $(BASE_STAMP)
 	@rm -rf '$(DEMO_INTERACTIVE_DST)'
 	$(BIN)/python examples/prepare_demo.py '$(DEMO_OUT)'
 	@echo
-	@echo 'The wizard reads its defaults from $(DEMO_OUT)/claude.local.md.'
-	@echo 'When it asks, the dataset and task script paths are printed above.'
+	@echo 'The wizard reads its defaults from $(DEMO_OUT)/claude.local.md; Enter takes a default.'
+	@echo 'Type a question; for the dataset path paste the "dataset:" line above; in the evaluation'
+	@echo 'tasks, use the "task:" script above (keep the guessed one to see a missing script become'
+	@echo 'a prerequisite in the plan). Declining at the approval step writes nothing.'
 	CK_LOCAL_CONFIG='$(DEMO_OUT)/claude.local.md' $(BIN)/copier copy --trust \
 	  $(COPIER_SRC) '$(DEMO_INTERACTIVE_DST)'
 	$(BIN)/ck-validate --check-resources '$(DEMO_INTERACTIVE_DST)/experiment_summary.yaml'
