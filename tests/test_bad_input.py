@@ -110,3 +110,12 @@ def test_bad_log_input_is_one_line_reason(tmp_path: Path) -> None:
     proc, _ = run("--log", str(target))
     assert proc.returncode == 1
     assert "CK300 error" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+@pytest.mark.parametrize("flag", [[], ["--log"]])
+def test_endless_device_is_read_boundedly(flag: list[str]) -> None:
+    proc, elapsed = run(*flag, "/dev/zero")
+    assert proc.returncode == 1
+    assert "larger than 10 MB" in proc.stdout and "Traceback" not in proc.stderr
+    assert elapsed < TIME_LIMIT

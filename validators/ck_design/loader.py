@@ -506,4 +506,9 @@ def load_file(path: str | Path) -> Document:
     size = p.stat().st_size
     if size > MAX_BYTES:
         raise LoadError("CK003", f"file is {size / 1e6:.1f} MB; a design is at most 10 MB")
-    return loads(p.read_bytes(), str(path))
+    # Bounded read: a device or pipe (/dev/zero, <(...)) reports size 0 and may never end.
+    with open(p, "rb") as fh:
+        data = fh.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise LoadError("CK003", "file is larger than 10 MB; a design is at most 10 MB")
+    return loads(data, str(path))
