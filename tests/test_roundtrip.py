@@ -1,0 +1,82 @@
+"""Every user string round-trips exactly (SPEC 5): whatever text goes into question, hypothesis,
+system_prompt and prompt comes back identical from the rendered experiment_summary.yaml, read by
+ck_design.loader (what ck-validate reads) and by PyYAML (what most tools read)."""
+
+from __future__ import annotations
+
+import math
+
+import yaml
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from wizard_fixtures import base_answers, load_design, make_resources, render_api
+
+from ck_design.loader import loads
+from ck_design.wizard import yaml_flow_list, yaml_scalar
+
+# Any unicode text but lone surrogates (they cannot be written as UTF-8 at all).
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
+TRICKY = ["null", "no", "Yes", "~", "", " lead", "trail ", "a: b", "x #y", "'q'", '"dq"', "{{ x }}",
+          "{% if %}", "1e-5", "0o17", "2026-11-25", "- item", "[a, b]", "@at", "`tick`", "line\nbreak",
+          "\r\n", "tab\there", "\x00\x07\x1b", "\u2028\x85", "émoji 🎉", "%", "&anchor", "*alias", "!tag",
+          "? key", "|", ">", "\ufeffbom", "...", "---", "#", "0x1F", ".inf", "1_000", "+1", "0"]
+
+
+def reload_both(text: str):
+    doc = f"k: {text}\nl: [{text}]\n"
+    return loads(doc).data, yaml.safe_load(doc)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(TEXT)
+@example("null")
+@example("no")
+@example(" \n ")
+def test_yaml_scalar_round_trips_any_string(s):
+    out = yaml_scalar(s)
+    assert "\n" not in out  # one line: the block layout stays one item per line
+    ours, pyyaml = reload_both(out)
+    assert ours == {"k": s, "l": [s]} and pyyaml == {"k": s, "l": [s]}
+
+
+def test_tricky_strings():
+    for s in TRICKY:
+        ours, pyyaml = reload_both(yaml_scalar(s))
+        assert ours["k"] == s and pyyaml["k"] == s and ours["l"] == [s], s
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False) | st.integers(-(10**30), 10**30) | st.booleans() | st.none())
+def test_numbers_keep_their_type_and_value(v):
+    ours, pyyaml = reload_both(yaml_scalar(v))
+    for got in (ours["k"], pyyaml["k"]):
+        assert type(got) is type(v) and (got == v or (isinstance(v, float) and math.isclose(got, v)))
+
+
+def test_flow_list_of_strings_and_numbers():
+    values = ["0", "1", "a, b", "[x]", 1e-05, 3]
+    assert loads(f"v: {yaml_flow_list(values)}\n").data["v"] == values
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(question=TEXT.filter(lambda s: s.strip() != ""), hypothesis=TEXT, system_prompt=TEXT,
+       before=TEXT, after=TEXT)
+@example(question="a: b # c", hypothesis="null", system_prompt="{{ x }} {% if %}", before=" \"'", after="\n")
+@example(question="no", hypothesis=" lead\ttrail ", system_prompt="\u00e9\U0001f389\r\n", before="", after="")
+def test_user_strings_round_trip_through_copier(tmp_path_factory, question, hypothesis, system_prompt, before, after):
+    root = tmp_path_factory.mktemp("rt")
+    res = make_resources(root / "res")
+    prompt = f"{before}{{input}}{after}"
+    answers = base_answers(res, question=question, hypothesis=hypothesis, purpose=question,
+                           system_prompt=system_prompt, prompt=prompt)
+    dst = render_api(res, root / "dst", answers)
+    d = load_design(dst)
+    raw = yaml.safe_load((dst / "experiment_summary.yaml").read_text(encoding="utf-8"))
+    for design in (d, raw):
+        assert design["experiment"]["question"] == question
+        assert design["experiment"]["hypothesis"] == hypothesis
+        assert design["experiment"]["purpose"] == question
+        assert design["controls"]["system_prompt"] == system_prompt
+        assert design["evaluation"]["system_prompt"] == system_prompt
+        assert design["controls"]["prompt"] == prompt
+    stored = yaml.safe_load((dst / ".copier-answers.yml").read_text(encoding="utf-8"))
+    assert stored["question"] == question and stored["prompt"] == prompt
