@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -247,3 +248,13 @@ def test_pre_commit_hook_definitions() -> None:
     assert not re.search(summary["files"], "experiment_summary.yaml.bak")
     assert re.search(log["files"], "logs/design-experiment.log")
     assert not re.search(log["files"], "design-experiment.log.old")
+
+
+def test_unicode_in_findings_survives_an_ascii_terminal(tmp_path: Path) -> None:
+    p = tmp_path / "experiment_summary.yaml"
+    p.write_text("r\u00e9sum\u00e9: 1\nr\u00e9sum\u00e9: 2\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUTF8"}
+    env["PYTHONIOENCODING"] = "ascii"
+    proc = subprocess.run([CK_VALIDATE, str(p)], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 1
+    assert "CK002 error: duplicate key 'r\\xe9sum\\xe9'" in proc.stdout

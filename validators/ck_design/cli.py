@@ -171,6 +171,13 @@ def run(argv: list[str] | None = None) -> int:
 def main(argv: list[str] | None = None) -> int:
     # A short-lived process building one large acyclic tree: the cyclic GC would only rescan it.
     gc.disable()
+    # Findings quote user text (unicode prompts, paths); a terminal or pipe that cannot encode
+    # it must get an escape, not a UnicodeEncodeError in place of the findings.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
     try:
         return run(argv)
     except KeyboardInterrupt:
