@@ -17,7 +17,9 @@ DEMO_DATE := $(shell date +%Y-%m-%d)
 DEMO_NAME := words_8L_500_lora_rank_comparison_$(DEMO_DATE)
 DEMO_DST := $(DEMO_SCRATCH)/ck-experiments/$(DEMO_NAME)
 DEMO_INTERACTIVE_DST := $(DEMO_SCRATCH)/ck-experiments/my-first-design
-# --vcs-ref HEAD: render this checkout (uncommitted edits included), not the newest release tag.
+# --vcs-ref HEAD: render this checkout, not the newest release tag. Uncommitted edits are included
+# (copier snapshots them in a temporary commit, which `copier update` in the demo cannot find later:
+# commit first when you want to try updates on the demo).
 COPIER_SRC := --vcs-ref HEAD '$(CURDIR)'
 VERSION = $(shell $(BIN)/python -c 'import ck_design; print(ck_design.__version__)')
 
