@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,8 +51,12 @@ def test_one_indexed_epochs_are_rejected_at_commit_naming_ck210(design):
     dst, env = design
     summary = dst / "experiment_summary.yaml"
     original = summary.read_text()
-    assert "    - 0\n    - 1\n" in original
-    summary.write_text(original.replace("    - 0\n    - 1\n", "    - 1\n    - 2\n"))
+    design = yaml.safe_load(original)
+    assert design["evaluation"]["matrix"][0]["epochs"] == [0, 1]
+    flow, block = "epochs: [0, 1]", re.compile(r"epochs:\n(\s+)- 0\n\1- 1\n")
+    broken = original.replace(flow, "epochs: [1, 2]") if flow in original else block.sub(r"epochs:\n\1- 1\n\1- 2\n", original)
+    assert yaml.safe_load(broken)["evaluation"]["matrix"][0]["epochs"] == [1, 2]
+    summary.write_text(broken)
     try:
         c = git(["commit", "-qam", "epochs 1-indexed"], dst, env, check=False)
         assert c.returncode != 0

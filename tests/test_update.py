@@ -10,6 +10,8 @@ import subprocess
 import pytest
 import yaml
 
+from ck_design import hook
+
 from test_hook_support import (
     CK_VALIDATE,
     answers_for,
@@ -51,9 +53,11 @@ def _design(dst):
 def test_update_equals_fresh_copy(setup):
     tmp, env, template = setup
     res, dst = _copy(setup, "eq")
+    # B is a complete answer set. experiment_factor is pinned: a stored answer wins over a default on
+    # update (copier's rule), so its default, derived from the variables, would stay A's.
     b = {"variables": {"lora_rank": [4, 8, 16], "lr": [1e-05, 0.0001]}, "epochs": 3, "eval_epochs": "last",
-         "question": "Does rank or learning rate matter more?"}
-    u = copier_update(dst, env, b, tmp)
+         "question": "Does rank or learning rate matter more?", "experiment_factor": "lora_rank_lr_comparison"}
+    u = copier_update(dst, env, answers_for(res, **b), tmp)
     assert u.returncode == 0, u.stderr
     updated = dst.with_name(dst.name + "-updated")
     dst.rename(updated)
@@ -61,6 +65,10 @@ def test_update_equals_fresh_copy(setup):
     assert r.returncode == 0, r.stderr
     a_files, b_files = tree(updated), tree(dst)
     assert sorted(a_files) == sorted(b_files)
+    # copier orders the answers file by where each answer came from (stored, given, default): the
+    # same answers, in another order. Everything else must be byte-identical.
+    answers = ".copier-answers.yml"
+    assert yaml.safe_load(a_files.pop(answers)) == yaml.safe_load(b_files.pop(answers))
     for name in a_files:
         assert a_files[name] == b_files[name], f"{name} differs between update and fresh copy"
 
@@ -70,8 +78,8 @@ def test_hand_edit_survives_a_third_lora_rank(setup):
     res, dst = _copy(setup, "hand")
     summary = dst / "experiment_summary.yaml"
     text = summary.read_text()
-    assert "hypothesis: Rank 4 is enough." in text
-    summary.write_text(text.replace("hypothesis: Rank 4 is enough.", "hypothesis: Rank 4 is enough (hand edit)."))
+    assert text.count("Rank 4 is enough.") == 1
+    summary.write_text(text.replace("Rank 4 is enough.", "Rank 4 is enough (hand edit)."))
     c = git(["commit", "-qam", "sharpen the hypothesis"], dst, env, check=False)
     assert c.returncode == 0, c.stdout + c.stderr  # the pre-commit gate passes a valid design
     log = dst / "logs" / "design-experiment.log"
@@ -84,10 +92,7 @@ def test_hand_edit_survives_a_third_lora_rank(setup):
     assert "Llama-3.2-1B-Instruct_rank16" in names and "Llama-3.2-1B-Instruct_rank4" in names
     assert any(m["run"] == "Llama-3.2-1B-Instruct_rank16" for m in design["evaluation"]["matrix"])
     assert "rank16" in (dst / "README.md").read_text()
-    for p in dst.rglob("*"):
-        if p.is_file() and ".git" not in p.parts:
-            assert "<<<<<<<" not in p.read_text(errors="replace"), p
-    assert git(["ls-files", "-u"], dst).stdout == ""
+    assert hook.conflicts(dst) == []  # no unmerged paths, no *.rej, no <<<<<<< / >>>>>>> lines
     after = log.read_text()
     assert after.startswith(log_before) and len(after) > len(log_before)  # only grows
     assert "UPDATE_DESIGN" in after[len(log_before):]
@@ -123,8 +128,9 @@ def test_conflict_is_reported_logged_and_refused_by_pre_commit(setup):
     res, dst = _copy(setup, "conflict")
     summary = dst / "experiment_summary.yaml"
     text = summary.read_text()
-    summary.write_text(text.replace("question: Does LoRA rank matter for capitalization?",
-                                    "question: Does LoRA rank matter for capitalisation (hand)?"))
+    assert text.count("Does LoRA rank matter for capitalization?") == 1
+    summary.write_text(text.replace("Does LoRA rank matter for capitalization?",
+                                    "Does LoRA rank matter for capitalisation (hand)?"))
     git(["commit", "-qam", "hand edit of the question"], dst, env)
     u = copier_update(dst, env, {"question": "Does LoRA rank matter at all?"}, tmp)
     assert u.returncode == 0, u.stderr  # copier exits 0 with conflicts left in the files
