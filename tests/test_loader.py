@@ -146,6 +146,24 @@ def test_alias_bomb_is_refused_quickly() -> None:
     assert err.code == "CK003" and "alias bomb" in err.message
 
 
+def test_merge_chain_is_refused_quickly() -> None:
+    # Each mapping merges the previous one: quadratic work if built naively.
+    lines = ["m0: &m0 {k0: 0}"] + [f"m{i}: &m{i} {{<<: *m{i - 1}, k{i}: {i}}}" for i in range(1, 20_000)]
+    start = time.perf_counter()
+    err = load_error("\n".join(lines) + "\n")
+    assert time.perf_counter() - start < 2.0
+    assert err.code == "CK003" and "alias bomb" in err.message
+
+
+def test_big_design_reusing_a_merged_block_everywhere_is_fine() -> None:
+    entries = "".join(f"  - {{<<: *entry, run: r{i}}}\n" for i in range(20_000))
+    text = "defaults: &entry {tasks: [a, b, c, d, e], epochs: [0, 1, 2], vis_label: x}\nmatrix:\n" + entries
+    doc = loads(text)
+    assert len(doc.data["matrix"]) == 20_000
+    assert doc.data["matrix"][-1] == {"run": "r19999", "tasks": ["a", "b", "c", "d", "e"], "epochs": [0, 1, 2],
+                                      "vis_label": "x"}
+
+
 def test_modest_aliases_are_fine() -> None:
     doc = loads("p: &p {lr: 1e-4}\nruns:\n" + "".join(f"  - {{name: r{i}, params: *p}}\n" for i in range(200)))
     assert len(doc.data["runs"]) == 200 and doc.data["runs"][199]["params"] == {"lr": 1e-4}

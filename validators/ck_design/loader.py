@@ -34,8 +34,12 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 100
-# Aliases may expand a document by at most this many nodes beyond what it spells out.
+# Aliases may expand a document by this many nodes beyond what it spells out, or by
+# ALIAS_RATIO times what it spells out when that is more: a big design that reuses a
+# `<<: *defaults` block in every run is fine, while a billion-laughs document (exponential)
+# or a chain of merges (quadratic) passes either bound within a few hundred nodes.
 MAX_ALIAS_EXPANSION = 100_000
+ALIAS_RATIO = 10
 
 TAG_STR = "tag:yaml.org,2002:str"
 TAG_INT = "tag:yaml.org,2002:int"
@@ -261,7 +265,8 @@ class _Builder:
     The same pass guards against alias bombs: a node reached again through an alias reuses
     the object built the first time (so building stays linear in the text), and the size it
     would have expanded to is added to `extra`; the build stops as soon as `extra` passes
-    MAX_ALIAS_EXPANSION, long before anything downstream could walk the expansion.
+    its bound, long before anything (merges here, or the schema check later) walks the
+    expansion.
     """
 
     __slots__ = ("memo", "count", "extra", "saw_yaml11_bool")
@@ -295,11 +300,11 @@ class _Builder:
                 )
             self.extra += hit[1]
             self.count += hit[1]
-            if self.extra > MAX_ALIAS_EXPANSION:
+            if self.extra > MAX_ALIAS_EXPANSION and self.extra > ALIAS_RATIO * (self.count - self.extra):
                 raise LoadError(
                     "CK003",
-                    f"aliases would expand the document by more than {MAX_ALIAS_EXPANSION:,} nodes "
-                    f"(this anchor alone expands to {hit[1]:,}): refusing an alias bomb",
+                    f"aliases expand the {self.count - self.extra:,} nodes written so far by {self.extra:,} "
+                    f"more (this anchor alone is {hit[1]:,}): refusing an alias bomb",
                     node.start_mark.line + 1,
                     node.start_mark.column + 1,
                     hint="write the repeated parts out, or use fewer nested aliases",
