@@ -53,8 +53,11 @@ CONFLICT_MARKER = re.compile(rb"^(<<<<<<<|>>>>>>>)( |$)", re.M)
 SPEED_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(it/s|s/it)")
 MAX_SLURM_LOGS = 200  # newest first; a scratch dir can hold thousands
 SLURM_TAIL_BYTES = 256 * 1024
-# SPEC 11 CK250-CK252: a run that trains for too few optimizer steps.
-MIN_TOTAL_STEPS = 50
+# SPEC 11 CK250-CK252: a run that trains for too few optimizer steps (the validator's thresholds).
+try:
+    from .checks import MIN_TOTAL_STEPS, WARMUP_FACTOR
+except ImportError:  # pragma: no cover - the rule engine is optional for the hook
+    MIN_TOTAL_STEPS, WARMUP_FACTOR = 50, 3
 HYPERPARAMETER_DEFAULTS = {"batch_size": 4, "gradient_accumulation_steps": 1, "epochs": 1, "num_warmup_steps": 100}
 
 
@@ -445,8 +448,8 @@ def training_steps(plan: Plan, run: Mapping[str, Any], train_count: int) -> tupl
         warnings.append(f"CK250 {name}: {total} total steps < {MIN_TOTAL_STEPS}")
     if total < warmup:
         warnings.append(f"CK251 {name}: {total} total steps < num_warmup_steps {warmup} (warmup never completes)")
-    elif total < 3 * warmup:
-        warnings.append(f"CK252 {name}: {total} total steps < 3 x num_warmup_steps {warmup}")
+    elif total < WARMUP_FACTOR * warmup:
+        warnings.append(f"CK252 {name}: {total} total steps < {WARMUP_FACTOR} x num_warmup_steps {warmup}")
     return total, warnings
 
 
