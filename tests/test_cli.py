@@ -258,3 +258,23 @@ def test_unicode_in_findings_survives_an_ascii_terminal(tmp_path: Path) -> None:
     proc = subprocess.run([CK_VALIDATE, str(p)], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 1
     assert "CK002 error: duplicate key 'r\\xe9sum\\xe9'" in proc.stdout
+
+
+def _benchmark_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ck_bench", REPO / "benchmarks" / "validate.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmark_designs_are_clean_and_the_script_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bench = _benchmark_module()
+    design = bench.write_design(tmp_path, 25)
+    proc = ck(str(design))
+    assert (proc.returncode, proc.stdout) == (0, ""), proc.stdout
+    assert len(yaml.safe_load(design.read_text())["runs"]) == 25
+    bench.main(["--sizes", "10", "--repeat", "1", "--no-jsonschema"])
+    assert "ck-validate" in capsys.readouterr().out
