@@ -42,8 +42,9 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="ck-validate",
-        description="Validate experiment_summary.yaml (SPEC 6 and 11) or design-experiment.log (SPEC 8) files.",
-        epilog="Exit status: 0 no errors, 1 errors found, 2 usage error or unreadable file.",
+        description="Validate experiment_summary.yaml designs and design-experiment.log audit logs.",
+        epilog="Every finding code is explained in docs/rules.md. "
+        "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage error or unreadable file.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help=f"files to validate (default: ./{DEFAULT_SUMMARY}, or ./{DEFAULT_LOG} with --log)")
@@ -53,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--ignore", action="append", default=[], metavar="CODE[,CODE]",
                    help="skip these finding codes (repeatable), e.g. --ignore CK221,CK233")
-    p.add_argument("--log", action="store_true", help="the paths are design-experiment.log files")
+    p.add_argument("--log", action="store_true", help="the paths are design-experiment.log files (implied for names ending in .log)")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
