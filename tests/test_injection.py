@@ -32,7 +32,14 @@ def test_hostile_answers_execute_nothing(tmp_path):
         wandb_project=HOSTILE,
         gpu_constraint=HOSTILE,
         gpu_partition=HOSTILE,
-        eval_tasks=[{"name": "capitalization", "script": str(res["task"]), "description": HOSTILE, "dataset": "same"}],
+        task_label=HOSTILE,
+        experiment_factor=HOSTILE,
+        eval_tasks=[{"name": HOSTILE, "script": str(res["task"]), "description": HOSTILE, "dataset": HOSTILE}],
+        eval_selection="selective",
+        eval_matrix={HOSTILE: ["*", HOSTILE]},
+        scorers=["match", "risk_scorer", "numeric_risk_scorer"],
+        risk_option_tokens=[HOSTILE, "1"],
+        numeric_labels=[HOSTILE, "1"],
     )
     work = tmp_path / "cwd"
     work.mkdir()
@@ -46,6 +53,8 @@ def test_hostile_answers_execute_nothing(tmp_path):
     assert design["experiment"]["hypothesis"] == HOSTILE
     assert design["controls"]["system_prompt"] == HOSTILE
     assert design["evaluation"]["system_prompt"] == HOSTILE
+    assert design["evaluation"]["tasks"][0]["name"] == HOSTILE
+    assert design["evaluation"]["matrix"][0]["tasks"] == [HOSTILE]
     assert git(["status", "--porcelain"], dst).stdout == ""
     log = (dst / "logs" / "design-experiment.log").read_text()
     assert '"Q $(touch PWNED)' in log and "VERIFY_MODEL" in log_actions(dst)
