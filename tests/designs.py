@@ -38,6 +38,7 @@ def make_design(
     experiment_type: str = "experiment",
     full_gpu: bool = True,
     name: str = NAME,
+    vis_label_style: str = "short",
 ) -> dict[str, Any]:
     """A design that `checks.check` passes clean (without --check-resources).
 
@@ -47,7 +48,9 @@ def make_design(
     variables = dict(VARIABLES if variables is None else variables)
     overrides = {m: {"constraint": "gpu80"} for m in models} if full_gpu else None
     runs = design.generate_runs(list(models), variables, include_base_controls, overrides)
-    matrix = design.build_matrix(runs, list(tasks), eval_epochs=eval_epochs, epochs=epochs)
+    matrix = design.build_matrix(
+        runs, list(tasks), eval_epochs=eval_epochs, epochs=epochs, vis_label_style=vis_label_style
+    )
     directory = design.experiment_directory(SCRATCH, experiment_type, name)
     return {
         "experiment": {

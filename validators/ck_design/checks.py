@@ -15,6 +15,7 @@ when the value is missing. Relative paths in the design (resources) resolve agai
 from __future__ import annotations
 
 import difflib
+import gc
 import math
 import re
 import string
@@ -39,7 +40,9 @@ PathT = tuple[Any, ...]
 MIN_TOTAL_STEPS = 50  # CK250
 WARMUP_FACTOR = 3  # CK252: warmup should be at most a third of training
 DEFAULT_GPUS = 1  # the wizard's default; controls.gpus may be absent
-MAX_FUZZY_HINTS = 50  # difflib over thousands of run names per finding would be quadratic
+# difflib compares a word with every candidate (~50 us each): "did you mean" hints get this
+# many comparisons per check() in total, so thousands of typos over thousands of runs stay fast.
+FUZZY_BUDGET = 5000
 
 # The type each known hyperparameter takes (for CK004: where a yes/no is a mistake).
 PARAM_TYPES: dict[str, type] = {
@@ -169,7 +172,8 @@ class _Ctx:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.findings: list[Finding] = []
-        self.fuzzy_budget = MAX_FUZZY_HINTS
+        self.fuzzy_budget = FUZZY_BUDGET
+        self._memo: dict[tuple[Any, tuple[str, ...]], str | None] = {}
 
     def add(
         self,
@@ -190,10 +194,18 @@ class _Ctx:
         return self.doc.locate(path)[0]
 
     def closest(self, word: Any, choices: Iterable[str]) -> str | None:
-        if self.fuzzy_budget <= 0:
+        """_closest within the budget (None, no hint, once it is spent); repeated typos are free."""
+        options = tuple(choices)
+        key = (word, options) if len(options) <= 64 else None
+        if key is not None and key in self._memo:
+            return self._memo[key]
+        if len(options) > self.fuzzy_budget:
             return None
-        self.fuzzy_budget -= 1
-        return _closest(word, choices)
+        self.fuzzy_budget -= len(options)
+        found = _closest(word, options)
+        if key is not None:
+            self._memo[key] = found
+        return found
 
 
 # --------------------------------------------------------------------------------------------
@@ -566,7 +578,7 @@ def _check_unknown_fields(ctx: _Ctx, data: Any, cls: type[BaseModel], path: Path
         for key in data:
             if key in fields:
                 continue
-            near = _closest(key, fields)
+            near = ctx.closest(key, sorted(fields))
             what = "unknown hyperparameter" if path == ("controls",) else "unknown field"
             hint = f"did you mean {near!r}?" if near else f"known fields: {', '.join(sorted(fields))}"
             ctx.add("CK103", path + (key,), f"{fmt_path(path + (key,))}: {what} {_short(key)}", hint, at_key=True)
@@ -582,13 +594,13 @@ def _check_unknown_fields(ctx: _Ctx, data: Any, cls: type[BaseModel], path: Path
             deep = any(k == "list" for k, _ in sub_subs.values())
             for i, item in enumerate(value):
                 # Fast path for the thousands of well-formed runs and matrix entries.
-                if (
-                    not deep
-                    and isinstance(item, dict)
-                    and item.keys() <= sub_fields
-                    and all(not isinstance(item.get(n), dict) or item[n].keys() <= f for n, f in nested)
-                ):
-                    continue
+                if not deep and isinstance(item, dict) and item.keys() <= sub_fields:
+                    for n, f in nested:
+                        v = item.get(n)
+                        if isinstance(v, dict) and not v.keys() <= f:
+                            break
+                    else:
+                        continue
                 _check_unknown_fields(ctx, item, sub, path + (name, i))
 
 
@@ -732,6 +744,8 @@ def _check_runs(ctx: _Ctx, d: _Design) -> None:
     # A run whose type, model or parameters are unreadable (the schema reports it) may be the
     # "missing" combination: then a hole in the sweep is not worth a second finding.
     sweep_decidable = True
+    var_set = set(var_names)
+    labels_cache: dict[tuple[Any, ...], str] = {}
     seen_names: dict[str, int] = {}
     gpu_classes: dict[str, str | None] = {}
     combos_by_model: dict[str, dict[tuple[Any, ...], int]] = {}
@@ -771,7 +785,7 @@ def _check_runs(ctx: _Ctx, d: _Design) -> None:
                 )
 
         if isinstance(model, str) and model_names is not None and model not in model_names:
-            near = _closest(model, model_names)
+            near = ctx.closest(model, sorted(model_names))
             ctx.add(
                 "CK234",
                 ("runs", i, "model"),
@@ -807,36 +821,59 @@ def _check_runs(ctx: _Ctx, d: _Design) -> None:
                 ft_models.append(model)
             else:
                 sweep_decidable = False
-            if params_ok and variables is not None:
-                _check_run_parameters(ctx, d, i, name, params, var_names, allowed)
-            if isinstance(name, str) and isinstance(model, str) and params_ok:
-                ordered = {n: params[n] for n in var_names if n in params}
-                for k, v in params.items():
-                    ordered.setdefault(k, v)
-                expected = design.run_name(model, ordered)
-                if name != expected:
-                    parts = [model] + ([design.value_label(k, v) for k, v in ordered.items()] if ordered else [])
-                    absent = [p for p in parts if p not in name]
-                    if absent:
-                        ctx.add(
-                            "CK223",
-                            ("runs", i, "name"),
-                            f"runs[{i}].name {name!r} does not contain {', '.join(repr(p) for p in absent)} (its model and varied values)",
-                            f"rename it to {expected!r} (and its matrix entry)",
-                        )
-            if var_lists_ok and isinstance(model, str) and params_ok and all(n in params for n in var_names):
-                key = tuple(_vkey(params[n]) for n in var_names)
-                seen = combos_by_model.setdefault(model, {})
-                if key in seen:
-                    combo = ", ".join(f"{n}={design.format_value(params[n])}" for n in var_names) or "no variables"
-                    ctx.add(
-                        "CK235",
-                        ("runs", i, "parameters"),
-                        f"runs[{i}] {name!r} trains the same combination ({combo}) of {model} as runs[{seen[key]}]",
-                        "remove the repeated run (and its matrix entry)",
-                    )
-                else:
-                    seen[key] = i
+            if params_ok:
+                # One identity per value, shared by CK222, CK223 and CK235.
+                vkeys = {k: _vkey(v) for k, v in params.items()}
+                if variables is not None:
+                    clean = len(params) == len(var_names)
+                    if clean:
+                        for k, vk in vkeys.items():
+                            values = allowed.get(k)
+                            if values is None or vk not in values:
+                                clean = False
+                                break
+                    if not clean:
+                        _check_run_parameters(ctx, d, i, name, params, var_names, allowed)
+                if isinstance(name, str) and isinstance(model, str):
+                    labels = []
+                    for k in var_names:
+                        if k in params:
+                            labels.append(_label(labels_cache, k, params[k], vkeys[k]))
+                    if len(labels) < len(params):
+                        for k, v in params.items():
+                            if k not in var_set:
+                                labels.append(_label(labels_cache, k, v, vkeys[k]))
+                    # Same as design.run_name(model, params in variable order), with labels cached.
+                    expected = f"{model}_{'_'.join(labels)}" if labels else design.run_name(model, {})
+                    if name != expected:
+                        absent = [p for p in (model, *labels) if p not in name]
+                        if absent:
+                            ctx.add(
+                                "CK223",
+                                ("runs", i, "name"),
+                                f"runs[{i}].name {name!r} does not contain {', '.join(repr(p) for p in absent)} (its model and varied values)",
+                                f"rename it to {expected!r} (and its matrix entry)",
+                            )
+                if var_lists_ok and isinstance(model, str):
+                    try:
+                        key = tuple([vkeys[n] for n in var_names])
+                    except KeyError:
+                        key = None  # a variable the run does not set: CK222 says so
+                    if key is not None:
+                        seen = combos_by_model.get(model)
+                        if seen is None:
+                            seen = combos_by_model[model] = {}
+                        first = seen.get(key)
+                        if first is None:
+                            seen[key] = i
+                        else:
+                            combo = ", ".join(f"{n}={design.format_value(params[n])}" for n in var_names) or "no variables"
+                            ctx.add(
+                                "CK235",
+                                ("runs", i, "parameters"),
+                                f"runs[{i}] {name!r} trains the same combination ({combo}) of {model} as runs[{first}]",
+                                "remove the repeated run (and its matrix entry)",
+                            )
 
         if isinstance(model, str):
             if model not in gpu_classes:
@@ -846,6 +883,15 @@ def _check_runs(ctx: _Ctx, d: _Design) -> None:
 
     if var_lists_ok and variables is not None and sweep_decidable:
         _check_sweep_complete(ctx, d, variables, var_names, combos_by_model, ft_models)
+
+
+def _label(cache: dict[tuple[Any, ...], str], param: Any, value: Any, vk: tuple[str, Any]) -> str:
+    """design.value_label, cached: 10,000 runs share a few dozen distinct values."""
+    key = (param, type(value), vk)
+    label = cache.get(key)
+    if label is None:
+        label = cache[key] = design.value_label(param, value)
+    return label
 
 
 def _check_run_parameters(
@@ -858,17 +904,13 @@ def _check_run_parameters(
     allowed: dict[Any, set[tuple[str, Any]]],
 ) -> None:
     assert d.variables is not None
-    if len(params) == len(var_names) and all(
-        k in allowed and _vkey(v) in allowed[k] for k, v in params.items()
-    ):
-        return  # the common case: exactly one declared value per variable
     declared = ", ".join(str(n) for n in var_names) or "none"
     for k, v in params.items():
         if k not in d.variables:
             if k in d.controls:
                 hint = f"{k} is a constant (controls.{k} = {_short(d.controls[k])}): remove it from the run, or move it to variables to sweep it"
             else:
-                near = _closest(k, [str(n) for n in var_names])
+                near = ctx.closest(k, [str(n) for n in var_names])
                 hint = f"did you mean {near!r}?" if near else f"declare it in variables (to sweep it) or move it to controls"
             ctx.add(
                 "CK222",
@@ -993,7 +1035,9 @@ def _check_matrix(ctx: _Ctx, d: _Design) -> None:
                         "give each task a unique name",
                     )
                 task_names.add(tname)
-    in_matrix: set[str] = set()
+    in_matrix: set[str] = {e["run"] for e in d.matrix if isinstance(e, dict) and isinstance(e.get("run"), str)}
+    # A matrix entry naming an unknown run usually meant a run no entry names: look there first.
+    orphans: list[str] | None = None
     clean_epochs: set[tuple[Any, ...]] = set()  # (training epochs, epoch list) already found fine
     labels: dict[str, list[tuple[int, list[Any]]]] = {}  # vis_label -> the entries using it
     models = [r.get("model") for r in d.runs if isinstance(r, dict) and isinstance(r.get("model"), str)]
@@ -1004,10 +1048,11 @@ def _check_matrix(ctx: _Ctx, d: _Design) -> None:
         run_name_ = entry.get("run")
         run_i: int | None = None
         if isinstance(run_name_, str):
-            in_matrix.add(run_name_)
             run_i = d.run_index.get(run_name_)
             if run_i is None:
-                near = ctx.closest(run_name_, d.run_index)
+                if orphans is None:
+                    orphans = [n for n in d.run_index if n not in in_matrix]
+                near = ctx.closest(run_name_, orphans) or ctx.closest(run_name_, list(d.run_index))
                 ctx.add(
                     "CK231",
                     base + ("run",),
@@ -1015,10 +1060,10 @@ def _check_matrix(ctx: _Ctx, d: _Design) -> None:
                     f"did you mean {near!r}?" if near else "use the name of a run from `runs`",
                 )
         tasks = entry.get("tasks")
-        if isinstance(tasks, list) and task_names is not None:
+        if isinstance(tasks, list) and task_names is not None and not _all_in(tasks, task_names):
             for k, t in enumerate(tasks):
                 if isinstance(t, str) and t not in task_names:
-                    near = _closest(t, task_names)
+                    near = ctx.closest(t, sorted(task_names))
                     ctx.add(
                         "CK232",
                         base + ("tasks", k),
@@ -1070,6 +1115,13 @@ def _check_matrix(ctx: _Ctx, d: _Design) -> None:
                 f"runs[{i}] {run['name']!r} has no entry in evaluation.matrix: it is trained but never evaluated",
                 "add a matrix entry for it (or remove the run, if that is intended)",
             )
+
+
+def _all_in(items: list[Any], known: set[str]) -> bool:
+    try:
+        return known.issuperset(items)
+    except TypeError:  # an unhashable item (the schema reports it)
+        return False
 
 
 def _check_entry_epochs(
@@ -1176,6 +1228,9 @@ def _check_entry_epochs_full(
         seen.add(e)
 
 
+_STEP_KEYS = frozenset({"batch_size", "gradient_accumulation_steps", "epochs", "num_warmup_steps"})
+
+
 def _check_steps(ctx: _Ctx, d: _Design) -> None:
     """CK250-CK252, per fine-tuned run; runs that take every value from controls share one finding."""
     splits = _dict(d.data_training.get("splits"))
@@ -1188,9 +1243,7 @@ def _check_steps(ctx: _Ctx, d: _Design) -> None:
             continue
         params = run.get("parameters")
         params = params if isinstance(params, dict) else {}
-        overridden = any(
-            k in params for k in ("batch_size", "gradient_accumulation_steps", "epochs", "num_warmup_steps")
-        )
+        overridden = not _STEP_KEYS.isdisjoint(params)
         if not overridden and shared_done:
             continue
         bs, bs_src = d.run_value(i, "batch_size")
@@ -1503,10 +1556,22 @@ def check(doc: Document, *, check_resources: bool = False, base_dir: Path | None
     CK280-CK283 only with `check_resources` (they look at the disk); relative paths resolve
     against `base_dir`, by default the design file's directory.
     """
-    ctx = _Ctx(doc)
     data = doc.data
     if not isinstance(data, dict):  # the loader refuses these (CK003); be safe for direct callers
         return []
+    # Validation allocates ~10 objects per run and frees none of them until the end; the cyclic
+    # GC would rescan them over and over (a third of the time on 10,000 runs).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _check(doc, data, check_resources, base_dir)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _check(doc: Document, data: dict[Any, Any], check_resources: bool, base_dir: Path | None) -> list[Finding]:
+    ctx = _Ctx(doc)
     ck004 = _check_yaml11_bools(ctx)
     _check_schema(ctx, data, ck004)
     _check_unknown_fields(ctx, data, ExperimentSummary, ())
