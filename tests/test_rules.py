@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -379,3 +381,43 @@ def test_ck292_is_an_error_for_a_model_that_needs_several_gpus(tmp_path: Path) -
 def test_sanity_checks_may_omit_slurm_overrides(tmp_path: Path) -> None:
     data = make_design(full_gpu=False, experiment_type="sanity_check")
     assert _findings(tmp_path, data) == []
+
+
+# --- through the installed console script ----------------------------------------------------
+
+CK_VALIDATE = Path(sys.executable).parent / "ck-validate"
+
+
+@pytest.mark.skipif(not CK_VALIDATE.exists(), reason="ck-validate console script not installed")
+def test_console_script_valid_design_with_resources(tmp_path: Path) -> None:
+    data = make_design()
+    make_resources(tmp_path, data)
+    path = write_design(tmp_path, data)
+    proc = subprocess.run([str(CK_VALIDATE), "--check-resources", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "CK" not in proc.stdout
+
+
+@pytest.mark.skipif(not CK_VALIDATE.exists(), reason="ck-validate console script not installed")
+def test_console_script_reports_file_line_column_code_and_hint(tmp_path: Path) -> None:
+    data = make_design()
+    _entry(data, RUN0)["epochs"] = [1, 2]
+    path = write_design(tmp_path, data)
+    line = line_of(path.read_text(), "epochs: [1, 2]")
+    column = path.read_text().splitlines()[line - 1].index("2]") + 1
+    proc = subprocess.run([str(CK_VALIDATE), str(path)], capture_output=True, text=True)
+    assert proc.returncode == 1
+    first, hint = proc.stdout.splitlines()[:2]
+    assert first == (
+        f"{path}:{line}:{column}: CK210 error: epoch 2 is past training: controls.epochs is 2, "
+        "so checkpoints are epoch_0 and epoch_1"
+    )
+    assert hint.strip().startswith("hint:") and "[0, 1]" in hint
+
+
+@pytest.mark.skipif(not CK_VALIDATE.exists(), reason="ck-validate console script not installed")
+def test_console_script_warning_only_exits_zero_and_strict_exits_one(tmp_path: Path) -> None:
+    path = write_design(tmp_path, make_design(full_gpu=False))  # CK292 warnings only
+    assert subprocess.run([str(CK_VALIDATE), str(path)], capture_output=True).returncode == 0
+    assert subprocess.run([str(CK_VALIDATE), "--strict", str(path)], capture_output=True).returncode == 1
+    assert subprocess.run([str(CK_VALIDATE), "--strict", "--ignore", "CK292", str(path)], capture_output=True).returncode == 0
