@@ -3,9 +3,12 @@ and `copier update` then works with no manual step. Real copier, real git."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from test_hook_support import (
+    CK_VALIDATE,
     REQUIRED_COPY_ACTIONS,
     answers_for,
     clean_env,
@@ -16,9 +19,7 @@ from test_hook_support import (
     log_actions,
     make_resources,
     template_ready,
-    CK_VALIDATE,
 )
-import subprocess
 
 pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard (copier.yml, template/) has not landed")
 

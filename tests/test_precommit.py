@@ -36,7 +36,7 @@ def test_the_hook_installed_pre_commit(design):
     assert (dst / ".git" / "hooks" / "pre-commit").is_file()
     config = yaml.safe_load((dst / ".pre-commit-config.yaml").read_text())
     ids = [h["id"] for repo in config["repos"] for h in repo["hooks"]]
-    assert {"ck-validate-summary", "ck-validate-log", "ck-no-conflict-markers"} <= set(ids)
+    assert {"ck-validate-summary", "ck-validate-log", "ck-no-conflict-markers", "ck-no-rejected-hunks"} <= set(ids)
     assert all(repo["repo"] == "local" for repo in config["repos"])  # no clone, no network
 
 
@@ -75,3 +75,16 @@ def test_the_workflow_runs_the_same_hooks(design):
     runs = [s.get("run", "") for s in steps]
     assert any("pre-commit run --all-files" in r for r in runs)
     assert any('"$CK_DESIGN_SPEC"' in r for r in runs)
+
+
+def test_rejected_hunks_are_refused(design):
+    dst, env = design
+    rej = dst / "experiment_summary.yaml.rej"
+    rej.write_text("@@ -1,1 +1,1 @@\n-a\n+b\n")
+    try:
+        git(["add", rej.name], dst, env)
+        c = git(["commit", "-qm", "with a .rej"], dst, env, check=False)
+        assert c.returncode != 0 and "ck-no-rejected-hunks" in c.stdout + c.stderr
+    finally:
+        git(["rm", "-q", "--cached", "--force", rej.name], dst, env, check=False)
+        rej.unlink()

@@ -4,7 +4,6 @@ are detected and refused. Real copier, real git, real pre-commit (installed by t
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pytest

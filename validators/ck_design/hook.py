@@ -31,7 +31,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -41,7 +40,7 @@ from typing import Any, TextIO
 import yaml
 
 from . import design as design_mod
-from .logfile import format_entry, append_entry, last_timestamp
+from .logfile import append_entry, format_entry, last_timestamp
 from .resources import dataset_facts, free_disk_gb, model_facts, task_script_facts
 
 LOG_RELPATH = Path("logs") / "design-experiment.log"
@@ -918,8 +917,9 @@ def after_update(ctx: Context) -> int:
         bar = "!" * 78
         print(
             f"\n{bar}\n!! copier update left MERGE CONFLICTS in: {', '.join(conflicted)}\n"
-            "!! Edit those files: keep the right side of each <<<<<<< / ======= / >>>>>>> block,\n"
-            "!! then `git add` them and commit. The pre-commit hook refuses conflict markers.\n"
+            "!! In each <<<<<<< before updating / ======= / >>>>>>> after updating block, keep your\n"
+            "!! version, the new render, or a mix, and delete the marker lines (merge a *.rej by hand\n"
+            "!! and delete it); then `git add` and commit. The pre-commit hook refuses markers.\n"
             f"{bar}",
             file=sys.stderr,
         )
