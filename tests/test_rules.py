@@ -421,3 +421,22 @@ def test_console_script_warning_only_exits_zero_and_strict_exits_one(tmp_path: P
     assert subprocess.run([str(CK_VALIDATE), str(path)], capture_output=True).returncode == 0
     assert subprocess.run([str(CK_VALIDATE), "--strict", str(path)], capture_output=True).returncode == 1
     assert subprocess.run([str(CK_VALIDATE), "--strict", "--ignore", "CK292", str(path)], capture_output=True).returncode == 0
+
+
+def test_swept_prompt_lacking_input_is_reported_once_at_the_variable(tmp_path: Path) -> None:
+    data = make_design(variables={"prompt": ["Capitalize: {input}", "Capitalize this"]})
+    data["controls"].pop("prompt")
+    text = dump(data)
+    findings = _findings(tmp_path, data)
+    # controls.prompt is not required when the prompt is varied
+    assert {f.code for f in findings} == {"CK202"}
+    assert [(f.line, f.message.split(":")[0]) for f in findings] == [
+        (line_of(text, "prompt: ['Capitalize: {input}', Capitalize this]"), "variables.prompt[1]")
+    ]
+
+
+def test_ck210_last_epoch_one_indexed(tmp_path: Path) -> None:
+    data = make_design(eval_epochs="last")
+    _entry(data, RUN0)["epochs"] = [2]
+    (f,) = _findings(tmp_path, data)
+    assert f.code == "CK210" and "did you mean [1]?" in f.hint

@@ -472,12 +472,16 @@ def _check_schema(ctx: _Ctx, data: dict[Any, Any], skip: set[PathT]) -> None:
             path.append(loc[-1])
         mapped.append((tuple(path), err, tags, key_error))
 
+    variables = data.get("variables")
+    varied = set(variables) if isinstance(variables, dict) else set()
     groups: dict[PathT, list[tuple[dict[str, Any], list[tuple[PathT, str]], bool]]] = {}
     for path, err, tags, key_error in mapped:
         if any(fitting.get(at) and not _branch_matches(tag, _value_at(data, at)) for at, tag in tags):
             continue  # another member of the union fits this value; its errors are the real ones
         if path in skip or (path, err["type"]) in _SUPPRESSED:
             continue
+        if err["type"] == "missing" and len(path) == 2 and path[0] == "controls" and path[1] in varied:
+            continue  # a varied prompt or system_prompt lives in variables, not controls
         groups.setdefault(path, []).append((err, tags, key_error))
 
     for path, errs in groups.items():
@@ -712,22 +716,32 @@ def _check_prompts(ctx: _Ctx, d: _Design) -> None:
     cache: dict[str, tuple[bool, list[str], str | None]] = {}
     if "prompt" in d.controls:
         _check_prompt(ctx, ("controls", "prompt"), d.controls["prompt"], cache)
+    swept: set[str] = set()
     if d.variables and isinstance(d.variables.get("prompt"), list):
         for k, p in enumerate(d.variables["prompt"]):
             _check_prompt(ctx, ("variables", "prompt", k), p, cache)
+            if isinstance(p, str):
+                swept.add(p)
     for i, run in enumerate(d.runs):
         if isinstance(run, dict):
             params = run.get("parameters")
             if isinstance(params, dict) and "prompt" in params:
-                _check_prompt(ctx, ("runs", i, "parameters", "prompt"), params["prompt"], cache)
+                prompt = params["prompt"]
+                if isinstance(prompt, str) and prompt in swept:
+                    continue  # said once, at the variable's value
+                _check_prompt(ctx, ("runs", i, "parameters", "prompt"), prompt, cache)
     if "system_prompt" in d.controls and "system_prompt" in d.evaluation:
         train, evaluate = d.controls["system_prompt"], d.evaluation["system_prompt"]
         if train != evaluate:
+            where = ""
+            if isinstance(train, str) and isinstance(evaluate, str) and min(len(train), len(evaluate)) > 40:
+                at = next((k for k, (a, b) in enumerate(zip(train, evaluate)) if a != b), min(len(train), len(evaluate)))
+                where = f" (first difference at character {at + 1})"
             ctx.add(
                 "CK201",
                 ("evaluation", "system_prompt"),
-                f"evaluation.system_prompt {_short(evaluate)} differs from controls.system_prompt {_short(train)}",
-                f"set evaluation.system_prompt to {_short(train)}: models are evaluated with the system prompt they were trained with",
+                f"evaluation.system_prompt {_short(evaluate, 300)} differs from controls.system_prompt {_short(train, 300)}{where}",
+                f"set evaluation.system_prompt to controls.system_prompt: models are evaluated with the system prompt they were trained with",
             )
 
 
