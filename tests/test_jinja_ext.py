@@ -187,3 +187,12 @@ def test_approval_root(monkeypatch):
 def test_schema_modeline_target_exists():
     target = jinja_ext.ck_schema_url()
     assert target.startswith("https://") or PurePath(target).name == "experiment_summary.schema.json"
+
+
+def test_relative_template_source_detection(tmp_path, monkeypatch):
+    (tmp_path / "ck-design").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert wizard.is_relative_local_path("ck-design") and wizard.is_relative_local_path(".")
+    for src in ("/abs/ck-design", "gh:org/ck-design", "https://x/y.git", "git@host:org/y.git", "missing", "~/x"):
+        assert not wizard.is_relative_local_path(src), src
+    assert yaml.safe_load(wizard.answers_yaml({"_src_path": "ck-design"}))["_src_path"] == str(tmp_path / "ck-design")

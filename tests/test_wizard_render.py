@@ -292,3 +292,76 @@ def test_missing_package_message(tmp_path):
     assert "No module named 'ck_design'" in done.stderr, done.stderr[-2000:]
     assert "install these extensions alongside Copier" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def _clean_template(tmp_path):
+    """A clone of this repository (committed state), as a user's copy of the template."""
+    from wizard_fixtures import GIT_ENV
+
+    import os
+
+    clone = tmp_path / "ck-design"
+    subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True, env={**os.environ, **GIT_ENV})
+    return clone
+
+
+def _git(cwd, *args):
+    import os
+
+    from wizard_fixtures import GIT_ENV
+
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
+                          env={**os.environ, **GIT_ENV})
+
+
+def test_relative_template_path_is_recorded_absolute(res, tmp_path):
+    import os
+
+    src = _clean_template(tmp_path)
+    answers_file = tmp_path / "answers.yml"
+    answers_file.write_text(yaml.safe_dump(base_answers(res)))
+    from wizard_fixtures import COPIER, GIT_ENV
+
+    done = subprocess.run([str(COPIER), "copy", "--trust", "--defaults", "--skip-tasks", "--vcs-ref", "HEAD",
+                           "--data-file", str(answers_file), "ck-design", "dst"], cwd=tmp_path,
+                          env={**os.environ, **GIT_ENV, "CK_LOCAL_CONFIG": res["config"]},
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    stored = yaml.safe_load((tmp_path / "dst" / ".copier-answers.yml").read_text())
+    assert stored["_src_path"] == str(src)
+
+
+def test_update_keeps_hand_edits_and_declined_update_changes_nothing(res, tmp_path):
+    import os
+
+    import copier
+
+    src = _clean_template(tmp_path)
+    dst = render_api(res, tmp_path / "exp", base_answers(res), src=src)
+    _git(dst, "init", "-q")
+    _git(dst, "add", "-A")
+    _git(dst, "commit", "-q", "-m", "design")
+    summary = dst / "experiment_summary.yaml"
+    summary.write_text(summary.read_text().replace("  hypothesis: ''", "  hypothesis: edited by hand"))
+    _git(dst, "commit", "-q", "-am", "hand edit")
+
+    old = os.environ.get("CK_LOCAL_CONFIG")
+    os.environ["CK_LOCAL_CONFIG"] = res["config"]
+    try:
+        with pytest.raises(Exception, match="nothing was changed"):
+            copier.run_update(str(dst), data={"approved": False, "variables": {"lora_rank": [4, 8, 16]}},
+                              defaults=True, unsafe=True, quiet=True, overwrite=True, skip_tasks=True)
+        assert _git(dst, "status", "--porcelain").stdout == ""
+        copier.run_update(str(dst), data={"variables": {"lora_rank": [4, 8, 16]}}, defaults=True, unsafe=True,
+                          quiet=True, overwrite=True, skip_tasks=True)
+    finally:
+        if old is None:
+            os.environ.pop("CK_LOCAL_CONFIG", None)
+        else:
+            os.environ["CK_LOCAL_CONFIG"] = old
+    d = load_design(dst)
+    assert d["experiment"]["hypothesis"] == "edited by hand"
+    assert d["variables"] == {"lora_rank": [4, 8, 16]}
+    assert f"{M1}_rank16" in [r["name"] for r in d["runs"]]
+    assert "rank16" in (dst / "README.md").read_text()
+    assert_no_findings(dst)

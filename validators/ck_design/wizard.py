@@ -130,9 +130,24 @@ def yaml_value(value: Any) -> str:
     return yaml_scalar(value)
 
 
+def is_relative_local_path(src: Any) -> bool:
+    """A template source given as a relative local path (`.`, `../ck-design`), not a URL."""
+    if not isinstance(src, str) or not src or os.path.isabs(src) or src.startswith("~"):
+        return False
+    if "://" in src or re.match(r"^[A-Za-z][\w.+-]*:", src) or re.match(r"^[^/]+@[^/]+:", src):
+        return False  # https://..., gh:org/repo, git@host:org/repo
+    return os.path.isdir(src)
+
+
 def answers_yaml(answers: Mapping[str, Any]) -> str:
-    """The copier answers file body: block style, `approved` left out (asked afresh each time)."""
+    """The copier answers file body: block style, `approved` left out (asked afresh each time).
+
+    A relative local template path is recorded absolute: copier stores `_src_path` as given,
+    and `copier update`, run from inside the experiment, would not find `../ck-design`.
+    """
     kept = {k: v for k, v in answers.items() if k != "approved"}
+    if is_relative_local_path(kept.get("_src_path")):
+        kept["_src_path"] = os.path.abspath(kept["_src_path"])
     return yaml.safe_dump(kept, sort_keys=False, allow_unicode=True, default_flow_style=False, width=2**31)
 
 
