@@ -19,7 +19,7 @@ from test_hook_support import REQUIRED_COPY_ACTIONS, clean_env, git, is_subseque
 
 
 def write_design(dst: Path, res: dict[str, Path], *, models=("Llama-3.2-1B-Instruct",), variables=None,
-                 epochs=2, batch_size=4, warmup=10, task_script=None) -> dict:
+                 epochs=2, batch_size=4, warmup=10, task_script=None, size_gb=0.0) -> dict:
     variables = {"lora_rank": [4, 8]} if variables is None else variables
     runs = d.generate_runs(list(models), variables, True)
     tasks = [{"name": "capitalization", "script": str(task_script or res["task"]), "description": "x"}]
@@ -31,7 +31,7 @@ def write_design(dst: Path, res: dict[str, Path], *, models=("Llama-3.2-1B-Instr
         "variables": variables,
         "controls": {"system_prompt": "", "prompt": "{input}\n", "epochs": epochs, "batch_size": batch_size,
                      "gpus": 1, "validation_during_training": True, "num_warmup_steps": warmup},
-        "models": {"base": [{"name": m, "path": str(res["models_dir"] / m), "size_gb": None} for m in models]},
+        "models": {"base": [{"name": m, "path": str(res["models_dir"] / m), "size_gb": size_gb} for m in models]},
         "data": {"training": {"path": str(res["dataset"]), "label": "words_8L_500", "format": "json",
                               "size_kb": None, "splits": {"train": 400, "validation": 50, "test": 50}}},
         "output": {"base_directory": d.output_directory(str(res["scratch"]), name),
@@ -297,3 +297,14 @@ def test_a_crash_midway_keeps_finished_entries_and_exits_zero(tmp_path, env, mon
     assert actions[-1] == "VERIFY_EVAL_TASK" and "START_DESIGN" in actions
     assert "disk exploded" in capsys.readouterr().err
     assert (dst / "experiment_summary.yaml").exists()
+
+
+def test_a_model_downloaded_after_the_copy_is_flagged_as_stale(tmp_path, env):
+    res = make_resources(tmp_path)
+    dst = res["scratch"] / "ck-experiments" / "exp"
+    write_design(dst, res, size_gb=None)  # rendered while the model was missing; copier update keeps it
+    rc, out = run_hook(dst)
+    model = next(e for e in entries(dst) if e[0].endswith("VERIFY_MODEL"))
+    assert model[-1] == "Result: warning" and model[-2].startswith("Error: StaleDesign - ")
+    assert "set its models.base size_gb" in out
+    assert check_log_file(dst / "logs" / "design-experiment.log") == []

@@ -212,6 +212,7 @@ class Plan:
     directory: str = ""
     scratch_dir: str = ""
     models: list[tuple[str, str]] = field(default_factory=list)  # (name, path)
+    recorded_sizes: dict[str, Any] = field(default_factory=dict)  # models.base[].size_gb as written
     dataset: str = ""
     dataset_splits: dict[str, Any] = field(default_factory=dict)
     tasks: list[tuple[str, str]] = field(default_factory=list)  # (name, script)
@@ -246,6 +247,11 @@ def plan_from(design: Mapping[str, Any] | None, answers: Mapping[str, Any], dst:
                 for m in (_get(design, "models", "base", default=[]) or [])
                 if isinstance(m, Mapping)
             ],
+            recorded_sizes={
+                str(m.get("name", "")): m.get("size_gb")
+                for m in (_get(design, "models", "base", default=[]) or [])
+                if isinstance(m, Mapping)
+            },
             dataset=str(_get(design, "data", "training", "path", default="") or ""),
             dataset_splits=dict(_get(design, "data", "training", "splits", default={}) or {}),
             tasks=[
@@ -307,6 +313,12 @@ def verify_models(log: DesignLog, plan: Plan, found: Findings) -> None:
             found.prerequisites.append(f"model {name}: {facts.error}")
             log.add("VERIFY_MODEL", "Verifying model directory exists", fields, "warning",
                     f"IncompleteModel - {facts.error}")
+        elif plan.from_design and name in plan.recorded_sizes and plan.recorded_sizes[name] is None:
+            # e.g. downloaded after the copy: copier update keeps the committed null (a "hand edit").
+            found.notes.append(f"model {name} now exists: set its models.base size_gb to {facts.size_gb} by hand")
+            log.add("VERIFY_MODEL", "Verifying model directory exists", fields, "warning",
+                    f"StaleDesign - experiment_summary.yaml records size_gb: null for {name} but it now measures "
+                    f"{facts.size_gb} GB; copier update keeps committed values, so set it by hand")
         else:
             log.add("VERIFY_MODEL", "Verifying model directory exists", fields)
 
