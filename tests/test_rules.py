@@ -440,3 +440,14 @@ def test_ck210_last_epoch_one_indexed(tmp_path: Path) -> None:
     _entry(data, RUN0)["epochs"] = [2]
     (f,) = _findings(tmp_path, data)
     assert f.code == "CK210" and "did you mean [1]?" in f.hint
+
+
+def test_non_string_keys(tmp_path: Path) -> None:
+    data = make_design()
+    text = dump(data).replace("variables:\n", "variables:\n  2: [2]\n").replace("  temperature: 0.0\n", "  temperature: 0.0\n  on: 1\n")
+    path = write_design(tmp_path, text)
+    findings = checks.check(loader.load_file(path))
+    assert [(f.code, f.line) for f in findings] == [
+        ("CK101", line_of(text, "  2: [2]")),
+        ("CK004", line_of(text, "  on: 1")),
+    ]

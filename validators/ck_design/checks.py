@@ -475,7 +475,11 @@ def _check_schema(ctx: _Ctx, data: dict[Any, Any], skip: set[PathT]) -> None:
     variables = data.get("variables")
     varied = set(variables) if isinstance(variables, dict) else set()
     groups: dict[PathT, list[tuple[dict[str, Any], list[tuple[PathT, str]], bool]]] = {}
+    bad_keys: dict[PathT, None] = {}
     for path, err, tags, key_error in mapped:
+        if key_error or err["type"] == "invalid_key":
+            bad_keys[path] = None  # one finding per key, whichever way pydantic said it
+            continue
         if any(fitting.get(at) and not _branch_matches(tag, _value_at(data, at)) for at, tag in tags):
             continue  # another member of the union fits this value; its errors are the real ones
         if path in skip or (path, err["type"]) in _SUPPRESSED:
@@ -486,6 +490,28 @@ def _check_schema(ctx: _Ctx, data: dict[Any, Any], skip: set[PathT]) -> None:
 
     for path, errs in groups.items():
         _schema_finding(ctx, data, path, errs)
+    for path in bad_keys:
+        _key_finding(ctx, path)
+
+
+def _key_finding(ctx: _Ctx, path: PathT) -> None:
+    """A mapping key that is not a string: `2:`, or `on:` (YAML 1.1's true)."""
+    key_node = ctx.doc.node_at(path)[1]
+    text = key_node.value if isinstance(key_node, ScalarNode) else str(path[-1])
+    where = fmt_path(path[:-1])
+    if isinstance(path[-1], bool) or (
+        isinstance(key_node, ScalarNode) and not key_node.style and text.lower() in ("yes", "no", "on", "off")
+    ):
+        value = "true" if text.lower() in ("yes", "on", "true") else "false"
+        ctx.add(
+            "CK004",
+            path,
+            f"{where}: the unquoted key {text} is the boolean {value} in YAML 1.1, not the string {text!r}",
+            f"quote it: '{text}'",
+            at_key=True,
+        )
+        return
+    ctx.add("CK101", path, f"{where}: the key {text} is not a string", f"quote it: '{text}'", at_key=True)
 
 
 def _value_at(data: Any, path: PathT) -> Any:
@@ -516,10 +542,7 @@ def _schema_finding(ctx: _Ctx, data: Any, path: PathT, errs: list[tuple[dict[str
         ctx.add("CK100", path, f"{where}: required field missing", hint)
         return
     value = _value_at(data, path)
-    err, tags, key_error = errs[0]
-    if key_error:
-        ctx.add("CK101", path, f"{where}: the key {_short(path[-1])} must be a string", "quote the key", at_key=True)
-        return
+    err, tags, _ = errs[0]
     value_errs = [e for e, _, _ in errs if e["type"] in _VALUE_ERRORS]
     if value_errs:
         ctx.add("CK102", path, *_value_error_text(where, path, value, value_errs[0]))
@@ -580,7 +603,7 @@ def _check_unknown_fields(ctx: _Ctx, data: Any, cls: type[BaseModel], path: Path
     fields, subs = _shape(cls)
     if not data.keys() <= fields:
         for key in data:
-            if key in fields:
+            if key in fields or not isinstance(key, str):  # non-string keys: the schema's finding
                 continue
             near = ctx.closest(key, sorted(fields))
             what = "unknown hyperparameter" if path == ("controls",) else "unknown field"
@@ -610,7 +633,7 @@ def _check_unknown_fields(ctx: _Ctx, data: Any, cls: type[BaseModel], path: Path
 
 def _check_variable_names(ctx: _Ctx, variables: dict[Any, Any]) -> None:
     for key in variables:
-        if key in KNOWN_PARAMETERS:
+        if key in KNOWN_PARAMETERS or not isinstance(key, str):  # non-string keys: the schema's finding
             continue
         near = _closest(key, KNOWN_PARAMETERS)
         hint = (
@@ -748,6 +771,10 @@ def _check_prompts(ctx: _Ctx, d: _Design) -> None:
 def _check_runs(ctx: _Ctx, d: _Design) -> None:
     """CK220-CK223, CK230, CK234, CK235, CK292: one pass over runs."""
     variables = d.variables
+    # A non-string variable name (`2:`, `on:`) is the schema's finding (CK101/CK004); the sweep
+    # is judged on the well-formed names, so one bad key does not make every run look wrong.
+    if variables is not None and not all(isinstance(n, str) for n in variables):
+        variables = {n: v for n, v in variables.items() if isinstance(n, str)}
     var_names = list(variables) if variables is not None else []
     var_lists_ok = variables is not None and all(isinstance(v, list) and v for v in variables.values())
     allowed: dict[Any, set[tuple[str, Any]]] = {}
@@ -857,8 +884,13 @@ def _check_runs(ctx: _Ctx, d: _Design) -> None:
                         for k, v in params.items():
                             if k not in var_set:
                                 labels.append(_label(labels_cache, k, v, vkeys[k]))
-                    # Same as design.run_name(model, params in variable order), with labels cached.
+                    # design.run_name(model, params in variable order), with its labels cached;
+                    # design.run_name itself stays the authority whenever the fast guess disagrees.
                     expected = f"{model}_{'_'.join(labels)}" if labels else design.run_name(model, {})
+                    if name != expected:
+                        ordered = {k: params[k] for k in var_names if k in params}
+                        ordered.update((k, v) for k, v in params.items() if k not in ordered)
+                        expected = design.run_name(model, ordered)
                     if name != expected:
                         absent = [p for p in (model, *labels) if p not in name]
                         if absent:
