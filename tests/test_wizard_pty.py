@@ -105,6 +105,7 @@ def test_interactive_defaults_give_a_valid_design(res, tmp_path):
         assert needle in before, needle
     d = load_design(dst)
     assert d["experiment"]["question"] == QUESTION
+    assert d["controls"]["prompt"] == "{input}\n"  # the default, newline included, survives the TUI
     assert d["data"]["training"]["path"] == res["dataset"]
     assert [r["name"] for r in d["runs"]] == ["Llama-3.2-1B-Instruct_rank4", "Llama-3.2-1B-Instruct_rank8",
                                               "Llama-3.2-1B-Instruct_base"]
