@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from ck_design.logfile import check_log_file
+
 from test_hook_support import answers_for, clean_env, copier_copy, git, log_actions, make_resources, template_ready
 
 pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard (copier.yml, template/) has not landed")
@@ -58,3 +60,4 @@ def test_hostile_answers_execute_nothing(tmp_path):
     assert git(["status", "--porcelain"], dst).stdout == ""
     log = (dst / "logs" / "design-experiment.log").read_text()
     assert '"Q $(touch PWNED)' in log and "VERIFY_MODEL" in log_actions(dst)
+    assert check_log_file(dst / "logs" / "design-experiment.log") == []
