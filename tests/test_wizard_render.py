@@ -365,3 +365,55 @@ def test_update_keeps_hand_edits_and_declined_update_changes_nothing(res, tmp_pa
     assert f"{M1}_rank16" in [r["name"] for r in d["runs"]]
     assert "rank16" in (dst / "README.md").read_text()
     assert_no_findings(dst)
+
+
+def test_large_model_always_gets_the_full_gpu_constraint(tmp_path):
+    big = "Llama-3.3-70B-Instruct"
+    res70 = make_resources(tmp_path / "res", models=(big,), local={"Partition": "gpu-full"})
+    dst = render_api(res70, tmp_path / "ck-sanity-checks" / "big",
+                     base_answers(res70, models=[big], gpus=4, full_gpu=False))
+    d = load_design(dst)
+    assert d["controls"]["gpus"] == 4
+    assert all(r["slurm_overrides"] == {"constraint": "gpu80", "partition": "gpu-full"} for r in d["runs"])
+    answers = yaml.safe_load((dst / ".copier-answers.yml").read_text())
+    assert "full_gpu" not in answers  # not asked: no chosen model fits a shared GPU
+    assert_no_findings(dst)
+
+
+def test_cli_data_key_value(res, tmp_path):
+    dst = tmp_path / "dst"
+    answers = base_answers(res)
+    del answers["models"]
+    done = render_cli(res, dst, answers, extra=["--data", "variables={lr: [1e-5, 1e-4]}",
+                                                "--data", f"models=[{M1}, {M3}]", "--data", "epochs=2",
+                                                "--data", "eval_epochs=all"])
+    assert done.returncode == 0, done.stderr
+    d = load_design(dst)
+    assert d["variables"] == {"lr": [1e-05, 0.0001]}
+    assert [r["name"] for r in d["runs"]][:2] == [f"{M1}_lr1e-05", f"{M1}_lr0.0001"]
+    assert d["evaluation"]["matrix"][0]["epochs"] == [0, 1]
+    assert_no_findings(dst)
+
+
+def test_no_claude_local_md_requires_scratch_and_models_dir(res, tmp_path, monkeypatch):
+    import os
+
+    import copier
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no ~/.claude/claude.local.md either
+    monkeypatch.chdir(tmp_path)
+    answers = base_answers(res)
+    old = os.environ.pop("CK_LOCAL_CONFIG", None)
+    try:
+        with pytest.raises(ValueError, match="scratch_dir"):
+            copier.run_copy(str(REPO), str(tmp_path / "dst"), data=answers, defaults=True, unsafe=True,
+                            quiet=True, vcs_ref="HEAD", skip_tasks=True)
+        copier.run_copy(str(REPO), str(tmp_path / "dst"), data={**answers, "scratch_dir": res["scratch"],
+                        "models_dir": res["models_dir"]}, defaults=True, unsafe=True, quiet=True,
+                        vcs_ref="HEAD", skip_tasks=True)
+    finally:
+        if old is not None:
+            os.environ["CK_LOCAL_CONFIG"] = old
+    d = load_design(tmp_path / "dst")
+    assert d["output"]["wandb_project"] == "words_8L"  # no local project: the task label
+    assert all("slurm_overrides" not in r for r in d["runs"])  # no constraint known: left out
