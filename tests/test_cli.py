@@ -186,7 +186,7 @@ def test_unreadable_file_beside_a_bad_one_still_reports_the_bad_one(tmp_path: Pa
     assert proc.returncode == 2
     assert "CK002" in proc.stdout
     assert f"ck-validate: {tmp_path / 'missing.yaml'}: no such file" in proc.stderr
-    assert "1 file could not be read" in proc.stderr
+    assert "1 file could not be checked" in proc.stderr
 
 
 def test_messages_stay_on_one_line(tmp_path: Path) -> None:

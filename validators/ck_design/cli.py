@@ -93,11 +93,17 @@ def _unreadable(path: str, exc: OSError) -> str:
     return f"{path}: cannot read: {exc.strerror or exc}"
 
 
+class _Unreadable(Exception):
+    """The file itself cannot be read (exit 2). An OSError anywhere else is a bug, not this."""
+
+
 def _validate_summary(path: str, check_resources: bool) -> list[Finding]:
     from .loader import LoadError, load_file
 
     try:
         doc = load_file(path)
+    except OSError as exc:
+        raise _Unreadable(_unreadable(path, exc)) from None
     except LoadError as exc:
         return [Finding(path, exc.line, exc.column, exc.code, "error", exc.message, exc.hint)]
     # Imported only for a file that parsed: it pulls in pydantic, which a broken file never needs.
@@ -109,7 +115,15 @@ def _validate_summary(path: str, check_resources: bool) -> list[Finding]:
 def _validate_log(path: str) -> list[Finding]:
     from .logfile import check_log_file
 
-    return check_log_file(path)
+    try:
+        return check_log_file(path)
+    except OSError as exc:
+        raise _Unreadable(_unreadable(path, exc)) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else "(no message)"
 
 
 def _is_log(path: str, log_flag: bool) -> bool:
@@ -128,10 +142,10 @@ def run(argv: list[str] | None = None) -> int:
     for path in paths:
         try:
             if os.path.isdir(path):
-                raise IsADirectoryError(21, "Is a directory", path)
+                raise _Unreadable(f"{path}: is a directory, not a file")
             found = _validate_log(path) if _is_log(path, args.log) else _validate_summary(path, args.check_resources)
-        except OSError as exc:
-            print(f"ck-validate: {_unreadable(path, exc)}", file=sys.stderr)
+        except _Unreadable as exc:
+            print(f"ck-validate: {exc}", file=sys.stderr)
             unreadable += 1
             exit_code = EXIT_USAGE
             continue
@@ -143,7 +157,7 @@ def run(argv: list[str] | None = None) -> int:
             if tb is not None:
                 where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
             print(
-                f"ck-validate: {path}: internal error {type(exc).__name__}: {exc}{where}"
+                f"ck-validate: {path}: internal error {type(exc).__name__}: {_first_line(exc)}{where}"
                 " (a bug in ck-validate; please report it)",
                 file=sys.stderr,
             )
@@ -192,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             pass
         return EXIT_ERRORS
     except Exception as exc:  # noqa: BLE001 - one line instead of a traceback, but never silent
-        print(f"ck-validate: internal error {type(exc).__name__}: {exc} (a bug in ck-validate; please report it)",
+        print(f"ck-validate: internal error {type(exc).__name__}: {_first_line(exc)} (a bug in ck-validate; please report it)",
               file=sys.stderr)
         return EXIT_USAGE
 

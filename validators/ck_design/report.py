@@ -67,5 +67,5 @@ def summary(findings: Sequence[Finding], files: int, ignored: int = 0, unreadabl
     if ignored:
         text += f" ({ignored} ignored)"
     if unreadable:
-        text += f"; {_plural(unreadable, 'file')} could not be read"
+        text += f"; {_plural(unreadable, 'file')} could not be checked"
     return text
