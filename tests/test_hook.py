@@ -308,3 +308,16 @@ def test_a_model_downloaded_after_the_copy_is_flagged_as_stale(tmp_path, env):
     assert model[-1] == "Result: warning" and model[-2].startswith("Error: StaleDesign - ")
     assert "set its models.base size_gb" in out
     assert check_log_file(dst / "logs" / "design-experiment.log") == []
+
+
+def test_slurm_search_is_bounded_in_depth_and_time(tmp_path):
+    deep = tmp_path / "a" / "b" / "c" / "d"
+    deep.mkdir(parents=True)
+    (tmp_path / "a" / "b" / "c" / "slurm-1.out").write_text("x")
+    (deep / "slurm-2.out").write_text("x")  # 4 levels below: out of reach
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "slurm-3.out").write_text("x")
+    logs, truncated = hook._slurm_logs(tmp_path)
+    assert [p.name for p in logs] == ["slurm-1.out"] and not truncated
+    logs, truncated = hook._slurm_logs(tmp_path, budget_s=-1)
+    assert logs == [] and truncated

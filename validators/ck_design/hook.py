@@ -51,6 +51,8 @@ FALLBACK_EMAIL = "ck-design@localhost.invalid"
 CONFLICT_MARKER = re.compile(rb"^(<<<<<<<|>>>>>>>)( |$)", re.M)
 SPEED_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(it/s|s/it)")
 MAX_SLURM_LOGS = 200  # newest first; a scratch dir can hold thousands
+SLURM_SEARCH_DEPTH = 3  # {scratch}/ck-outputs/{experiment}/ck-out-{run}/slurm-*.out
+SLURM_SEARCH_SECONDS = 5.0
 SLURM_TAIL_BYTES = 256 * 1024
 # SPEC 11 CK250-CK252: a run that trains for too few optimizer steps (the validator's thresholds).
 try:
@@ -492,23 +494,39 @@ def generate_runs(log: DesignLog, plan: Plan, found: Findings) -> None:
         log.add("GENERATE_RUNS", "Generated runs: models x variables, plus controls", fields)
 
 
-def _slurm_logs(scratch: Path) -> list[Path]:
-    found: list[Path] = []
-    for pattern in ("slurm-*.out", "*/slurm-*.out", "*/*/slurm-*.out", "*/*/*/slurm-*.out"):
-        try:
-            found.extend(p for p in scratch.glob(pattern) if p.is_file())
-        except OSError:
-            continue
-    found = list(dict.fromkeys(found))
+def _slurm_logs(scratch: Path, depth: int = SLURM_SEARCH_DEPTH, budget_s: float = SLURM_SEARCH_SECONDS) -> tuple[list[Path], bool]:
+    """`slurm-*.out` files up to `depth` levels below scratch, newest first (at most
+    MAX_SLURM_LOGS), and whether the walk stopped early: a shared scratch on a parallel file
+    system can hold millions of entries, so the search has a time budget and skips hidden dirs."""
+    import fnmatch
+    from time import monotonic
 
-    def mtime(p: Path) -> float:
-        try:
-            return p.stat().st_mtime
-        except OSError:
-            return 0.0
-
-    found.sort(key=mtime, reverse=True)
-    return found[:MAX_SLURM_LOGS]
+    deadline = monotonic() + budget_s
+    found: list[tuple[float, Path]] = []
+    level = [scratch]
+    truncated = False
+    for _ in range(depth + 1):
+        below: list[Path] = []
+        for directory in level:
+            if monotonic() > deadline:
+                truncated = True
+                break
+            try:
+                with os.scandir(directory) as it:
+                    for entry in it:
+                        if entry.name.startswith("."):
+                            continue
+                        if entry.is_dir(follow_symlinks=False):
+                            below.append(Path(entry.path))
+                        elif fnmatch.fnmatchcase(entry.name, "slurm-*.out") and entry.is_file():
+                            found.append((entry.stat().st_mtime, Path(entry.path)))
+            except OSError:
+                continue
+        if truncated:
+            break
+        level = below
+    found.sort(key=lambda item: item[0], reverse=True)
+    return [path for _, path in found[:MAX_SLURM_LOGS]], truncated
 
 
 def file_speed(path: Path) -> float | None:
@@ -539,8 +557,14 @@ def _duration(seconds: float) -> str:
 
 def prior_runs(log: DesignLog, plan: Plan, found: Findings) -> None:
     scratch = Path(plan.scratch_dir).expanduser() if plan.scratch_dir else None
-    logs = _slurm_logs(scratch) if scratch and scratch.is_dir() else []
-    fields: dict[str, Any] = {"Path": str(scratch) if scratch else "(none)", "Pattern": "slurm-*.out", "Found": len(logs)}
+    logs, truncated = _slurm_logs(scratch) if scratch and scratch.is_dir() else ([], False)
+    fields: dict[str, Any] = {
+        "Path": str(scratch) if scratch else "(none)",
+        "Pattern": f"slurm-*.out, up to {SLURM_SEARCH_DEPTH} levels deep",
+        "Found": len(logs),
+    }
+    if truncated:
+        fields["Search"] = f"stopped after {SLURM_SEARCH_SECONDS:g}s; newer runs deeper in the tree may be missed"
     if not logs:
         fields["Note"] = "no prior runs: training time not estimated"
         found.notes.append("no prior slurm-*.out logs under the scratch dir: training time not estimated")
@@ -840,7 +864,8 @@ def after_copy(ctx: Context) -> int:
         "START_DESIGN",
         "Designing experiment with the ck-design wizard (copier copy)" if not log.existed
         else "Re-rendering the experiment design (copier recopy)",
-        {"Experiment": plan.name, "Type": plan.type, "Directory": plan.directory,
+        {"Experiment": plan.name, "Type": plan.type, "Directory": str(dst),
+         **({"Design directory": plan.directory} if plan.directory and plan.directory != str(dst) else {}),
          "Template": f"{ctx.answers.get('_src_path', '?')} @ {ctx.answers.get('_commit', '?')}"},
         at=ctx.started,
     )
