@@ -155,3 +155,12 @@ def test_cli_recognises_log_files_by_suffix(tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert "CK308 warning" in proc.stdout
     assert cli("--strict", str(log)).returncode == 1
+
+
+def test_registry_examples_of_log_rules_do_what_the_docs_say() -> None:
+    rules = pytest.importorskip("ck_design.rules")
+    for code in LOG_RULES:
+        rule = rules.RULES[code]
+        bad = "" if rule.bad_example == "(an empty file)" else rule.bad_example + "\n"
+        assert [f.code for f in check_log(bad)] == [code], code
+        assert check_log(rule.fixed_example + "\n") == [], code
