@@ -4,7 +4,8 @@
 around `main()`. The hook
 
 - runs once, in the real destination: after `copier copy` as a `_tasks` entry (condition
-  `_copier_operation == 'copy'`, so the temporary old/new renders of an update skip it), and
+  `_copier_operation == 'copy'` and an approved plan, so the temporary old/new renders of an
+  update skip it, and a declined plan, which renders nothing, runs nothing), and
   after `copier update` as an "after" `_migrations` entry, which copier runs once, in the
   destination, *after* it has applied the 3-way merge (so the hook sees the merged design and
   any conflicts);
@@ -67,14 +68,13 @@ HYPERPARAMETER_DEFAULTS = {"batch_size": 4, "gradient_accumulation_steps": 1, "e
 
 
 class DesignLog:
-    """Appends entries to the design log; timestamps never go backwards; remembers problems."""
+    """Appends entries to the design log; timestamps never go backwards."""
 
     def __init__(self, path: Path):
         self.path = path
         self.existed = path.exists() and path.stat().st_size > 0
         self._last = last_timestamp(path)
         self.entries = 0
-        self.problems: list[tuple[str, str]] = []  # (result, "Type - message")
 
     def _when(self, at: datetime | None = None) -> datetime:
         when = (at or datetime.now()).replace(microsecond=0)
@@ -95,8 +95,6 @@ class DesignLog:
         entry = format_entry(action, details, fields, result, error, when=self._when(at))
         append_entry(self.path, entry)
         self.entries += 1
-        if result != "success" and error:
-            self.problems.append((result, error))
 
 
 # --------------------------------------------------------------------------------------------
