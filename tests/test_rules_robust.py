@@ -106,3 +106,16 @@ def test_many_findings_stay_linear(n_bad: int) -> None:
     elapsed = time.process_time() - start
     assert sum(f.code == "CK231" for f in findings) == n_bad
     assert elapsed < 3.0, f"{elapsed:.2f}s for {n_bad} bad entries"
+
+
+def test_one_vis_label_everywhere_stays_linear() -> None:
+    data = make_design(variables={"lora_rank": list(range(1, 3001))}, models=("Llama-3.2-1B-Instruct",),
+                       tasks=tuple(f"task{i}" for i in range(5)), vis_label_style="run_name")
+    for entry in data["evaluation"]["matrix"]:
+        entry["vis_label"] = "same"
+    doc = loader.loads(json.dumps(data, indent=1), "labels.yaml")
+    start = time.process_time()
+    findings = checks.check(doc)
+    elapsed = time.process_time() - start
+    assert sum(f.code == "CK240" for f in findings) == 3000  # every entry after the first
+    assert elapsed < 3.0, f"{elapsed:.2f}s"

@@ -1068,25 +1068,26 @@ def _check_matrix(ctx: _Ctx, d: _Design) -> None:
         return
     task_names: set[str] | None = None
     if d.tasks is not None:
-        task_names = set()
+        first_of: dict[str, int] = {}
         for j, task in enumerate(d.tasks):
             if isinstance(task, dict) and isinstance(task.get("name"), str):
                 tname = task["name"]
-                if tname in task_names:
-                    first = next(k for k, t in enumerate(d.tasks) if isinstance(t, dict) and t.get("name") == tname)
+                first = first_of.setdefault(tname, j)
+                if first != j:
                     ctx.add(
                         "CK236",
                         ("evaluation", "tasks", j, "name"),
                         f"evaluation.tasks[{j}].name {tname!r} is already used by evaluation.tasks[{first}]",
                         "give each task a unique name",
                     )
-                task_names.add(tname)
+        task_names = set(first_of)
     in_matrix: set[str] = {e["run"] for e in d.matrix if isinstance(e, dict) and isinstance(e.get("run"), str)}
     # A matrix entry naming an unknown run usually meant a run no entry names: look there first.
     orphans: list[str] | None = None
     clean_epochs: set[tuple[Any, ...]] = set()  # (training epochs, epoch list) already found fine
-    labels: dict[str, list[tuple[int, list[Any]]]] = {}  # vis_label -> the entries using it
-    models = [r.get("model") for r in d.runs if isinstance(r, dict) and isinstance(r.get("model"), str)]
+    labels: dict[str, dict[str, int]] = {}  # vis_label -> task -> the first entry using both
+    # Distinct models, in order: design.vis_label scans the list it is given, once per call.
+    models = list(dict.fromkeys(r.get("model") for r in d.runs if isinstance(r, dict) and isinstance(r.get("model"), str)))
     for j, entry in enumerate(d.matrix):
         if not isinstance(entry, dict):
             continue
@@ -1125,21 +1126,19 @@ def _check_matrix(ctx: _Ctx, d: _Design) -> None:
         if isinstance(label, str) and isinstance(tasks, list):
             clashes: list[tuple[str, int]] = []
             owners = labels.get(label)
-            if owners is None:
-                labels[label] = [(j, tasks)]
+            if owners is None:  # the common case: a label not seen before
+                labels[label] = {t: j for t in tasks if isinstance(t, str)}
             else:
-                mine = {t for t in tasks if isinstance(t, str)}
-                for other_j, other_tasks in owners:
-                    for t in other_tasks:
-                        if isinstance(t, str) and t in mine:
-                            clashes.append((t, other_j))
-                            mine.discard(t)
-                owners.append((j, tasks))
+                for t in tasks:
+                    if isinstance(t, str):
+                        other = owners.setdefault(t, j)
+                        if other != j:
+                            clashes.append((t, other))
             if clashes:
                 other_j = clashes[0][1]
                 other_run = _dict(d.matrix[other_j]).get("run")
                 suggestion = None
-                if run_i is not None and len(set(models)) > 0:
+                if run_i is not None and models:
                     try:
                         suggestion = design.vis_label(d.runs[run_i], "short", models)
                     except (KeyError, TypeError):
