@@ -695,6 +695,11 @@ def plan_text(answers: Mapping[str, Any], dst_path: Any = None) -> str:
         f"Runs:       {c['fine_tuned']} fine-tuned + {c['controls']} control(s)"
         + (f", varying {', '.join(f'{k} {v}' for k, v in d['variables'].items())}" if d["variables"] else ""),
     ]
+    constants = {k: v for k, v in d["controls"].items() if k not in ("system_prompt", "prompt")}
+    runs_line = lines.pop()
+    lines.append("Constants:  " + ", ".join(f"{k}={yaml_scalar(v)}" for k, v in constants.items()))
+    lines.append(f"Prompt:     {yaml_scalar(d['controls']['prompt'])}; system prompt: {yaml_scalar(d['controls']['system_prompt'])}")
+    lines.append(runs_line)
     for r in d["runs"]:
         extra = f" [slurm: {', '.join(f'{k}={v}' for k, v in r['slurm_overrides'].items())}]" if r.get("slurm_overrides") else ""
         lines.append(f"  - {r['name']}  ({r['type']}){extra}")
