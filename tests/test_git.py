@@ -9,6 +9,7 @@ import pytest
 
 from test_hook_support import (
     CK_VALIDATE,
+    COPIER,
     REQUIRED_COPY_ACTIONS,
     answers_for,
     clean_env,
@@ -74,3 +75,19 @@ def test_copy_inside_a_work_tree_stages_and_says_so(setup):
     assert f"A  {dst.name}/logs/design-experiment.log" in status
     assert git(["rev-parse", "-q", "--verify", "HEAD"], outer, check=False).returncode != 0  # nothing committed
     assert "staged, not committed" in r.stdout
+
+
+def test_recopy_appends_to_the_log_and_stages(setup):
+    tmp, env, template = setup
+    res = make_resources(tmp / "c")
+    dst = res["scratch"] / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
+    assert copier_copy(template, dst, answers_for(res), env, tmp).returncode == 0
+    log = dst / "logs" / "design-experiment.log"
+    before = log.read_text()
+    r = subprocess.run([COPIER, "recopy", "--trust", "--defaults", "--overwrite"], cwd=dst, env=env,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    after = log.read_text()
+    assert after.startswith(before) and after.count("] START_DESIGN") == 2
+    assert git(["status", "--porcelain"], dst).stdout.splitlines() == ["M  logs/design-experiment.log"]
+    assert git(["rev-list", "--count", "HEAD"], dst).stdout.strip() == "1"
