@@ -94,7 +94,12 @@ def test_make_demo_on_a_fresh_clone(tmp_path):
 
     # A valid experiment: design, plan, log, under git.
     summary = dst / "experiment_summary.yaml"
-    assert summary.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=")
+    # The editor modeline resolves: for the clone's editable install, the schema in the clone.
+    m = re.match(r"# yaml-language-server: \$schema=(\S+)\n", summary.read_text(encoding="utf-8"))
+    assert m, summary.read_text(encoding="utf-8")[:200]
+    schema = Path(m.group(1))
+    assert schema.is_absolute() and schema.is_file() and schema.resolve().is_relative_to(demo_clone.resolve()), schema
+    assert json.loads(schema.read_text()) == json.loads((demo_clone / "schemas" / schema.name).read_text())
     design = yaml.safe_load(summary.read_text(encoding="utf-8"))
     assert design["experiment"]["name"] == dst.name
     assert design["data"]["training"]["splits"] == {"train": 400, "validation": 50, "test": 50}
