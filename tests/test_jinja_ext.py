@@ -196,3 +196,8 @@ def test_relative_template_source_detection(tmp_path, monkeypatch):
     for src in ("/abs/ck-design", "gh:org/ck-design", "https://x/y.git", "git@host:org/y.git", "missing", "~/x"):
         assert not wizard.is_relative_local_path(src), src
     assert yaml.safe_load(wizard.answers_yaml({"_src_path": "ck-design"}))["_src_path"] == str(tmp_path / "ck-design")
+
+
+def test_answers_yaml_escapes_yaml_line_breaks():
+    for s in ("\x85{input}", "a\u2028b", "c\u2029", "plain", "multi\nline"):
+        assert yaml.safe_load(wizard.answers_yaml({"prompt": s}))["prompt"] == s

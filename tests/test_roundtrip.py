@@ -62,12 +62,16 @@ def test_flow_list_of_strings_and_numbers():
        before=TEXT, after=TEXT)
 @example(question="a: b # c", hypothesis="null", system_prompt="{{ x }} {% if %}", before=" \"'", after="\n")
 @example(question="no", hypothesis=" lead\ttrail ", system_prompt="\u00e9\U0001f389\r\n", before="", after="")
+@example(question="../x", hypothesis="a/\x00b", system_prompt="..", before="\x85", after="\u2028")
 def test_user_strings_round_trip_through_copier(tmp_path_factory, question, hypothesis, system_prompt, before, after):
     root = tmp_path_factory.mktemp("rt")
     res = make_resources(root / "res")
     prompt = f"{before}{{input}}{after}"
+    odd_path = f"{root}/data dir/{hypothesis}.json"  # an absolute path is recorded exactly as given
+    tasks = [{"name": question, "script": f"{root}/{system_prompt}.py", "description": hypothesis}]
     answers = base_answers(res, question=question, hypothesis=hypothesis, purpose=question,
-                           system_prompt=system_prompt, prompt=prompt)
+                           system_prompt=system_prompt, prompt=prompt, dataset_path=odd_path, eval_tasks=tasks,
+                           wandb_project=before)
     dst = render_api(res, root / "dst", answers)
     d = load_design(dst)
     raw = yaml.safe_load((dst / "experiment_summary.yaml").read_text(encoding="utf-8"))
@@ -78,5 +82,9 @@ def test_user_strings_round_trip_through_copier(tmp_path_factory, question, hypo
         assert design["controls"]["system_prompt"] == system_prompt
         assert design["evaluation"]["system_prompt"] == system_prompt
         assert design["controls"]["prompt"] == prompt
+        assert design["data"]["training"]["path"] == odd_path
+        assert design["evaluation"]["tasks"] == tasks
+        assert design["evaluation"]["matrix"][0]["tasks"] == [question]
+        assert design["output"]["wandb_project"] == before
     stored = yaml.safe_load((dst / ".copier-answers.yml").read_text(encoding="utf-8"))
     assert stored["question"] == question and stored["prompt"] == prompt

@@ -148,7 +148,21 @@ def answers_yaml(answers: Mapping[str, Any]) -> str:
     kept = {k: v for k, v in answers.items() if k != "approved"}
     if is_relative_local_path(kept.get("_src_path")):
         kept["_src_path"] = os.path.abspath(kept["_src_path"])
-    return yaml.safe_dump(kept, sort_keys=False, allow_unicode=True, default_flow_style=False, width=2**31)
+    return yaml.dump(kept, Dumper=_AnswersDumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, width=2**31)
+
+
+class _AnswersDumper(yaml.SafeDumper):
+    """Block style; strings holding a character YAML treats as a line break (NEL, LS, PS) are
+    double-quoted, where PyYAML escapes them (unescaped, a reader folds them into a space)."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = '"' if any(ch in value for ch in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_AnswersDumper.add_representer(str, _represent_str)
 
 
 # --------------------------------------------------------------------------------------------
@@ -255,10 +269,14 @@ def default_eval_tasks(dataset_path: Any) -> list[dict[str, str]]:
 
 
 def absolute_path(path: Any) -> str:
-    """A path as the design records it: `~` expanded, relative paths against the cwd."""
+    """A path as the design records it: an absolute path exactly as given (user strings
+    round-trip); `~` expanded and relative paths made absolute against the cwd."""
     if not path:
         return ""
-    return os.path.normpath(os.path.abspath(os.path.expanduser(str(path))))
+    text = str(path)
+    if os.path.isabs(text):
+        return text
+    return os.path.normpath(os.path.abspath(os.path.expanduser(text)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -484,7 +502,7 @@ def _mtime(path: str) -> tuple[float, int]:
     try:
         st = os.stat(os.path.expanduser(path))
         return st.st_mtime, st.st_size
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the path
         return -1.0, -1
 
 
