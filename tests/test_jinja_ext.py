@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 import pytest
 import yaml
@@ -201,3 +201,31 @@ def test_relative_template_source_detection(tmp_path, monkeypatch):
 def test_answers_yaml_escapes_yaml_line_breaks():
     for s in ("\x85{input}", "a\u2028b", "c\u2029", "plain", "multi\nline"):
         assert yaml.safe_load(wizard.answers_yaml({"prompt": s}))["prompt"] == s
+
+
+SPEC_KEYS = {
+    "scratch_dir": "str", "experiment_type": "str", "question": "str", "hypothesis": "str", "purpose": "str",
+    "include_base_controls": "bool", "preparation_tool": "str", "evaluation_tool": "str", "models_dir": "str",
+    "models": "str", "dataset_path": "str", "variables": "yaml", "epochs": "int", "gpus": "int",
+    "validation_during_training": "bool", "system_prompt": "str", "prompt": "str", "lora_rank": "int",
+    "lr": "float", "batch_size": "int", "gradient_accumulation_steps": "int", "weight_decay": "float",
+    "lora_dropout": "float", "num_warmup_steps": "int", "max_seq_len": "int", "packing": "bool",
+    "full_gpu": "bool", "gpu_constraint": "str", "gpu_partition": "str", "eval_tasks": "yaml",
+    "eval_epochs": "str", "eval_epoch_list": "yaml", "eval_selection": "str", "eval_matrix": "yaml",
+    "scorers": "str", "match_location": "str", "match_ignore_case": "bool", "includes_ignore_case": "bool",
+    "risk_option_tokens": "yaml", "numeric_labels": "yaml", "temperature": "float", "vis_label_style": "str",
+    "task_label": "str", "experiment_factor": "str", "experiment_date": "str", "experiment_name": "str",
+    "wandb_project": "str", "approved": "bool",
+}
+
+
+def test_copier_yml_asks_every_spec_key_with_help():
+    conf = yaml.safe_load((Path(__file__).resolve().parent.parent / "copier.yml").read_text())
+    questions = {k: v for k, v in conf.items() if not k.startswith("_")}
+    assert {k: v["type"] for k, v in questions.items()} == SPEC_KEYS
+    assert all(v.get("help") for v in questions.values())
+    assert set(jinja_ext.ANSWER_KEYS) == set(SPEC_KEYS)
+    assert conf["_jinja_extensions"] == ["ck_design.jinja_ext.WizardExtension"]
+    # future tools are shown but not selectable
+    assert "validator" in conf["preparation_tool"]["choices"]["axolotl (not supported yet)"]
+    assert "validator" in conf["evaluation_tool"]["choices"]["lm-eval-harness (not supported yet)"]
