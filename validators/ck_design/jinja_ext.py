@@ -148,13 +148,15 @@ def ck_approval_root(approved: Any) -> str:
 
 
 def _md_cell(value: Any) -> str:
-    text = str(value)
+    """Text for a markdown table cell or paragraph: `|` escaped, line breaks as <br>, and `<`
+    and `&` as entities (so `<placeholder>` shows instead of vanishing as an HTML tag)."""
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
 
 
 def _mermaid_label(value: Any) -> str:
     text = str(value).replace("\r", " ").replace("\n", " ")
-    for ch, ent in (("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
+    for ch, ent in (("#", "#35;"), ("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
         text = text.replace(ch, ent)
     return text
 
