@@ -88,3 +88,52 @@ def test_user_strings_round_trip_through_copier(tmp_path_factory, question, hypo
         assert design["output"]["wandb_project"] == before
     stored = yaml.safe_load((dst / ".copier-answers.yml").read_text(encoding="utf-8"))
     assert stored["question"] == question and stored["prompt"] == prompt
+
+
+# --- The template lays out exactly the design the Python builds (fast: Jinja without copier) ---
+
+from pathlib import Path  # noqa: E402
+
+from jinja2 import FileSystemLoader  # noqa: E402
+from jinja2.sandbox import SandboxedEnvironment  # noqa: E402
+
+from ck_design import wizard  # noqa: E402
+from ck_design.jinja_ext import WizardExtension  # noqa: E402
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "template"
+_ENV = SandboxedEnvironment(loader=FileSystemLoader(str(TEMPLATE)), extensions=[WizardExtension],
+                            keep_trailing_newline=True)
+
+POSITIVE = st.floats(min_value=1e-12, max_value=1e3, allow_nan=False, allow_infinity=False)
+VARIABLES = st.fixed_dictionaries({}, optional={
+    "lora_rank": st.lists(st.integers(1, 512), min_size=1, max_size=3, unique=True),
+    "lr": st.lists(POSITIVE, min_size=1, max_size=3, unique=True),
+    "epochs": st.lists(st.integers(1, 4), min_size=1, max_size=2, unique=True),
+    "packing": st.lists(st.booleans(), min_size=1, max_size=2, unique=True),
+    "weight_decay": st.lists(st.floats(0, 1, allow_nan=False), min_size=1, max_size=2, unique=True),
+})
+
+
+@settings(max_examples=150, deadline=None)
+@given(variables=VARIABLES, models=st.lists(st.sampled_from(sorted(wizard.model_registry.MODELS)) | TEXT.filter(bool),
+                                            min_size=1, max_size=3, unique=True),
+       controls=st.booleans(), eval_epochs=st.sampled_from(["last", "all", "best_val_loss"]),
+       scorers=st.lists(st.sampled_from(wizard.SCORERS), min_size=1, unique=True), lr=POSITIVE,
+       temperature=st.floats(0, 2, allow_nan=False), style=st.sampled_from(["short", "run_name"]),
+       task_names=st.lists(TEXT.filter(bool), min_size=1, max_size=3, unique=True))
+def test_template_renders_exactly_the_built_design(variables, models, controls, eval_epochs, scorers, lr,
+                                                    temperature, style, task_names):
+    answers = {
+        "scratch_dir": "/scratch/me", "experiment_type": "experiment", "question": "q",
+        "models_dir": "/nonexistent/models", "models": models, "dataset_path": "/nonexistent/d.json",
+        "variables": variables, "include_base_controls": controls, "eval_epochs": eval_epochs,
+        "scorers": scorers, "lr": lr, "temperature": temperature, "vis_label_style": style,
+        "eval_tasks": [{"name": n, "script": f"/t/{n}.py", "description": n} for n in task_names],
+        "experiment_name": "exp", "experiment_date": "2026-11-25", "wandb_project": "p",
+        "gpu_constraint": "gpu80", "gpu_partition": "",
+    }
+    text = _ENV.get_template("experiment_summary.yaml.jinja").render(**answers, _copier_conf={"dst_path": "/x"})
+    assert loads(text).data == wizard.build_design(answers)
+    assert yaml.safe_load(text) == wizard.build_design(answers)
+    readme = _ENV.get_template("README.md.jinja").render(**answers, _copier_conf={"dst_path": "/x"})
+    assert "```mermaid" in readme
