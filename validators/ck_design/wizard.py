@@ -525,8 +525,7 @@ def _get(answers: Mapping[str, Any], key: str, default: Any) -> Any:
 
 def build_design(answers: Mapping[str, Any]) -> dict[str, Any]:
     """experiment_summary.yaml (SPEC 6) as plain data, in the file's key order."""
-    scratch = str(_get(answers, "scratch_dir", "")).rstrip("/") or "."
-    scratch = absolute_path(scratch)
+    scratch = absolute_path(_get(answers, "scratch_dir", "")) or absolute_path(".")
     etype = _get(answers, "experiment_type", "experiment")
     name = str(_get(answers, "experiment_name", "experiment"))
     models = [str(m) for m in _as_list(_get(answers, "models", [DEFAULT_MODEL]))]
