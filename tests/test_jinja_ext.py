@@ -72,6 +72,7 @@ def test_gpu_questions():
     (lambda: wizard.check_prompt("no placeholder"), "{input}"),
     (lambda: wizard.check_experiment_name("a/b"), "safe directory name"),
     (lambda: wizard.check_experiment_name("a..b"), "no '..'"),
+    (lambda: wizard.check_experiment_name("name\n"), "safe directory name"),
     (lambda: wizard.check_date("2026-13-01"), "real date"),
     (lambda: wizard.check_variables({"prompt": ["{input}"]}), "cannot be a variable"),
     (lambda: wizard.check_variables({"lora_rnak": [4]}), "unknown hyperparameter"),

@@ -32,6 +32,8 @@ def reload_both(text: str):
 @example("null")
 @example("no")
 @example(" \n ")
+@example("/path/\n")
+@example("name\n")
 def test_yaml_scalar_round_trips_any_string(s):
     out = yaml_scalar(s)
     assert "\n" not in out  # one line: the block layout stays one item per line

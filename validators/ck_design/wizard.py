@@ -104,7 +104,7 @@ def yaml_scalar(value: Any) -> str:
         return _dump_scalar(value, None)
     if not isinstance(value, str):
         raise TypeError(f"not a scalar: {value!r}")
-    if _PLAIN_OK.match(value) and value.lower() not in _RESERVED:
+    if _PLAIN_OK.fullmatch(value) and value.lower() not in _RESERVED:
         return value
     text = _dump_scalar(value, "'")
     if "\n" in text or _reload(text) != value:
@@ -386,7 +386,7 @@ def check_prompt(prompt: Any) -> str:
 
 
 def check_experiment_name(name: Any) -> str:
-    if not isinstance(name, str) or not _SAFE_NAME.match(name) or ".." in name:
+    if not isinstance(name, str) or not _SAFE_NAME.fullmatch(name) or ".." in name:
         return (f"{name!r} is not a safe directory name: use letters, digits, '.', '_' and '-', "
                 "starting with a letter or digit, and no '..'")
     return ""
