@@ -252,3 +252,22 @@ def test_hooks_from_another_repository(tmp_path):
     good = subprocess.run([str(pre_commit), "run", "--all-files"], cwd=designs, env=env,
                           capture_output=True, text=True, timeout=900)
     assert good.returncode == 0, good.stdout + good.stderr
+
+
+def test_prepare_demo_makes_every_path_absolute(tmp_path):
+    """The demo never hands copier a relative path: they would resolve against copier's cwd."""
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, str(REPO / "examples" / "prepare_demo.py"), str(out)], check=True,
+                   capture_output=True)
+    fields = dict(re.findall(r"^- \*\*([^*]+)\*\*: `([^`]*)`", (out / "claude.local.md").read_text(), re.M))
+    assert fields["Scratch directory"] == str(out / "scratch") and (out / "scratch").is_dir()
+    models = Path(fields["Models directory"])
+    assert models.is_absolute() and (models / "Llama-3.2-1B-Instruct" / "config.json").is_file()
+    answers = yaml.safe_load((out / "answers.yml").read_text())
+    assert Path(answers["dataset_path"]).is_absolute() and Path(answers["dataset_path"]).is_file()
+    for task in answers["eval_tasks"]:
+        assert Path(task["script"]).is_absolute() and Path(task["script"]).is_file()
+    # everything else is the example's answers, unchanged
+    example = yaml.safe_load((REPO / "examples" / "capitalization" / "answers.yml").read_text())
+    assert {k: v for k, v in answers.items() if k not in ("dataset_path", "eval_tasks")} == \
+        {k: v for k, v in example.items() if k not in ("dataset_path", "eval_tasks")}
