@@ -230,3 +230,13 @@ def test_copier_yml_asks_every_spec_key_with_help():
     # future tools are shown but not selectable
     assert "validator" in conf["preparation_tool"]["choices"]["axolotl (not supported yet)"]
     assert "validator" in conf["evaluation_tool"]["choices"]["lm-eval-harness (not supported yet)"]
+
+
+def test_default_experiment_name_follows_a_conventional_destination(tmp_path):
+    dst = tmp_path / "ck-sanity-checks" / "quick_check"
+    assert wizard.default_experiment_name("words", "baseline", "2026-11-25", str(dst)) == "quick_check"
+    # an unsafe folder name, or one outside the convention, falls back to the SPEC default
+    assert wizard.default_experiment_name("words", "baseline", "2026-11-25", str(tmp_path / "ck-experiments" / "a b")) == (
+        "words_baseline_2026-11-25"
+    )
+    assert wizard.default_experiment_name("words", "baseline", "2026-11-25", str(tmp_path / "x")) == "words_baseline_2026-11-25"

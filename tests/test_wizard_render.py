@@ -417,3 +417,16 @@ def test_no_claude_local_md_requires_scratch_and_models_dir(res, tmp_path, monke
     d = load_design(tmp_path / "dst")
     assert d["output"]["wandb_project"] == "words_8L"  # no local project: the task label
     assert all("slurm_overrides" not in r for r in d["runs"])  # no constraint known: left out
+
+
+def test_destination_in_ck_experiments_names_the_experiment(res, tmp_path):
+    """`copier copy SRC $SCRATCH/ck-experiments/<name>` (SPEC 1's usage): the experiment takes
+    the folder's name, so experiment.directory is where the design really is."""
+    dst = tmp_path / "scratch2" / "ck-experiments" / "cap_8L_lora_comparison_2026-11-25"
+    dst_path = render_api(res, dst, base_answers(res))
+    d = load_design(dst_path)
+    assert d["experiment"]["name"] == "cap_8L_lora_comparison_2026-11-25"
+    assert d["output"]["base_directory"] == f"{res['scratch']}/ck-outputs/cap_8L_lora_comparison_2026-11-25"
+    # elsewhere the SPEC 4 default applies: <task label>_<factor>_<date>
+    other = render_api(res, tmp_path / "elsewhere", base_answers(res))
+    assert load_design(other)["experiment"]["name"] == "words_8L_lora_rank_comparison_2026-11-25"

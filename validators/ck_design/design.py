@@ -91,14 +91,20 @@ def model_prefixes(models: Sequence[str]) -> dict[str, str]:
     return {m: (t if counts[t] == 1 else m) for m, t in tokens.items()}
 
 
-def vis_label(run: Mapping[str, Any], style: str, models: Sequence[str]) -> str:
-    """`rank4`, `base`, or with several models `1B_rank4`, `3B_base`; the run name for `run_name`."""
+def vis_label(
+    run: Mapping[str, Any], style: str, models: Sequence[str] | Mapping[str, str]
+) -> str:
+    """`rank4`, `base`, or with several models `1B_rank4`, `3B_base`; the run name for `run_name`.
+
+    `models` is the design's model list, or the `model_prefixes` of it: callers labelling many
+    runs pass the prefixes, computed once, to keep labelling linear in the number of runs.
+    """
     if style == "run_name":
         return str(run["name"])
     label = "base" if run["type"] == "control" else parameters_label(run.get("parameters") or {})
-    distinct = list(dict.fromkeys(models))
-    if len(distinct) > 1:
-        label = f"{model_prefixes(distinct)[run['model']]}_{label}"
+    prefixes = models if isinstance(models, dict) else model_prefixes(list(dict.fromkeys(models)))
+    if len(prefixes) > 1:
+        label = f"{prefixes[run['model']]}_{label}"
     return label
 
 
@@ -144,7 +150,7 @@ def build_matrix(
 
     `epochs` is the constant training length; a run that varies `epochs` uses its own value.
     """
-    models = [r["model"] for r in runs]
+    prefixes = model_prefixes(list(dict.fromkeys(r["model"] for r in runs)))
     matrix: list[dict[str, Any]] = []
     for run in runs:
         tasks = tasks_for_run(run["name"], task_names, eval_matrix)
@@ -158,7 +164,7 @@ def build_matrix(
         matrix.append(
             {
                 "run": run["name"],
-                "vis_label": vis_label(run, vis_label_style, models),
+                "vis_label": vis_label(run, vis_label_style, prefixes),
                 "tasks": tasks,
                 "epochs": run_epochs,
             }

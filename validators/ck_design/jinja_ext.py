@@ -76,6 +76,11 @@ def ck_detect_type(ctx: Context) -> str:
 
 
 @pass_context
+def ck_default_experiment_name(ctx: Context, task_label: Any, factor: Any, date: Any) -> str:
+    return wizard.default_experiment_name(task_label, factor, date, _dst(ctx))
+
+
+@pass_context
 def ck_dst(ctx: Context) -> str:
     return wizard.absolute_path(_dst(ctx) or ".")
 
@@ -192,7 +197,7 @@ class WizardExtension(Extension):
             ck_dataset_facts=wizard.dataset_facts,
             ck_default_eval_tasks=wizard.default_eval_tasks,
             ck_experiment_factor=lambda variables: D.experiment_factor(wizard.normalize_variables(variables)),
-            ck_default_experiment_name=wizard.default_experiment_name,
+            ck_default_experiment_name=ck_default_experiment_name,
             ck_experiment_directory=D.experiment_directory,
             ck_output_directory=D.output_directory,
             ck_check_required=wizard.check_required,

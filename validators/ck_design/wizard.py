@@ -248,7 +248,20 @@ def safe_name(text: str) -> str:
     return out or "experiment"
 
 
-def default_experiment_name(task_label: Any, experiment_factor: Any, experiment_date: Any) -> str:
+_EXPERIMENT_PARENTS = ("ck-experiments", "ck-sanity-checks")
+
+
+def default_experiment_name(
+    task_label: Any, experiment_factor: Any, experiment_date: Any, dst_path: Any = None
+) -> str:
+    """`{task_label}_{experiment_factor}_{experiment_date}` (SPEC 4), except when the user
+    already named the experiment by its destination: `.../ck-experiments/<name>` (or
+    ck-sanity-checks/). Then `<name>` is the default, so experiment.directory is where the
+    files actually are instead of a sibling folder that never gets created."""
+    if dst_path:
+        dst = Path(absolute_path(dst_path))
+        if dst.parent.name in _EXPERIMENT_PARENTS and not check_experiment_name(dst.name):
+            return dst.name
     return safe_name(f"{task_label}_{experiment_factor}_{experiment_date}")
 
 
