@@ -179,6 +179,8 @@ CASES = [
     Case("CK292-shared", lambda d: None, {"CK292"}, "CK292", f"- name: {RUN0}", make_kwargs={"full_gpu": False}),
     Case("CK292-multi", lambda d: None, {"CK292"}, "CK292", "model: Llama-3.3-70B-Instruct",
          make_kwargs={"models": ("Llama-3.3-70B-Instruct",), "full_gpu": False}),
+    Case("CK293", lambda d: None, {"CK293"}, "CK293", "- name: Custom-7B-Chat",
+         make_kwargs={"models": ("Custom-7B-Chat",)}),
 ]
 
 

@@ -1062,6 +1062,20 @@ def _check_gpu(
         )
 
 
+def _check_model_registry(ctx: _Ctx, d: _Design) -> None:
+    """CK293: a base model the registry does not know gets no VRAM-based GPU check (SPEC 10)."""
+    for j, m in enumerate(d.models or ()):
+        name = m.get("name") if isinstance(m, dict) else None
+        if isinstance(name, str) and model_registry.lookup(name) is None:
+            near = difflib.get_close_matches(name, list(model_registry.MODELS), n=1, cutoff=0.8)
+            ctx.add(
+                "CK293",
+                ("models", "base", j, "name"),
+                f"models.base[{j}].name {name!r} is not in ck-design's model registry: its GPU memory needs are unknown, so no GPU check (CK292) applies",
+                f"did you mean {near[0]!r}?" if near else "check gpus and slurm_overrides for its runs by hand",
+            )
+
+
 def _check_matrix(ctx: _Ctx, d: _Design) -> None:
     """CK210-CK213, CK231-CK233, CK240: one pass over matrix entries."""
     if d.matrix is None:
@@ -1629,6 +1643,7 @@ def _check(doc: Document, data: dict[Any, Any], check_resources: bool, base_dir:
     _check_steps(ctx, d)
     _check_conventions(ctx, d)
     _check_scorers(ctx, d, ck004)
+    _check_model_registry(ctx, d)
     if check_resources:
         if base_dir is None:
             base_dir = Path(doc.path).parent if doc.path and not doc.path.startswith("<") else Path.cwd()

@@ -909,6 +909,29 @@ _RULES: list[Rule] = [
     ),
 ]
 
+# Beyond SPEC 11: SPEC 10 asks for a warning on unknown models, and no SPEC 11 code covers it.
+RULES_LIST_EXTRA = [
+    _rule(
+        "CK293", W, SCORERS,
+        "A base model is not in ck-design's model registry, so its GPU needs are unknown.",
+        """The registry (SPEC 10) knows each supported model's minimum GPU memory; that is how
+        CK292 catches a 70B model given one GPU, or a 1B experiment without a full-GPU
+        constraint. An unknown model is allowed (new models appear every month), but nothing
+        checks its GPU placement, and a misspelt known model silently loses those checks.""",
+        "Check the spelling against the registry; for a new model, set gpus and slurm_overrides by hand.",
+        """
+        models:
+          base:
+            - {name: Llama-3.2-1B-Instruc, path: /models/Llama-3.2-1B-Instruc, size_gb: 2.4}
+        """,
+        """
+        models:
+          base:
+            - {name: Llama-3.2-1B-Instruct, path: /models/Llama-3.2-1B-Instruct, size_gb: 2.4}
+        """,
+    ),
+]
+
 # ---------------------------------------------------------------------------------------------
 # Log-file rules (CK3xx: design-experiment.log, SPEC section 8). Owned by the log validator;
 # add them to this list (section "design-experiment.log") and regenerate docs/rules.md.
@@ -1084,7 +1107,7 @@ _LOG_RULES: list[Rule] = [
 assert {r.code for r in _LOG_RULES} == set(_LOG_CODES), "every log code needs a docs entry"
 # --- end of log-file rules -------------------------------------------------------------------
 
-_RULES = [*_RULES, *_LOG_RULES]
+_RULES = [*_RULES, *RULES_LIST_EXTRA, *_LOG_RULES]
 RULES: dict[str, Rule] = {r.code: r for r in _RULES}
 
 
