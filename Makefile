@@ -23,7 +23,11 @@ DEMO_INTERACTIVE_DST := $(DEMO_SCRATCH)/ck-experiments/my-first-design
 COPIER_SRC := --vcs-ref HEAD '$(CURDIR)'
 VERSION = $(shell $(BIN)/python -c 'import ck_design; print(ck_design.__version__)')
 
-.PHONY: install test demo demo-interactive schema docs readme bench release clean
+# This repository's own pre-commit hooks (.pre-commit-config.yaml): ruff, generated files in sync, the example valid.
+lint: $(STAMP)
+	PATH='$(CURDIR)/$(BIN)':"$$PATH" $(BIN)/pre-commit run --all-files
+
+.PHONY: lint install test demo demo-interactive schema docs readme bench release clean
 
 $(VENV_STAMP):
 	$(PYTHON) -m venv $(VENV)

@@ -764,7 +764,7 @@ def _check_prompts(ctx: _Ctx, d: _Design) -> None:
                 "CK201",
                 ("evaluation", "system_prompt"),
                 f"evaluation.system_prompt {_short(evaluate, 300)} differs from controls.system_prompt {_short(train, 300)}{where}",
-                f"set evaluation.system_prompt to controls.system_prompt: models are evaluated with the system prompt they were trained with",
+                "set evaluation.system_prompt to controls.system_prompt: models are evaluated with the system prompt they were trained with",
             )
 
 
@@ -957,7 +957,7 @@ def _check_run_parameters(
                 hint = f"{k} is a constant (controls.{k} = {_short(d.controls[k])}): remove it from the run, or move it to variables to sweep it"
             else:
                 near = ctx.closest(k, [str(n) for n in var_names])
-                hint = f"did you mean {near!r}?" if near else f"declare it in variables (to sweep it) or move it to controls"
+                hint = f"did you mean {near!r}?" if near else "declare it in variables (to sweep it) or move it to controls"
             ctx.add(
                 "CK222",
                 ("runs", i, "parameters", k),

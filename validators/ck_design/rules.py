@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+from pathlib import Path
 from dataclasses import dataclass
 
 SEVERITIES = ("error", "warning")
@@ -1188,11 +1189,18 @@ def main(argv: list[str] | None = None) -> int:
     if args == ["--docs"]:
         sys.stdout.write(render_docs())
         return 0
+    if args == ["--check-docs"]:
+        # docs/rules.md of the checkout this module was imported from (an editable install).
+        docs = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+        if not docs.is_file() or docs.read_text(encoding="utf-8") != render_docs():
+            sys.stderr.write(f"{docs} is out of date: run `make docs` (python -m ck_design.rules --docs > docs/rules.md)\n")
+            return 1
+        return 0
     if args == ["--list"]:
         for rule in RULES.values():
             sys.stdout.write(f"{rule.code} {rule.severity:7} {rule.summary}\n")
         return 0
-    sys.stderr.write("usage: python -m ck_design.rules --docs | --list\n")
+    sys.stderr.write("usage: python -m ck_design.rules --docs | --check-docs | --list\n")
     return 2
 
 
