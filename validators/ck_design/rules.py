@@ -1189,9 +1189,10 @@ def main(argv: list[str] | None = None) -> int:
     if args == ["--docs"]:
         sys.stdout.write(render_docs())
         return 0
-    if args == ["--check-docs"]:
-        # docs/rules.md of the checkout this module was imported from (an editable install).
-        docs = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+    if args[:1] == ["--check-docs"] and len(args) <= 2:
+        # The repository being checked (pre-commit runs hooks from its root), not the one this
+        # module happens to be installed from.
+        docs = Path(args[1] if len(args) == 2 else "docs/rules.md")
         if not docs.is_file() or docs.read_text(encoding="utf-8") != render_docs():
             sys.stderr.write(f"{docs} is out of date: run `make docs` (python -m ck_design.rules --docs > docs/rules.md)\n")
             return 1
@@ -1200,7 +1201,7 @@ def main(argv: list[str] | None = None) -> int:
         for rule in RULES.values():
             sys.stdout.write(f"{rule.code} {rule.severity:7} {rule.summary}\n")
         return 0
-    sys.stderr.write("usage: python -m ck_design.rules --docs | --check-docs | --list\n")
+    sys.stderr.write("usage: python -m ck_design.rules --docs | --check-docs [docs/rules.md] | --list\n")
     return 2
 
 
