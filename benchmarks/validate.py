@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/validate.py [--repeat 5] [--sizes 10,1000,10000] [--keep DIR]
 
-Designs are generated with ck_design.design (so they are valid: the comparison is the cost
+Designs are generated with the wizard's builder (ck_design.wizard.build_design; so they are valid: the comparison is the cost
 of saying "all good", which is what pre-commit pays on every commit): one model swept over
 lora_rank plus its base control, 5 eval tasks, 3 training epochs, every epoch evaluated.
 
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from ck_design import design
+from ck_design import wizard
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = REPO / "schemas" / "experiment_summary.schema.json"
@@ -34,67 +34,30 @@ EPOCHS = 3
 
 
 def build_design(n_runs: int) -> dict:
-    """A valid design with exactly `n_runs` runs (n_runs - 1 fine-tuned + one control)."""
-    name = f"bench_lora_rank_comparison_{n_runs}_2026-11-25"
-    variables = {"lora_rank": list(range(1, n_runs))}
-    runs = design.generate_runs([MODEL], variables, include_base_controls=True,
-                                slurm_overrides={MODEL: {"constraint": "gpu80"}})
-    tasks = [
-        {"name": f"task{i}", "script": f"/scratch/me/tasks/task{i}.py", "description": f"Task {i}"}
-        for i in range(TASKS)
-    ]
-    matrix = design.build_matrix(runs, [t["name"] for t in tasks], eval_epochs="all", epochs=EPOCHS)
-    return {
-        "experiment": {
-            "name": name,
-            "type": "experiment",
-            "question": "Does LoRA rank matter?",
-            "date": "2026-11-25",
-            "hypothesis": "",
-            "purpose": "",
-            "directory": design.experiment_directory("/scratch/me", "experiment", name),
-        },
-        "tools": {"preparation": "torchtune", "evaluation": "inspect-ai"},
-        "variables": variables,
-        "controls": {
-            "system_prompt": "",
-            "prompt": "{input}\n",
-            "epochs": EPOCHS,
-            "batch_size": 4,
-            "gpus": 1,
-            "validation_during_training": True,
-            "gradient_accumulation_steps": 1,
-            "weight_decay": 0.01,
-            "lora_dropout": 0.0,
-            "num_warmup_steps": 10,
-            "max_seq_len": 2048,
-            "packing": True,
-            "lr": 0.0001,
-        },
-        "models": {"base": [{"name": MODEL, "path": f"/scratch/me/models/{MODEL}", "size_gb": 2.4}]},
-        "data": {
-            "training": {
-                "path": "/scratch/me/data/words.json",
-                "label": "words",
-                "format": "json",
-                "size_kb": 28,
-                "splits": {"train": 4000, "validation": 500, "test": 500},
-            }
-        },
-        "output": {
-            "base_directory": design.output_directory("/scratch/me", name),
-            "checkpoint_pattern": "ck-out-{run_name}/epoch_{N}",
-            "wandb_project": "bench",
-        },
-        "runs": runs,
-        "evaluation": {
-            "system_prompt": "",
-            "temperature": 0.0,
-            "scorer": [{"name": "match", "params": {"location": "exact", "ignore_case": False}}],
-            "tasks": tasks,
-            "matrix": matrix,
-        },
-    }
+    """A valid design with exactly `n_runs` runs (n_runs - 1 fine-tuned + one control), built by
+    the wizard's own builder from answers, so the benchmark measures the shape users get."""
+    d = wizard.build_design({
+        "scratch_dir": "/scratch/me",
+        "models_dir": "/scratch/me/models",
+        "models": [MODEL],
+        "dataset_path": "/scratch/me/data/words.json",
+        "experiment_name": f"bench_lora_rank_comparison_{n_runs}_2026-11-25",
+        "experiment_date": "2026-11-25",
+        "question": "Does LoRA rank matter?",
+        "variables": {"lora_rank": list(range(1, n_runs))},
+        "epochs": EPOCHS,
+        "eval_epochs": "all",
+        "num_warmup_steps": 10,
+        "gpu_constraint": "gpu80",
+        "eval_tasks": [
+            {"name": f"task{i}", "script": f"/scratch/me/tasks/task{i}.py", "description": f"Task {i}"}
+            for i in range(TASKS)
+        ],
+    })
+    # The dataset is not on disk here; give it counts so the training-step rules (CK250-252) run too.
+    d["data"]["training"]["size_kb"] = 28
+    d["data"]["training"]["splits"] = {"train": 4000, "validation": 500, "test": 500}
+    return d
 
 
 def write_design(directory: Path, n_runs: int) -> Path:
