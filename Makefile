@@ -48,11 +48,11 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 schema: $(STAMP)
-	$(BIN)/python -m ck_design.schema_gen
+	$(BIN)/python -m ck_design.spec.jsonschema
 
 # docs/rules.md is generated from the rule registry (a test keeps it in sync).
 docs: $(BASE_STAMP)
-	$(BIN)/python -m ck_design.rules --docs > docs/rules.md.tmp
+	$(BIN)/python -m ck_design.validate.registry --docs > docs/rules.md.tmp
 	mv docs/rules.md.tmp docs/rules.md
 
 demo: $(BASE_STAMP)

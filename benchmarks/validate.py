@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from ck_design import wizard
+from ck_design.wizard import core as wizard
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = REPO / "schemas" / "experiment_summary.schema.json"

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from ck_design import design
+from ck_design.spec import naming, sweep
 
 MODELS = ("Llama-3.2-1B-Instruct", "Llama-3.2-3B-Instruct")
 VARIABLES: dict[str, list[Any]] = {"lora_rank": [4, 8], "lr": [1e-05, 0.0001]}
@@ -47,11 +47,11 @@ def make_design(
     """
     variables = dict(VARIABLES if variables is None else variables)
     overrides = {m: {"constraint": "gpu80"} for m in models} if full_gpu else None
-    runs = design.generate_runs(list(models), variables, include_base_controls, overrides)
-    matrix = design.build_matrix(
+    runs = sweep.generate_runs(list(models), variables, include_base_controls, overrides)
+    matrix = sweep.build_matrix(
         runs, list(tasks), eval_epochs=eval_epochs, epochs=epochs, vis_label_style=vis_label_style
     )
-    directory = design.experiment_directory(SCRATCH, experiment_type, name)
+    directory = naming.experiment_directory(SCRATCH, experiment_type, name)
     return {
         "experiment": {
             "name": name,
@@ -89,7 +89,7 @@ def make_design(
             }
         },
         "output": {
-            "base_directory": design.output_directory(SCRATCH, name),
+            "base_directory": naming.output_directory(SCRATCH, name),
             "checkpoint_pattern": "ck-out-{run_name}/epoch_{N}",
             "wandb_project": "ck-capitalization",
         },

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from ck_design.rules import RULES, render_docs
+from ck_design.validate.registry import RULES, render_docs
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs" / "rules.md"
@@ -17,13 +17,13 @@ DOCS = REPO / "docs" / "rules.md"
 
 def test_docs_rules_md_matches_the_registry() -> None:
     assert DOCS.read_text(encoding="utf-8") == render_docs(), (
-        "docs/rules.md is out of date: run `python -m ck_design.rules --docs > docs/rules.md`"
+        "docs/rules.md is out of date: run `python -m ck_design.validate.registry --docs > docs/rules.md`"
     )
 
 
 def test_module_command_prints_the_docs() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "ck_design.rules", "--docs"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "ck_design.validate.registry", "--docs"], capture_output=True, text=True, check=True
     ).stdout
     assert out == render_docs()
 

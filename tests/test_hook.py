@@ -1,4 +1,4 @@
-"""ck_design.hook on experiment directories prepared by hand (no copier): the log, the
+"""ck_design.post_copy.hook on experiment directories prepared by hand (no copier): the log, the
 verifications, git, conflicts. The copier-driven behaviour is in test_update/test_git/..."""
 
 from __future__ import annotations
@@ -12,21 +12,22 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ck_design import design as d
-from ck_design import hook
-from ck_design.logfile import check_log_file, format_entry
+from ck_design.spec import naming, sweep
+from ck_design.post_copy import hook
+from ck_design.spec.logformat import format_entry
+from ck_design.validate.logcheck import check_log_file
 from test_hook_support import REQUIRED_COPY_ACTIONS, clean_env, git, is_subsequence, log_actions, make_resources
 
 
 def write_design(dst: Path, res: dict[str, Path], *, models=("Llama-3.2-1B-Instruct",), variables=None,
                  epochs=2, batch_size=4, warmup=10, task_script=None, size_gb=0.0) -> dict:
     variables = {"lora_rank": [4, 8]} if variables is None else variables
-    runs = d.generate_runs(list(models), variables, True)
+    runs = sweep.generate_runs(list(models), variables, True)
     tasks = [{"name": "capitalization", "script": str(task_script or res["task"]), "description": "x"}]
     name = "cap_lora_rank_comparison_2026-11-25"
     doc = {
         "experiment": {"name": name, "type": "experiment", "question": "q?", "date": "2026-11-25",
-                       "directory": d.experiment_directory(str(res["scratch"]), "experiment", name)},
+                       "directory": naming.experiment_directory(str(res["scratch"]), "experiment", name)},
         "tools": {"preparation": "torchtune", "evaluation": "inspect-ai"},
         "variables": variables,
         "controls": {"system_prompt": "", "prompt": "{input}\n", "epochs": epochs, "batch_size": batch_size,
@@ -34,11 +35,11 @@ def write_design(dst: Path, res: dict[str, Path], *, models=("Llama-3.2-1B-Instr
         "models": {"base": [{"name": m, "path": str(res["models_dir"] / m), "size_gb": size_gb} for m in models]},
         "data": {"training": {"path": str(res["dataset"]), "label": "words_8L_500", "format": "json",
                               "size_kb": None, "splits": {"train": 400, "validation": 50, "test": 50}}},
-        "output": {"base_directory": d.output_directory(str(res["scratch"]), name),
+        "output": {"base_directory": naming.output_directory(str(res["scratch"]), name),
                    "checkpoint_pattern": "ck-out-{run_name}/epoch_{N}", "wandb_project": "p"},
         "runs": runs,
         "evaluation": {"system_prompt": "", "temperature": 0.0, "scorer": [{"name": "match"}], "tasks": tasks,
-                       "matrix": d.build_matrix(runs, ["capitalization"], eval_epochs="all", epochs=epochs)},
+                       "matrix": sweep.build_matrix(runs, ["capitalization"], eval_epochs="all", epochs=epochs)},
     }
     dst.mkdir(parents=True, exist_ok=True)
     (dst / "experiment_summary.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))

@@ -1,4 +1,4 @@
-"""The wizard's plain functions (ck_design.wizard) and their Jinja wiring (ck_design.jinja_ext)."""
+"""The wizard's plain functions (ck_design.wizard) and their Jinja wiring (ck_design.wizard.jinja_ext)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pytest
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
-from ck_design import jinja_ext, wizard
-from ck_design.loader import loads
+from ck_design.wizard import jinja_ext
+from ck_design.wizard import core as wizard
+from ck_design.facts.loader import loads
 
 M1 = "Llama-3.2-1B-Instruct"
 
@@ -226,7 +227,7 @@ def test_copier_yml_asks_every_spec_key_with_help():
     assert {k: v["type"] for k, v in questions.items()} == SPEC_KEYS
     assert all(v.get("help") for v in questions.values())
     assert set(jinja_ext.ANSWER_KEYS) == set(SPEC_KEYS)
-    assert conf["_jinja_extensions"] == ["ck_design.jinja_ext.WizardExtension"]
+    assert conf["_jinja_extensions"] == ["ck_design.wizard.jinja_ext.WizardExtension"]
     # future tools are shown but not selectable
     assert "validator" in conf["preparation_tool"]["choices"]["axolotl (not supported yet)"]
     assert "validator" in conf["evaluation_tool"]["choices"]["lm-eval-harness (not supported yet)"]

@@ -11,8 +11,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ck_design import design, loader
-from ck_design.loader import LoadError, load_file, loads
+from ck_design.spec import sweep
+from ck_design.facts import loader
+from ck_design.facts.loader import LoadError, load_file, loads
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "experiment_summary.yaml"
@@ -265,8 +266,8 @@ def test_locate_follows_merge_keys() -> None:
 
 
 def test_generated_design_loads_like_safe_load() -> None:
-    runs = design.generate_runs(["Llama-3.2-1B-Instruct", "Qwen2.5-3B"], {"lora_rank": [4, 8], "lr": [1e-5, 1e-4]})
-    data = {"runs": runs, "matrix": design.build_matrix(runs, ["t1", "t2"], eval_epochs="all", epochs=3)}
+    runs = sweep.generate_runs(["Llama-3.2-1B-Instruct", "Qwen2.5-3B"], {"lora_rank": [4, 8], "lr": [1e-5, 1e-4]})
+    data = {"runs": runs, "matrix": sweep.build_matrix(runs, ["t1", "t2"], eval_epochs="all", epochs=3)}
     text = yaml.safe_dump(data, sort_keys=False)
     assert loads(text).data == yaml.safe_load(text) == data
 

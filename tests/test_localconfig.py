@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ck_design import localconfig
+from ck_design.facts import localconfig
 
 TEXT = """# claude.local.md
 <!-- - **Scratch directory**: `/commented/out` -->

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from ck_design import logfile
-from ck_design.logfile import LOG_RULES, append_entry, check_log, format_entry
+from ck_design.validate import logcheck as logfile
+from ck_design.post_copy.designlog import append_entry
+from ck_design.spec.logformat import format_entry
+from ck_design.validate.logcheck import LOG_RULES, check_log
 
 CK_VALIDATE = str(Path(sys.executable).parent / "ck-validate") if (Path(sys.executable).parent / "ck-validate").exists() \
     else (shutil.which("ck-validate") or "ck-validate")
@@ -114,7 +116,7 @@ def test_backwards_timestamp_message_names_both_times() -> None:
 
 
 def test_severities_match_the_registry() -> None:
-    rules = pytest.importorskip("ck_design.rules")
+    rules = pytest.importorskip("ck_design.validate.registry")
     for code, (severity, summary) in LOG_RULES.items():
         assert rules.RULES[code].severity == severity
         assert rules.RULES[code].summary == summary
@@ -158,7 +160,7 @@ def test_cli_recognises_log_files_by_suffix(tmp_path: Path) -> None:
 
 
 def test_registry_examples_of_log_rules_do_what_the_docs_say() -> None:
-    rules = pytest.importorskip("ck_design.rules")
+    rules = pytest.importorskip("ck_design.validate.registry")
     for code in LOG_RULES:
         rule = rules.RULES[code]
         bad = "" if rule.bad_example == "(an empty file)" else rule.bad_example + "\n"

@@ -64,8 +64,8 @@ def commands(body: str) -> list[str]:
 
 
 def ck_validate() -> str:
-    if importlib.util.find_spec("ck_design.cli") is None:
-        pytest.skip("ck_design.cli not there yet")
+    if importlib.util.find_spec("ck_design.validate.cli") is None:
+        pytest.skip("ck_design.validate.cli not there yet")
     exe = Path(sys.executable).parent / "ck-validate"
     return str(exe) if exe.exists() else (shutil.which("ck-validate") or pytest.skip("ck-validate not installed"))
 

@@ -1,6 +1,6 @@
 """Every user string round-trips exactly (SPEC 5): whatever text goes into question, hypothesis,
 system_prompt and prompt comes back identical from the rendered experiment_summary.yaml, read by
-ck_design.loader (what ck-validate reads) and by PyYAML (what most tools read)."""
+ck_design.facts.loader (what ck-validate reads) and by PyYAML (what most tools read)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from wizard_fixtures import base_answers, load_design, make_resources, render_api
 
-from ck_design.loader import loads
-from ck_design.wizard import yaml_flow_list, yaml_scalar
+from ck_design.facts.loader import loads
+from ck_design.wizard.core import yaml_flow_list, yaml_scalar
 
 # Any unicode text but lone surrogates (they cannot be written as UTF-8 at all).
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
@@ -99,8 +99,8 @@ from pathlib import Path  # noqa: E402
 from jinja2 import FileSystemLoader  # noqa: E402
 from jinja2.sandbox import SandboxedEnvironment  # noqa: E402
 
-from ck_design import wizard  # noqa: E402
-from ck_design.jinja_ext import WizardExtension  # noqa: E402
+from ck_design.wizard import core as wizard  # noqa: E402
+from ck_design.wizard.jinja_ext import WizardExtension  # noqa: E402
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "template"
 _ENV = SandboxedEnvironment(loader=FileSystemLoader(str(TEMPLATE)), extensions=[WizardExtension],

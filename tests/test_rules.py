@@ -20,8 +20,10 @@ from typing import Any
 import pytest
 from designs import dump, line_of, make_design, make_resources, write_design
 
-from ck_design import checks, cli, loader
-from ck_design.rules import RULES
+from ck_design.validate import engine as checks
+from ck_design.validate import cli
+from ck_design.facts import loader
+from ck_design.validate.registry import RULES
 
 RUN0 = "Llama-3.2-1B-Instruct_rank4_lr1e-05"
 RUN1 = "Llama-3.2-1B-Instruct_rank4_lr0.0001"

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 from designs import make_design
 
-from ck_design import checks, loader
-from ck_design.rules import RULES
+from ck_design.validate import engine as checks
+from ck_design.facts import loader
+from ck_design.validate.registry import RULES
 
 GARBAGE: list[Any] = [None, True, -1, 2.5, "{", [], {"k": [None]}]
 

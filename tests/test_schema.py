@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from ck_design import schema_gen
+from ck_design.spec import jsonschema as schema_gen
 
 REPO = Path(__file__).resolve().parent.parent
 CHECKED_IN = REPO / "schemas" / "experiment_summary.schema.json"
@@ -29,7 +29,7 @@ def test_checked_in_schema_matches_the_models() -> None:
 
 
 def test_check_mode_passes_on_this_checkout() -> None:
-    proc = subprocess.run([sys.executable, "-m", "ck_design.schema_gen", "--check"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "ck_design.spec.jsonschema", "--check"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
 
 
@@ -37,7 +37,7 @@ def test_check_mode_fails_on_a_stale_schema(tmp_path: Path) -> None:
     stale = tmp_path / "schemas" / "experiment_summary.schema.json"
     stale.parent.mkdir()
     stale.write_text(CHECKED_IN.read_text().replace('"runs"', '"runz"', 1))
-    proc = subprocess.run([sys.executable, "-m", "ck_design.schema_gen", "--check", "--root", str(tmp_path)],
+    proc = subprocess.run([sys.executable, "-m", "ck_design.spec.jsonschema", "--check", "--root", str(tmp_path)],
                           capture_output=True, text=True)
     assert proc.returncode == 1
     assert str(stale) in proc.stderr and "make schema" in proc.stderr
@@ -45,7 +45,7 @@ def test_check_mode_fails_on_a_stale_schema(tmp_path: Path) -> None:
 
 
 def test_generate_writes_missing_files(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "ck_design.schema_gen", "--root", str(tmp_path)],
+    proc = subprocess.run([sys.executable, "-m", "ck_design.spec.jsonschema", "--root", str(tmp_path)],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "schemas" / "experiment_summary.schema.json").read_text() == schema_gen.render()
@@ -87,5 +87,5 @@ def test_check_jsonschema_accepts_the_example_and_rejects_a_broken_design(tmp_pa
 
 def test_schema_gen_is_what_make_schema_runs() -> None:
     makefile = (REPO / "Makefile").read_text()
-    assert "-m ck_design.schema_gen" in makefile
+    assert "-m ck_design.spec.jsonschema" in makefile
     assert shutil.which("make") is None or "schema:" in makefile

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 import yaml
 
-from ck_design import hook
+from ck_design.post_copy import hook
 
 from test_hook_support import (
     CK_VALIDATE,

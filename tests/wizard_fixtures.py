@@ -103,8 +103,8 @@ def render_cli(res: dict[str, Any], dst: Path, answers: dict[str, Any], extra: l
 
 
 def load_design(dst: Path) -> dict[str, Any]:
-    from ck_design.loader import load_file
-    from ck_design.models import ExperimentSummary
+    from ck_design.facts.loader import load_file
+    from ck_design.spec.schema import ExperimentSummary
 
     doc = load_file(dst / "experiment_summary.yaml")
     ExperimentSummary.model_validate(doc.data)

@@ -23,7 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__
+from .. import __version__
 from .findings import Finding
 
 DEFAULT_SUMMARY = "experiment_summary.yaml"
@@ -61,10 +61,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _known_codes() -> set[str] | None:
     """Every public code, or None when the rule registry is not importable (then any CKnnn goes)."""
-    from .logfile import LOG_RULES
+    from .logcheck import LOG_RULES
 
     try:
-        from .rules import RULES
+        from .registry import RULES
     except ImportError:
         return None
     return set(RULES) | set(LOG_RULES)
@@ -98,7 +98,7 @@ class _Unreadable(Exception):
 
 
 def _validate_summary(path: str, check_resources: bool) -> list[Finding]:
-    from .loader import LoadError, load_file
+    from ..facts.loader import LoadError, load_file
 
     try:
         doc = load_file(path)
@@ -107,13 +107,13 @@ def _validate_summary(path: str, check_resources: bool) -> list[Finding]:
     except LoadError as exc:
         return [Finding(path, exc.line, exc.column, exc.code, "error", exc.message, exc.hint)]
     # Imported only for a file that parsed: it pulls in pydantic, which a broken file never needs.
-    from .checks import check
+    from .engine import check
 
     return list(check(doc, check_resources=check_resources, base_dir=Path(path).parent))
 
 
 def _validate_log(path: str) -> list[Finding]:
-    from .logfile import check_log_file
+    from .logcheck import check_log_file
 
     try:
         return check_log_file(path)

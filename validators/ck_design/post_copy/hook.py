@@ -40,9 +40,10 @@ from typing import Any, TextIO
 
 import yaml
 
-from . import design as design_mod
-from .logfile import append_entry, format_entry, last_timestamp
-from .resources import dataset_facts, free_disk_gb, model_facts, task_script_facts
+from ..spec import sweep
+from ..spec.logformat import format_entry
+from .designlog import append_entry, last_timestamp
+from ..facts.resources import dataset_facts, free_disk_gb, model_facts, task_script_facts
 
 LOG_RELPATH = Path("logs") / "design-experiment.log"
 SUMMARY_NAME = "experiment_summary.yaml"
@@ -57,7 +58,7 @@ SLURM_SEARCH_SECONDS = 5.0
 SLURM_TAIL_BYTES = 256 * 1024
 # SPEC 11 CK250-CK252: a run that trains for too few optimizer steps (the validator's thresholds).
 try:
-    from .checks import MIN_TOTAL_STEPS, WARMUP_FACTOR
+    from ..spec.sweep import MIN_TOTAL_STEPS, WARMUP_FACTOR
 except ImportError:  # pragma: no cover - the rule engine is optional for the hook
     MIN_TOTAL_STEPS, WARMUP_FACTOR = 50, 3
 HYPERPARAMETER_DEFAULTS = {"batch_size": 4, "gradient_accumulation_steps": 1, "epochs": 1, "num_warmup_steps": 100}
@@ -148,7 +149,7 @@ def read_answers_file(path: Path) -> dict[str, Any]:
 
 def load_design(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     """The rendered design, or (None, why not)."""
-    from .loader import LoadError, load_file
+    from ..facts.loader import LoadError, load_file
 
     try:
         data = load_file(path).data
@@ -165,10 +166,10 @@ def validation_entry(path: Path) -> tuple[str, dict[str, Any], str | None]:
     """ck-validate's verdict on the rendered design, as (result, fields, error) for CREATE_YAML."""
     from collections import Counter
 
-    from .loader import LoadError, load_file
+    from ..facts.loader import LoadError, load_file
 
     try:
-        from .checks import check
+        from ..validate.engine import check
     except ImportError:  # the rule engine is optional for the hook
         return "success", {"Validation": "not run (ck_design.checks unavailable)"}, None
     try:
@@ -606,7 +607,7 @@ def generate_matrix(log: DesignLog, plan: Plan) -> int:
         log.add("GENERATE_EVAL_MATRIX", "Reading the evaluation matrix", {}, "failure",
                 "DesignUnreadable - experiment_summary.yaml cannot be read; matrix not checked")
         return 0
-    total = design_mod.total_evaluations(
+    total = sweep.total_evaluations(
         [{"tasks": list(m.get("tasks") or []), "epochs": m.get("epochs")} for m in plan.matrix]
     )
     in_matrix = {m.get("run") for m in plan.matrix}

@@ -13,15 +13,16 @@ import math
 import os
 import re
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from . import design as D
-from . import model_registry, resources
-from .models import KNOWN_PARAMETERS, SAFE_NAME_PATTERN
+from ..facts import resources
+from ..facts.prerequisites import dataset_facts, model_facts, prerequisites
+from ..spec import model_registry, naming, sweep
+from ..spec.naming import SAFE_NAME_PATTERN
+from ..spec.params import KNOWN_PARAMETERS
 
 SCHEMA_URL = "https://raw.githubusercontent.com/ck-design/ck-design/main/schemas/experiment_summary.schema.json"
 SCHEMA_FILE = "experiment_summary.schema.json"
@@ -80,7 +81,7 @@ def _dump_scalar(value: Any, style: str | None) -> str:
 
 
 def _reload(text: str) -> Any:
-    from .loader import loads
+    from ..facts.loader import loads
 
     return loads(f"v: {text}\n").data["v"]
 
@@ -496,41 +497,6 @@ def check_best_val_loss(answers: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=64)
-def _model_facts(path: str, _mtime: float) -> resources.ModelFacts:
-    return resources.model_facts(path)
-
-
-@lru_cache(maxsize=16)
-def _dataset_facts(path: str, _mtime: float, _size: int) -> resources.DatasetFacts:
-    return resources.dataset_facts(path)
-
-
-@lru_cache(maxsize=64)
-def _task_facts(path: str, _mtime: float) -> resources.TaskScriptFacts:
-    return resources.task_script_facts(path)
-
-
-def _mtime(path: str) -> tuple[float, int]:
-    try:
-        st = os.stat(os.path.expanduser(path))
-        return st.st_mtime, st.st_size
-    except (OSError, ValueError):  # ValueError: a NUL in the path
-        return -1.0, -1
-
-
-def model_facts(path: str) -> resources.ModelFacts:
-    return _model_facts(path, _mtime(path)[0])
-
-
-def dataset_facts(path: str) -> resources.DatasetFacts:
-    return _dataset_facts(path, *_mtime(path))
-
-
-def task_facts(path: str) -> resources.TaskScriptFacts:
-    return _task_facts(path, _mtime(path)[0])
-
-
 def _get(answers: Mapping[str, Any], key: str, default: Any) -> Any:
     value = answers.get(key, default)
     return default if value is None else value
@@ -561,7 +527,7 @@ def build_design(answers: Mapping[str, Any]) -> dict[str, Any]:
             kept = {k: v for k, v in overrides_values.items() if v}
             if kept:
                 slurm[m] = kept
-    runs = D.generate_runs(models, variables, bool(_get(answers, "include_base_controls", True)), slurm)
+    runs = sweep.generate_runs(models, variables, bool(_get(answers, "include_base_controls", True)), slurm)
 
     dataset_path = absolute_path(_get(answers, "dataset_path", ""))
     ds = dataset_facts(dataset_path) if dataset_path else resources.DatasetFacts("", False)
@@ -575,7 +541,7 @@ def build_design(answers: Mapping[str, Any]) -> dict[str, Any]:
 
     eval_epochs = _get(answers, "eval_epochs", "last")
     selective = _get(answers, "eval_selection", "all") == "selective"
-    matrix = D.build_matrix(
+    matrix = sweep.build_matrix(
         runs,
         [t["name"] for t in tasks],
         eval_epochs=eval_epochs,
@@ -613,7 +579,7 @@ def build_design(answers: Mapping[str, Any]) -> dict[str, Any]:
             "date": str(_get(answers, "experiment_date", today())),
             "hypothesis": str(_get(answers, "hypothesis", "")),
             "purpose": str(_get(answers, "purpose", "")),
-            "directory": D.experiment_directory(scratch, etype, name),
+            "directory": naming.experiment_directory(scratch, etype, name),
         },
         "tools": {
             "preparation": _get(answers, "preparation_tool", "torchtune"),
@@ -632,7 +598,7 @@ def build_design(answers: Mapping[str, Any]) -> dict[str, Any]:
             }
         },
         "output": {
-            "base_directory": D.output_directory(scratch, name),
+            "base_directory": naming.output_directory(scratch, name),
             "checkpoint_pattern": "ck-out-{run_name}/epoch_{N}",
             "wandb_project": str(_get(answers, "wandb_project", "")),
         },
@@ -647,41 +613,13 @@ def build_design(answers: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def prerequisites(design: Mapping[str, Any]) -> list[str]:
-    """What must exist before the experiment can run, as sentences (deterministic: same files,
-    same list). Missing resources never block the design (SPEC 4 step 7)."""
-    out: list[str] = []
-    for m in design["models"]["base"]:
-        facts = model_facts(m["path"])
-        if not facts.exists:
-            out.append(f"Model {m['name']}: directory {m['path']} does not exist (download it there).")
-        elif not facts.has_config:
-            out.append(f"Model {m['name']}: {m['path']} has no config.json (an incomplete download?).")
-    path = design["data"]["training"]["path"]
-    ds = dataset_facts(path) if path else None
-    if ds is None or not ds.exists:
-        out.append(f"Dataset: {path or '(none given)'} does not exist (create it with the task's preprocessing script).")
-    elif ds.error:
-        out.append(f"Dataset: {ds.error}.")
-    for t in design["evaluation"]["tasks"]:
-        facts = task_facts(t["script"])
-        if not facts.exists:
-            out.append(f"Evaluation task {t['name']}: script {t['script']} does not exist (write it, e.g. with the create-inspect-task skill).")
-        elif not facts.task_functions:
-            out.append(f"Evaluation task {t['name']}: {t['script']} defines no @task function.")
-        dataset = t.get("dataset")
-        if dataset and dataset != "same" and not os.path.exists(dataset):
-            out.append(f"Evaluation task {t['name']}: dataset {dataset} does not exist.")
-    return out
-
-
 def summary_counts(design: Mapping[str, Any]) -> dict[str, int]:
     runs = design["runs"]
     return {
         "fine_tuned": sum(r["type"] == "fine-tuned" for r in runs),
         "controls": sum(r["type"] == "control" for r in runs),
         "tasks": len(design["evaluation"]["tasks"]),
-        "evaluations": D.total_evaluations(design["evaluation"]["matrix"]),
+        "evaluations": sweep.total_evaluations(design["evaluation"]["matrix"]),
     }
 
 
@@ -701,8 +639,8 @@ def render_summary(design: Mapping[str, Any]) -> str:
 def findings(design: Mapping[str, Any]) -> list[Any]:
     """The validator's findings on the design (empty when the validator is not installed yet)."""
     try:
-        from .checks import check  # type: ignore[import-not-found]
-        from .loader import loads
+        from ..facts.loader import loads
+        from ..validate.engine import check
     except ImportError:
         return []
     try:

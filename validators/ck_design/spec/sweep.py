@@ -1,48 +1,35 @@
-"""Run generation, run naming, vis labels and the evaluation matrix (SPEC section 6).
+"""The sweep: runs, the evaluation matrix, epochs, a run's effective parameters, training steps.
 
-Plain functions on plain data: the Copier template calls them through the Jinja extension,
-the validator calls them to check naming (CK223) and sweep completeness (CK235), and the
-tests call them directly.
+Plain functions on plain data, called by the wizard (to build a design), the validator (to check
+one: CK222, CK235, CK250-CK252) and the post-copy hook (to estimate steps and disk use), so the
+three can never disagree about what a design means.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
 from .model_registry import size_token
-from .models import HYPERPARAMETER_SHORT_FORMS
+from .naming import control_name, parameters_label, run_name
+from .params import RECIPE_DEFAULTS
+
+# Run types (runs[].type).
+FINE_TUNED = "fine-tuned"
+CONTROL = "control"
+RUN_TYPES = (FINE_TUNED, CONTROL)
 
 EVAL_EPOCH_CHOICES = ("last", "all", "specific", "best_val_loss")
+BEST_VAL_LOSS = "best_val_loss"
 
-
-def format_value(value: Any) -> str:
-    """Numbers print as Python's repr does (1e-05, 0.0001); strings as they are."""
-    if isinstance(value, str):
-        return value
-    return repr(value)
-
-
-def value_label(param: str, value: Any) -> str:
-    """`rank4` for lora_rank=4, `lr1e-05` for lr=1e-05, `{name}{v}` for unknown parameters."""
-    return f"{HYPERPARAMETER_SHORT_FORMS.get(param, param)}{format_value(value)}"
-
-
-def parameters_label(parameters: Mapping[str, Any]) -> str:
-    """The varied part of a run name, in variable order; `ft` when nothing varies."""
-    if not parameters:
-        return "ft"
-    return "_".join(value_label(k, v) for k, v in parameters.items())
-
-
-def run_name(model: str, parameters: Mapping[str, Any]) -> str:
-    return f"{model}_{parameters_label(parameters)}"
-
-
-def control_name(model: str) -> str:
-    return f"{model}_base"
+# Training-step thresholds (CK250-CK252).
+MIN_TOTAL_STEPS = 50
+WARMUP_FACTOR = 3  # warmup should be at most a third of training
+# The parameters that decide a run's number of optimizer steps.
+STEP_KEYS = frozenset({"batch_size", "gradient_accumulation_steps", "epochs", "num_warmup_steps"})
 
 
 def sweep(variables: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
@@ -75,10 +62,10 @@ def generate_runs(
     combos = sweep(variables)
     for model in models:
         for params in combos:
-            add(run_name(model, params), "fine-tuned", model, dict(params))
+            add(run_name(model, params), FINE_TUNED, model, dict(params))
     if include_base_controls:
         for model in models:
-            add(control_name(model), "control", model, {})
+            add(control_name(model), CONTROL, model, {})
     return runs
 
 
@@ -101,7 +88,7 @@ def vis_label(
     """
     if style == "run_name":
         return str(run["name"])
-    label = "base" if run["type"] == "control" else parameters_label(run.get("parameters") or {})
+    label = "base" if run["type"] == CONTROL else parameters_label(run.get("parameters") or {})
     prefixes = models if isinstance(models, dict) else model_prefixes(list(dict.fromkeys(models)))
     if len(prefixes) > 1:
         label = f"{prefixes[run['model']]}_{label}"
@@ -118,9 +105,18 @@ def epochs_to_evaluate(
         return list(range(training_epochs))
     if choice == "specific":
         return list(specific or [])
-    if choice == "best_val_loss":
-        return "best_val_loss"
+    if choice == BEST_VAL_LOSS:
+        return BEST_VAL_LOSS
     raise ValueError(f"eval_epochs must be one of {', '.join(EVAL_EPOCH_CHOICES)}, not {choice!r}")
+
+
+def checkpoints_text(epochs: int) -> str:
+    """What training `epochs` epochs saves, 0-indexed, in words."""
+    if epochs == 1:
+        return "the only checkpoint is epoch_0"
+    if epochs == 2:
+        return "checkpoints are epoch_0 and epoch_1"
+    return f"checkpoints are epoch_0 to epoch_{epochs - 1}"
 
 
 def tasks_for_run(
@@ -156,7 +152,7 @@ def build_matrix(
         tasks = tasks_for_run(run["name"], task_names, eval_matrix)
         if not tasks:
             continue
-        if run["type"] == "control":
+        if run["type"] == CONTROL:
             run_epochs: list[int] | str | None = None
         else:
             trained = (run.get("parameters") or {}).get("epochs", epochs)
@@ -181,15 +177,45 @@ def total_evaluations(matrix: Sequence[Mapping[str, Any]]) -> int:
     return total
 
 
-def experiment_directory(scratch_dir: str, experiment_type: str, name: str) -> str:
-    sub = "ck-sanity-checks" if experiment_type == "sanity_check" else "ck-experiments"
-    return f"{scratch_dir.rstrip('/')}/{sub}/{name}"
+def run_value(run: Mapping[str, Any], controls: Mapping[str, Any], key: str) -> tuple[Any, tuple[Any, ...] | None]:
+    """A run's effective setting: its own parameter, else controls; with where it came from
+    (("parameters", key), ("controls", key), or None when neither sets it)."""
+    params = run.get("parameters") if isinstance(run, Mapping) else None
+    if isinstance(params, Mapping) and key in params:
+        return params[key], ("parameters", key)
+    if key in controls:
+        return controls[key], ("controls", key)
+    return None, None
 
 
-def output_directory(scratch_dir: str, name: str) -> str:
-    return f"{scratch_dir.rstrip('/')}/ck-outputs/{name}"
+def effective_value(run: Mapping[str, Any], controls: Mapping[str, Any], key: str) -> Any:
+    """run_value, falling back to the recipe's default when the design does not set it."""
+    value, _ = run_value(run, controls, key)
+    return RECIPE_DEFAULTS.get(key) if value is None else value
 
 
-def experiment_factor(variables: Mapping[str, Any]) -> str:
-    """`lora_rank_comparison`, `lora_rank_lr_comparison`; `baseline` when nothing varies."""
-    return f"{'_'.join(variables)}_comparison" if variables else "baseline"
+def steps_per_epoch(train_examples: int, batch_size: int, grad_accum: int) -> int:
+    return math.ceil(train_examples / max(1, batch_size * grad_accum))
+
+
+def total_steps(train_examples: int, batch_size: int, grad_accum: int, epochs: int) -> int:
+    """Optimizer steps of one run: ceil(examples / (batch x accumulation)) x epochs."""
+    return steps_per_epoch(train_examples, batch_size, grad_accum) * epochs
+
+
+def step_problems(total: int, warmup: int) -> list[tuple[str, str]]:
+    """(code, what) for the CK250-CK252 thresholds a run of `total` steps crosses."""
+    out = []
+    if total < MIN_TOTAL_STEPS:
+        out.append(("CK250", f"{total} total steps < {MIN_TOTAL_STEPS}"))
+    if warmup > 0 and total < warmup:
+        out.append(("CK251", f"{total} total steps < num_warmup_steps {warmup} (warmup never completes)"))
+    elif warmup > 0 and total < WARMUP_FACTOR * warmup:
+        out.append(("CK252", f"{total} total steps < {WARMUP_FACTOR} x num_warmup_steps {warmup}"))
+    return out
+
+
+def saved_epochs(run: Mapping[str, Any], controls: Mapping[str, Any]) -> int:
+    """Checkpoints torchtune saves for a fine-tuned run: one per trained epoch."""
+    trained = effective_value(run, controls, "epochs")
+    return trained if isinstance(trained, int) and not isinstance(trained, bool) and trained > 0 else 1

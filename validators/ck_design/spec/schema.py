@@ -1,8 +1,9 @@
-"""The schema of experiment_summary.yaml (SPEC section 6), as pydantic v2 models.
+"""The schema of experiment_summary.yaml, as pydantic v2 models (see docs/design.md).
 
-These models are the single source of truth: `schemas/experiment_summary.schema.json` is
-generated from them (`python -m ck_design.schema_gen`), and the structural rules CK100-CK103
-are pydantic's errors mapped onto YAML line/column.
+These models are the single source of truth for the file's structure: the JSON schema
+(`schemas/experiment_summary.schema.json`) is generated from them (`python -m
+ck_design.spec.jsonschema`), and the structural rules CK100-CK103 are pydantic's errors mapped
+onto YAML line/column. `controls` is built from the parameter table (spec/params.py).
 
 Models are strict (a quoted "4" is not an int) but allow unknown keys: an unknown key is a
 warning (CK103, a typo guard), not an error, because recipes grow.
@@ -12,31 +13,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-SAFE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-
-# Hyperparameters torchtune recipes take, with the short forms used in run names (SPEC 6).
-HYPERPARAMETER_SHORT_FORMS: dict[str, str] = {
-    "lora_rank": "rank",
-    "lr": "lr",
-    "batch_size": "bs",
-    "epochs": "ep",
-    "gradient_accumulation_steps": "ga",
-    "weight_decay": "wd",
-    "lora_dropout": "do",
-    "num_warmup_steps": "wu",
-    "max_seq_len": "len",
-}
-KNOWN_PARAMETERS: tuple[str, ...] = (
-    *HYPERPARAMETER_SHORT_FORMS,
-    "packing",
-    "system_prompt",
-    "prompt",
-    "gpus",
-    "validation_during_training",
-)
+from .naming import CHECKPOINT_PATTERN, DATE_PATTERN, EXPERIMENT_TYPES, SAFE_NAME_PATTERN
+from .sweep import BEST_VAL_LOSS, RUN_TYPES
+from .params import HYPERPARAMETERS, PROMPTS, Param
 
 Scalar = Union[bool, int, float, str]
 SweepValues = Annotated[list[Scalar], Field(min_length=1)]
@@ -48,7 +29,7 @@ class _Model(BaseModel):
 
 class Experiment(_Model):
     name: str = Field(pattern=SAFE_NAME_PATTERN, description="Experiment name; also the directory name.")
-    type: Literal["experiment", "sanity_check"]
+    type: Literal[EXPERIMENT_TYPES]
     question: str = Field(description="The scientific question the experiment answers.")
     date: str = Field(pattern=DATE_PATTERN, description="Design date, YYYY-MM-DD.")
     hypothesis: str = ""
@@ -63,23 +44,25 @@ class Tools(_Model):
     evaluation: Literal["inspect-ai"]
 
 
-class Controls(_Model):
-    """Every constant of the sweep; a hyperparameter that is varied lives in `variables` instead."""
+def _controls_field(p: Param) -> tuple[Any, Any]:
+    bounds: dict[str, Any] = {}
+    if p.minimum is not None:
+        bounds["gt" if p.exclusive_minimum else "ge"] = p.minimum
+    if p.below is not None:
+        bounds["lt"] = p.below
+    if not p.sweepable:  # the prompts: always present
+        return p.type, Field(description=p.help)
+    return Optional[p.type], Field(default=None, description=p.help, **bounds)
 
-    system_prompt: str
-    prompt: str = Field(description="Prompt template; must contain {input}.")
-    epochs: Optional[int] = Field(default=None, ge=1)
-    batch_size: Optional[int] = Field(default=None, ge=1)
-    gpus: Optional[int] = Field(default=None, ge=1)
-    validation_during_training: Optional[bool] = None
-    lora_rank: Optional[int] = Field(default=None, ge=1)
-    lr: Optional[float] = Field(default=None, gt=0)
-    gradient_accumulation_steps: Optional[int] = Field(default=None, ge=1)
-    weight_decay: Optional[float] = Field(default=None, ge=0)
-    lora_dropout: Optional[float] = Field(default=None, ge=0, lt=1)
-    num_warmup_steps: Optional[int] = Field(default=None, ge=0)
-    max_seq_len: Optional[int] = Field(default=None, ge=1)
-    packing: Optional[bool] = None
+
+# Every constant of the sweep; a hyperparameter that is varied lives in `variables` instead.
+# Built from the parameter table (spec/params.py), so a new parameter needs no edit here.
+Controls = create_model(  # type: ignore[call-overload]
+    "Controls",
+    __base__=_Model,
+    __doc__="Every constant of the sweep; a hyperparameter that is varied lives in `variables` instead.",
+    **{name: _controls_field(p) for name, p in (*((q.name, q) for q in PROMPTS), *HYPERPARAMETERS.items())},
+)
 
 
 class BaseModelRef(_Model):
@@ -112,7 +95,7 @@ class Data(_Model):
 
 class Output(_Model):
     base_directory: str
-    checkpoint_pattern: str = "ck-out-{run_name}/epoch_{N}"
+    checkpoint_pattern: str = CHECKPOINT_PATTERN
     wandb_project: str
 
 
@@ -123,7 +106,7 @@ class SlurmOverrides(_Model):
 
 class Run(_Model):
     name: str
-    type: Literal["fine-tuned", "control"]
+    type: Literal[RUN_TYPES]
     model: str
     parameters: dict[str, Any] = Field(default_factory=dict)
     slurm_overrides: Optional[SlurmOverrides] = None
@@ -145,7 +128,7 @@ class MatrixEntry(_Model):
     run: str
     vis_label: Optional[str] = None
     tasks: list[str] = Field(min_length=1)
-    epochs: Union[list[int], Literal["best_val_loss"], None] = Field(
+    epochs: Union[list[int], Literal[BEST_VAL_LOSS], None] = Field(
         description="0-indexed epochs to evaluate; null for control runs; best_val_loss resolves after training."
     )
 

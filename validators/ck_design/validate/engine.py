@@ -29,11 +29,14 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from yaml.nodes import ScalarNode
 
-from . import design, model_registry, resources
+from ..facts import resources
+from ..facts.loader import Document
+from ..spec import model_registry, naming, sweep
+from ..spec.params import KNOWN_PARAMETERS
+from ..spec.naming import SAFE_NAME_PATTERN
+from ..spec.schema import ExperimentSummary
 from .findings import Finding
-from .loader import Document
-from .models import KNOWN_PARAMETERS, SAFE_NAME_PATTERN, ExperimentSummary
-from .rules import RULES
+from .registry import RULES
 
 PathT = tuple[Any, ...]
 
@@ -843,7 +846,7 @@ def _check_runs(ctx: _Ctx, d: _Design) -> None:
                     "set `parameters: {}` (a control is the base model as it is), or make it a fine-tuned run",
                 )
             if isinstance(name, str) and "base" not in name:
-                proposal = design.control_name(model) if isinstance(model, str) else "{model}_base"
+                proposal = naming.control_name(model) if isinstance(model, str) else "{model}_base"
                 ctx.add(
                     "CK221",
                     ("runs", i, "name"),
@@ -855,7 +858,7 @@ def _check_runs(ctx: _Ctx, d: _Design) -> None:
                     "CK223",
                     ("runs", i, "name"),
                     f"runs[{i}].name {name!r} does not contain its model {model!r}",
-                    f"rename it to {design.control_name(model)!r} (and its matrix entry)",
+                    f"rename it to {naming.control_name(model)!r} (and its matrix entry)",
                 )
         elif kind == "fine-tuned":
             if isinstance(model, str):
@@ -884,13 +887,13 @@ def _check_runs(ctx: _Ctx, d: _Design) -> None:
                         for k, v in params.items():
                             if k not in var_set:
                                 labels.append(_label(labels_cache, k, v, vkeys[k]))
-                    # design.run_name(model, params in variable order), with its labels cached;
-                    # design.run_name itself stays the authority whenever the fast guess disagrees.
-                    expected = f"{model}_{'_'.join(labels)}" if labels else design.run_name(model, {})
+                    # naming.run_name(model, params in variable order), with its labels cached;
+                    # naming.run_name itself stays the authority whenever the fast guess disagrees.
+                    expected = f"{model}_{'_'.join(labels)}" if labels else naming.run_name(model, {})
                     if name != expected:
                         ordered = {k: params[k] for k in var_names if k in params}
                         ordered.update((k, v) for k, v in params.items() if k not in ordered)
-                        expected = design.run_name(model, ordered)
+                        expected = naming.run_name(model, ordered)
                     if name != expected:
                         absent = [p for p in (model, *labels) if p not in name]
                         if absent:
@@ -913,7 +916,7 @@ def _check_runs(ctx: _Ctx, d: _Design) -> None:
                         if first is None:
                             seen[key] = i
                         else:
-                            combo = ", ".join(f"{n}={design.format_value(params[n])}" for n in var_names) or "no variables"
+                            combo = ", ".join(f"{n}={naming.format_value(params[n])}" for n in var_names) or "no variables"
                             ctx.add(
                                 "CK235",
                                 ("runs", i, "parameters"),
@@ -932,11 +935,11 @@ def _check_runs(ctx: _Ctx, d: _Design) -> None:
 
 
 def _label(cache: dict[tuple[Any, ...], str], param: Any, value: Any, vk: tuple[str, Any]) -> str:
-    """design.value_label, cached: 10,000 runs share a few dozen distinct values."""
+    """naming.value_label, cached: 10,000 runs share a few dozen distinct values."""
     key = (param, type(value), vk)
     label = cache.get(key)
     if label is None:
-        label = cache[key] = design.value_label(param, value)
+        label = cache[key] = naming.value_label(param, value)
     return label
 
 
@@ -992,7 +995,7 @@ def _check_sweep_complete(
     ft_models: list[str],
 ) -> None:
     try:
-        combos = design.sweep(variables)
+        combos = sweep.sweep(variables)
     except TypeError:
         return
     keys = [tuple(_vkey(c[n]) for n in var_names) for c in combos]
@@ -1003,14 +1006,14 @@ def _check_sweep_complete(
         if not missing:
             continue
         shown = "; ".join(
-            ", ".join(f"{n}={design.format_value(c[n])}" for n in var_names) for c in missing[:3]
+            ", ".join(f"{n}={naming.format_value(c[n])}" for n in var_names) for c in missing[:3]
         )
         more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
         ctx.add(
             "CK235",
             where,
             f"the sweep is incomplete for {model}: {len(missing)} of {len(combos)} combinations of {', '.join(map(str, var_names))} have no run ({shown}{more})",
-            f"add runs such as {design.run_name(model, missing[0])!r} (ck_design.design.generate_runs makes the full set), or remove the values from variables",
+            f"add runs such as {naming.run_name(model, missing[0])!r} (ck_design.sweep.generate_runs makes the full set), or remove the values from variables",
             at_key=True,
         )
 
@@ -1100,7 +1103,7 @@ def _check_matrix(ctx: _Ctx, d: _Design) -> None:
     orphans: list[str] | None = None
     clean_epochs: set[tuple[Any, ...]] = set()  # (training epochs, epoch list) already found fine
     labels: dict[str, dict[str, int]] = {}  # vis_label -> task -> the first entry using both
-    # Distinct models, in order: design.vis_label scans the list it is given, once per call.
+    # Distinct models, in order: sweep.vis_label scans the list it is given, once per call.
     models = list(dict.fromkeys(r.get("model") for r in d.runs if isinstance(r, dict) and isinstance(r.get("model"), str)))
     for j, entry in enumerate(d.matrix):
         if not isinstance(entry, dict):
@@ -1154,7 +1157,7 @@ def _check_matrix(ctx: _Ctx, d: _Design) -> None:
                 suggestion = None
                 if run_i is not None and models:
                     try:
-                        suggestion = design.vis_label(d.runs[run_i], "short", models)
+                        suggestion = sweep.vis_label(d.runs[run_i], "short", models)
                     except (KeyError, TypeError):
                         suggestion = None
                 hint = (
@@ -1426,7 +1429,7 @@ def _check_conventions(ctx: _Ctx, d: _Design) -> None:
     if isinstance(directory, str) and kind in ("experiment", "sanity_check"):
         sub = "ck-sanity-checks" if kind == "sanity_check" else "ck-experiments"
         if _scratch_guess(directory, sub, name) is None:
-            proposal = design.experiment_directory(scratch or "<scratch>", kind, name)
+            proposal = naming.experiment_directory(scratch or "<scratch>", kind, name)
             ctx.add(
                 "CK260",
                 ("experiment", "directory"),
@@ -1434,7 +1437,7 @@ def _check_conventions(ctx: _Ctx, d: _Design) -> None:
                 f"use {proposal!r}",
             )
     if isinstance(base_dir, str) and _scratch_guess(base_dir, "ck-outputs", name) is None:
-        proposal = design.output_directory(scratch or "<scratch>", name)
+        proposal = naming.output_directory(scratch or "<scratch>", name)
         ctx.add(
             "CK262",
             ("output", "base_directory"),

@@ -1,7 +1,7 @@
 """Generate experiment_summary.schema.json from the pydantic models (the single source of truth).
 
-    python -m ck_design.schema_gen            # (re)write the checked-in schema files
-    python -m ck_design.schema_gen --check    # exit 1 when they differ from the models
+    python -m ck_design.spec.jsonschema            # (re)write the checked-in schema files
+    python -m ck_design.spec.jsonschema --check    # exit 1 when they differ from the models
 
 Two identical copies are written: `schemas/experiment_summary.schema.json` at the top of the
 repository (what editors' `$schema` modelines and check-jsonschema point at) and one inside
@@ -19,11 +19,11 @@ from typing import Any
 SCHEMA_NAME = "experiment_summary.schema.json"
 SCHEMA_ID = "https://ck-design.invalid/schemas/" + SCHEMA_NAME
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 def build_schema() -> dict[str, Any]:
-    from .models import ExperimentSummary
+    from .schema import ExperimentSummary
 
     body = ExperimentSummary.model_json_schema()
     # Dialect, id and title first, so a reader of the file sees what it is before the details.
@@ -46,7 +46,7 @@ def installed_schema_path() -> Path:
 
 
 def _repo_root() -> Path | None:
-    # validators/ck_design/schema_gen.py -> the repository, when running from a checkout.
+    # validators/ck_design/ -> the repository, when running from a checkout.
     root = PACKAGE_DIR.parent.parent
     return root if (root / "pyproject.toml").is_file() and (root / "validators").is_dir() else None
 
@@ -59,7 +59,7 @@ def targets(root: Path | None) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ck_design.schema_gen", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m ck_design.spec.jsonschema", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 when a checked-in schema differs from the models")
     parser.add_argument("--root", type=Path, help="repository root (default: the checkout this module is in)")
     args = parser.parse_args(argv)
@@ -82,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {path}")
     if stale:
         for path in stale:
-            state = "is missing" if not path.exists() else "differs from ck_design.models"
-            print(f"{path} {state}; run `make schema` (python -m ck_design.schema_gen) and commit it", file=sys.stderr)
+            state = "is missing" if not path.exists() else "differs from ck_design.spec.schema"
+            print(f"{path} {state}; run `make schema` (python -m ck_design.spec.jsonschema) and commit it", file=sys.stderr)
         return 1
     if args.check:
         print("schema files are up to date")

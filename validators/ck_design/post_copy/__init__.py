@@ -1,0 +1,1 @@
+"""The post-copy / post-update hook: verification, the design log, git. See docs/design.md."""

@@ -1,0 +1,79 @@
+"""The format of design-experiment.log, the audit trail of a design (docs/rules.md, CK300-CK309).
+
+Defined once, here: the post-copy hook writes entries with `format_entry`
+(post_copy/designlog.py appends them) and `ck-validate --log` reads them back
+(validate/logcheck.py).
+
+    [2026-11-25 14:30:01] VERIFY_MODEL
+    Details: Verifying model directory exists
+    Model: Llama-3.2-1B-Instruct
+    Path: /scratch/.../Llama-3.2-1B-Instruct
+    Size: 2.4 GB
+    Result: success
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+ACTION_TYPES: tuple[str, ...] = (
+    "START_DESIGN",
+    "CONSULT_PRIOR_EXPERIMENT",
+    "CONSULT_DOCUMENTATION",
+    "VERIFY_MODEL",
+    "VERIFY_DATASET",
+    "COUNT_DATASET_SAMPLES",
+    "VERIFY_EVAL_TASK",
+    "SEARCH_PRIOR_RUNS",
+    "EXTRACT_TRAINING_SPEED",
+    "CALCULATE_TRAINING_TIME",
+    "CHECK_DISK_SPACE",
+    "CALCULATE_DISK_USAGE",
+    "USER_QUESTION",
+    "USER_RESPONSE",
+    "DESIGN_DECISION",
+    "GENERATE_RUNS",
+    "GENERATE_EVAL_MATRIX",
+    "CREATE_YAML",
+    "CREATE_LOG",
+    "COMPLETE_DESIGN",
+    "UPDATE_DESIGN",
+)
+RESULTS = ("success", "failure", "warning")
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
+HEADER_RE = re.compile(r"^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\] ([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*)$")
+KEY_VALUE_RE = re.compile(r"^([A-Z][A-Za-z0-9 /()_-]*): (.*)$")
+
+
+def _one_line(value: Any) -> str:
+    """Values are single-line: a newline in a user's answer would forge a new log line."""
+    text = str(value)
+    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
+
+
+def format_entry(
+    action: str,
+    details: str,
+    fields: Mapping[str, Any] | None = None,
+    result: str = "success",
+    error: str | None = None,
+    when: datetime | None = None,
+) -> str:
+    """One entry, without the blank separator line. `error` is "<Type> - <message>"."""
+    if action not in ACTION_TYPES:
+        raise ValueError(f"unknown log action {action!r}; expected one of {', '.join(ACTION_TYPES)}")
+    if result not in RESULTS:
+        raise ValueError(f"log result must be one of {', '.join(RESULTS)}, not {result!r}")
+    if result != "success" and not error:
+        raise ValueError(f"a {result} entry needs an Error line (Type - message)")
+    when = when or datetime.now()
+    lines = [f"[{when.strftime(TIMESTAMP_FORMAT)}] {action}", f"Details: {_one_line(details)}"]
+    for key, value in (fields or {}).items():
+        lines.append(f"{key}: {_one_line(value)}")
+    if error and result != "success":
+        lines.append(f"Error: {_one_line(error)}")
+    lines.append(f"Result: {result}")
+    return "\n".join(lines)

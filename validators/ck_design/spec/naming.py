@@ -1,0 +1,99 @@
+"""Naming conventions: safe names, dates, run names, the directories of an experiment.
+
+One place for the conventions the wizard writes, the validator checks (CK221-CK223, CK260-CK263,
+CK270) and the post-copy hook reads back. Pure functions on strings; nothing touches the disk.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from .params import PARAMS
+
+SAFE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+SAFE_NAME = re.compile(SAFE_NAME_PATTERN)
+DATE_FORM = re.compile(DATE_PATTERN)
+
+# Experiment types and the scratch subdirectory each lives in.
+EXPERIMENT = "experiment"
+SANITY_CHECK = "sanity_check"
+EXPERIMENT_TYPES = (EXPERIMENT, SANITY_CHECK)
+EXPERIMENTS_DIR = "ck-experiments"
+SANITY_CHECKS_DIR = "ck-sanity-checks"
+OUTPUTS_DIR = "ck-outputs"
+TYPE_DIRS = {EXPERIMENT: EXPERIMENTS_DIR, SANITY_CHECK: SANITY_CHECKS_DIR}
+CHECKPOINT_PATTERN = "ck-out-{run_name}/epoch_{N}"
+CONTROL_SUFFIX = "base"
+
+
+def is_safe_name(name: Any) -> bool:
+    """A name usable as one directory component: letters, digits, '.', '_', '-', no '..'."""
+    return isinstance(name, str) and bool(SAFE_NAME.fullmatch(name)) and ".." not in name
+
+
+def safe_name(text: str) -> str:
+    """`text` made into a safe directory name (for defaults: the user can still change it)."""
+    out = re.sub(r"[^A-Za-z0-9._-]+", "_", str(text)).strip("._-")
+    out = re.sub(r"\.\.+", ".", out)
+    return out or "experiment"
+
+
+def format_value(value: Any) -> str:
+    """Numbers print as Python's repr does (1e-05, 0.0001); strings as they are."""
+    if isinstance(value, str):
+        return value
+    return repr(value)
+
+
+def value_label(param: str, value: Any) -> str:
+    """`rank4` for lora_rank=4, `lr1e-05` for lr=1e-05, `{name}{v}` for unknown parameters."""
+    p = PARAMS.get(param)
+    return f"{p.label if p else param}{format_value(value)}"
+
+
+def parameters_label(parameters: Mapping[str, Any]) -> str:
+    """The varied part of a run name, in variable order; `ft` when nothing varies."""
+    if not parameters:
+        return "ft"
+    return "_".join(value_label(k, v) for k, v in parameters.items())
+
+
+def run_name(model: str, parameters: Mapping[str, Any]) -> str:
+    return f"{model}_{parameters_label(parameters)}"
+
+
+def control_name(model: str) -> str:
+    return f"{model}_{CONTROL_SUFFIX}"
+
+
+def experiment_directory(scratch_dir: str, experiment_type: str, name: str) -> str:
+    sub = TYPE_DIRS.get(experiment_type, EXPERIMENTS_DIR)
+    return f"{scratch_dir.rstrip('/')}/{sub}/{name}"
+
+
+def output_directory(scratch_dir: str, name: str) -> str:
+    return f"{scratch_dir.rstrip('/')}/{OUTPUTS_DIR}/{name}"
+
+
+def scratch_of(path: str, sub: str, name: str) -> str | None:
+    """The scratch dir of `{scratch}/{sub}/{name}`, or None when `path` is not of that form."""
+    p = path.rstrip("/")
+    tail = f"/{sub}/{name}"
+    return p[: -len(tail)] if p.endswith(tail) else None
+
+
+def scratch_from_directory(directory: str) -> str:
+    """The scratch dir of an experiment or sanity-check directory ('' when neither)."""
+    for sub in (EXPERIMENTS_DIR, SANITY_CHECKS_DIR):
+        marker = f"/{sub}/"
+        if marker in directory:
+            return directory.split(marker)[0]
+    return ""
+
+
+def experiment_factor(variables: Mapping[str, Any]) -> str:
+    """`lora_rank_comparison`, `lora_rank_lr_comparison`; `baseline` when nothing varies."""
+    return f"{'_'.join(variables)}_comparison" if variables else "baseline"

@@ -1,0 +1,82 @@
+"""The one table of training parameters: name, type, bounds, default, run-name short form, help.
+
+Everything that knows a hyperparameter derives it from `PARAMS`: the pydantic schema
+(`spec.schema.Controls`), the JSON schema generated from it, the wizard's question validators,
+run names (`spec.naming.value_label`), the validator's type checks and docs/rules.md.
+copier.yml asks one question per parameter; tests/test_params.py proves its types, defaults and
+validators agree with this table. To add a parameter: add a row here and a question there
+(docs/design.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: type  # int, float, bool or str
+    default: Any  # the wizard's default (None: asked without one)
+    help: str  # one line, shown in the JSON schema and docs
+    short: str | None = None  # the short form in run names (`rank4`); None: the name itself
+    minimum: float | None = None
+    exclusive_minimum: bool = False  # True: value > minimum, else value >= minimum
+    below: float | None = None  # an exclusive upper bound (value < below)
+    sweepable: bool = True  # may be a key of `variables`
+
+    @property
+    def label(self) -> str:
+        """The prefix of this parameter's values in run names."""
+        return self.short or self.name
+
+    def bound_error(self, value: Any) -> str:
+        """'' when a number is within bounds, else why not (with the bound)."""
+        if self.minimum is not None:
+            if self.exclusive_minimum and not value > self.minimum:
+                return f"{self.name} must be > {_num(self.minimum)}, not {value!r}"
+            if not self.exclusive_minimum and not value >= self.minimum:
+                return f"{self.name} must be >= {_num(self.minimum)}, not {value!r}"
+        if self.below is not None and not value < self.below:
+            return f"{self.name} must be < {_num(self.below)}, not {value!r}"
+        return ""
+
+
+def _num(bound: float) -> str:
+    return str(int(bound)) if float(bound).is_integer() else repr(bound)
+
+
+# Order is the order of `controls` in experiment_summary.yaml (after the two prompts).
+_TABLE = (
+    Param("epochs", int, 1, "Training epochs; checkpoints are saved 0-indexed (epoch_0 ...).", short="ep", minimum=1),
+    Param("batch_size", int, 4, "Batch size per GPU.", short="bs", minimum=1),
+    Param("gpus", int, 1, "GPUs per training job.", minimum=1),
+    Param("validation_during_training", bool, True, "Compute validation loss during training (needed for best_val_loss)."),
+    Param("lora_rank", int, 8, "LoRA adapter rank.", short="rank", minimum=1),
+    Param("lr", float, 1e-4, "Learning rate.", short="lr", minimum=0, exclusive_minimum=True),
+    Param("gradient_accumulation_steps", int, 1, "Gradient accumulation steps (effective batch = batch_size x this).", short="ga", minimum=1),
+    Param("weight_decay", float, 0.01, "Optimizer weight decay.", short="wd", minimum=0),
+    Param("lora_dropout", float, 0.0, "Dropout on the LoRA layers.", short="do", minimum=0, below=1),
+    Param("num_warmup_steps", int, 100, "Learning-rate warmup steps.", short="wu", minimum=0),
+    Param("max_seq_len", int, 2048, "Maximum sequence length in tokens.", short="len", minimum=1),
+    Param("packing", bool, True, "Pack several short examples into one sequence."),
+)
+# The prompts: constants of an experiment (training and evaluation need the same one).
+PROMPTS = (
+    Param("system_prompt", str, "", "System prompt, the same for training and evaluation.", sweepable=False),
+    Param("prompt", str, "{input}\n", "Prompt template; must contain {input}.", sweepable=False),
+)
+
+HYPERPARAMETERS: dict[str, Param] = {p.name: p for p in _TABLE}
+PARAMS: dict[str, Param] = {**HYPERPARAMETERS, **{p.name: p for p in PROMPTS}}
+# What `variables` and `runs[].parameters` may name.
+KNOWN_PARAMETERS: tuple[str, ...] = tuple(PARAMS)
+SWEEPABLE: tuple[str, ...] = tuple(p.name for p in PARAMS.values() if p.sweepable)
+# The values torchtune uses when a design leaves a parameter out (for step estimates).
+RECIPE_DEFAULTS: dict[str, Any] = {"batch_size": 4, "gradient_accumulation_steps": 1, "epochs": 1, "num_warmup_steps": 100}
+
+
+def param_type(name: str) -> type | None:
+    p = PARAMS.get(name)
+    return p.type if p else None
