@@ -1013,7 +1013,7 @@ def _check_sweep_complete(
             "CK235",
             where,
             f"the sweep is incomplete for {model}: {len(missing)} of {len(combos)} combinations of {', '.join(map(str, var_names))} have no run ({shown}{more})",
-            f"add runs such as {naming.run_name(model, missing[0])!r} (ck_design.sweep.generate_runs makes the full set), or remove the values from variables",
+            f"add runs such as {naming.run_name(model, missing[0])!r} (the wizard, or `copier update`, generates the full set), or remove the values from variables",
             at_key=True,
         )
 
