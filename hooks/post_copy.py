@@ -1,6 +1,6 @@
 """ck-design's copier task: run after `copier copy` and (as a migration) after `copier update`.
 
-A thin wrapper: the logic lives in `ck_design.post_copy.hook` (unit-tested). copier runs this file with its
+A thin wrapper: the logic lives in `ck_design.post_copy.main` (unit-tested). copier runs this file with its
 own interpreter (`_copier_python`), as an argument list, never through a shell; the answers
 arrive as one JSON argument. See hooks/README.md.
 """
@@ -13,12 +13,12 @@ from pathlib import Path
 
 def _import_hook():
     try:
-        from ck_design.post_copy import hook
+        from ck_design.post_copy.main import main
     except ImportError:
         # ck-design not installed beside copier: use the template's own copy of the package.
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "validators"))
         try:
-            from ck_design.post_copy import hook
+            from ck_design.post_copy.main import main
         except ImportError as exc:
             print(
                 f"ck-design: the post-copy hook cannot run ({exc}). Install ck-design beside copier "
@@ -27,9 +27,9 @@ def _import_hook():
                 file=sys.stderr,
             )
             return None
-    return hook
+    return main
 
 
 if __name__ == "__main__":
-    module = _import_hook()
-    sys.exit(0 if module is None else module.main(sys.argv[1:]))
+    entry = _import_hook()
+    sys.exit(0 if entry is None else entry(sys.argv[1:]))

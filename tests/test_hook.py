@@ -1,4 +1,4 @@
-"""ck_design.post_copy.hook on experiment directories prepared by hand (no copier): the log, the
+"""ck_design.post_copy (main, verify, speed, git) on experiment directories prepared by hand (no copier): the log, the
 verifications, git, conflicts. The copier-driven behaviour is in test_update/test_git/..."""
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import pytest
 import yaml
 
 from ck_design.spec import naming, sweep
-from ck_design.post_copy import hook
+from ck_design.post_copy import git as hook_git
+from ck_design.post_copy import speed, verify
+from ck_design.post_copy.main import main as hook_main
 from ck_design.spec.logformat import format_entry
 from ck_design.validate.logcheck import check_log_file
 from test_hook_support import REQUIRED_COPY_ACTIONS, clean_env, git, is_subsequence, log_actions, make_resources
@@ -63,7 +65,7 @@ def env(tmp_path, monkeypatch):
 
 def run_hook(dst: Path, operation="copy", answers=None, stage="tasks") -> tuple[int, str]:
     out = io.StringIO()
-    rc = hook.main(["--operation", operation, "--stage", stage, "--dst", str(dst),
+    rc = hook_main(["--operation", operation, "--stage", stage, "--dst", str(dst),
                     "--answers", json.dumps(answers if answers is not None else ANSWERS)], out=out)
     return rc, out.getvalue()
 
@@ -154,7 +156,7 @@ def test_commit_without_any_git_identity_uses_a_fallback_and_says_so(tmp_path, e
     write_design(dst, res)
     rc, out = run_hook(dst)
     assert rc == 0
-    assert git(["log", "-1", "--format=%an <%ae>|%cn"], dst).stdout.strip() == f"{hook.FALLBACK_NAME} <{hook.FALLBACK_EMAIL}>|{hook.FALLBACK_NAME}"
+    assert git(["log", "-1", "--format=%an <%ae>|%cn"], dst).stdout.strip() == f"{hook_git.FALLBACK_NAME} <{hook_git.FALLBACK_EMAIL}>|{hook_git.FALLBACK_NAME}"
     assert "no git identity is configured" in out
     assert "GIT_AUTHOR_NAME" not in os.environ  # only the commit's subprocess got it
 
@@ -246,9 +248,9 @@ def test_without_prior_runs_the_log_says_so(tmp_path, env):
 def test_speed_parsing_reads_it_per_s_and_s_per_it(tmp_path):
     f = tmp_path / "slurm-1.out"
     f.write_text("a 3/10 [00:03<00:07, 1.00it/s]\nb 4/10 [00:08<00:12, 2.00s/it]\nc 5/10 [3.00it/s]\n")
-    assert hook.file_speed(f) == pytest.approx(1.0)
+    assert speed.file_speed(f) == pytest.approx(1.0)
     (tmp_path / "slurm-2.out").write_text("no progress here\n")
-    assert hook.file_speed(tmp_path / "slurm-2.out") is None
+    assert speed.file_speed(tmp_path / "slurm-2.out") is None
 
 
 def test_update_logs_changed_answers_and_conflicts(tmp_path, env):
@@ -270,7 +272,7 @@ def test_update_logs_changed_answers_and_conflicts(tmp_path, env):
     assert "Template: abc1234 -> def5678" in update
     assert "Conflicts: experiment_summary.yaml" in update and update[-1] == "Result: warning"
     assert check_log_file(log) == []
-    assert hook.conflicts(dst) == ["experiment_summary.yaml"]
+    assert hook_git.conflicts(dst) == ["experiment_summary.yaml"]
 
 
 def test_conflicts_finds_unmerged_paths_and_rej_files(tmp_path, env):
@@ -280,7 +282,7 @@ def test_conflicts_finds_unmerged_paths_and_rej_files(tmp_path, env):
     (dst / "a.txt").write_text("fine\n")
     (dst / "b.txt.rej").write_text("@@ hunk\n")
     git(["add", "a.txt"], dst)
-    assert hook.conflicts(dst) == ["b.txt.rej"]
+    assert hook_git.conflicts(dst) == ["b.txt.rej"]
 
 
 def test_a_crash_midway_keeps_finished_entries_and_exits_zero(tmp_path, env, monkeypatch, capsys):
@@ -291,7 +293,7 @@ def test_a_crash_midway_keeps_finished_entries_and_exits_zero(tmp_path, env, mon
     def boom(*a, **k):
         raise RuntimeError("disk exploded")
 
-    monkeypatch.setattr(hook, "check_disk", boom)
+    monkeypatch.setattr(verify, "check_disk", boom)
     rc, _ = run_hook(dst)
     assert rc == 0
     actions = log_actions(dst)
@@ -318,7 +320,7 @@ def test_slurm_search_is_bounded_in_depth_and_time(tmp_path):
     (deep / "slurm-2.out").write_text("x")  # 4 levels below: out of reach
     (tmp_path / ".hidden").mkdir()
     (tmp_path / ".hidden" / "slurm-3.out").write_text("x")
-    logs, truncated = hook._slurm_logs(tmp_path)
+    logs, truncated = speed.slurm_logs(tmp_path)
     assert [p.name for p in logs] == ["slurm-1.out"] and not truncated
-    logs, truncated = hook._slurm_logs(tmp_path, budget_s=-1)
+    logs, truncated = speed.slurm_logs(tmp_path, budget_s=-1)
     assert logs == [] and truncated

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 import yaml
 
-from ck_design.post_copy import hook
+from ck_design.post_copy.git import conflicts
 
 from test_hook_support import (
     CK_VALIDATE,
@@ -91,7 +91,7 @@ def test_hand_edit_survives_a_third_lora_rank(setup):
     assert "Llama-3.2-1B-Instruct_rank16" in names and "Llama-3.2-1B-Instruct_rank4" in names
     assert any(m["run"] == "Llama-3.2-1B-Instruct_rank16" for m in design["evaluation"]["matrix"])
     assert "rank16" in (dst / "README.md").read_text()
-    assert hook.conflicts(dst) == []  # no unmerged paths, no *.rej, no <<<<<<< / >>>>>>> lines
+    assert conflicts(dst) == []  # no unmerged paths, no *.rej, no <<<<<<< / >>>>>>> lines
     after = log.read_text()
     assert after.startswith(log_before) and len(after) > len(log_before)  # only grows
     assert "UPDATE_DESIGN" in after[len(log_before):]

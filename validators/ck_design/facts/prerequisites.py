@@ -83,6 +83,14 @@ def task_problems(name: str, script: str, dataset: str | None = None) -> list[st
     return out
 
 
+def disk_problem(needed_gb: float, free_gb: float | None) -> str | None:
+    """Why the checkpoints will not fit on the scratch file system, or None (unknown free space
+    is not a problem: the hook logs it as a warning instead)."""
+    if free_gb is None or needed_gb <= free_gb:
+        return None
+    return f"Disk: checkpoints need ~{needed_gb:.1f} GB but only {free_gb} GB are free (clean up or choose another scratch directory)."
+
+
 def prerequisites(design: Mapping[str, Any]) -> list[str]:
     """What must exist before the experiment can run, as sentences (deterministic: same files,
     same list)."""

@@ -1,12 +1,15 @@
-"""Appending to design-experiment.log (its format: spec/logformat.py)."""
+"""design-experiment.log, the audit trail of a design: appending entries (their format is
+spec/logformat.py; why the log is appended to and never rendered: hooks/README.md)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from ..spec.logformat import HEADER_RE, TIMESTAMP_FORMAT
+from ..spec.logformat import HEADER_RE, TIMESTAMP_FORMAT, format_entry
 
 
 def append_entry(path: str | os.PathLike[str], entry: str) -> None:
@@ -32,3 +35,33 @@ def last_timestamp(path: str | os.PathLike[str]) -> datetime | None:
             ts = datetime.strptime(m.group(1), TIMESTAMP_FORMAT)
             newest = ts if newest is None or ts > newest else newest
     return newest
+
+
+class DesignLog:
+    """Appends entries to the design log; timestamps never go backwards."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.existed = path.exists() and path.stat().st_size > 0
+        self._last = last_timestamp(path)
+        self.entries = 0
+
+    def _when(self, at: datetime | None = None) -> datetime:
+        when = (at or datetime.now()).replace(microsecond=0)
+        if self._last is not None and when < self._last:
+            when = self._last
+        self._last = when
+        return when
+
+    def add(
+        self,
+        action: str,
+        details: str,
+        fields: Mapping[str, Any] | None = None,
+        result: str = "success",
+        error: str | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        entry = format_entry(action, details, fields, result, error, when=self._when(at))
+        append_entry(self.path, entry)
+        self.entries += 1

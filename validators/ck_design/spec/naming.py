@@ -27,6 +27,11 @@ OUTPUTS_DIR = "ck-outputs"
 TYPE_DIRS = {EXPERIMENT: EXPERIMENTS_DIR, SANITY_CHECK: SANITY_CHECKS_DIR}
 CHECKPOINT_PATTERN = "ck-out-{run_name}/epoch_{N}"
 CONTROL_SUFFIX = "base"
+# The files of an experiment directory: the design, the audit log the post-copy hook appends to
+# (never rendered by copier, see hooks/README.md), and copier's answers.
+SUMMARY_FILE = "experiment_summary.yaml"
+LOG_FILE = "logs/design-experiment.log"
+ANSWERS_FILE = ".copier-answers.yml"
 
 
 def is_safe_name(name: Any) -> bool:

@@ -1,0 +1,87 @@
+"""The answers the hook works from: copier's JSON argument or .copier-answers.yml, the answers
+before an update (committed at HEAD), and copier.yml's question order for the log's
+USER_RESPONSE entries (hooks/README.md, "What the hook writes")."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .git import show_at_head
+
+
+def json_value(value: Any) -> str:
+    """An answer as the log shows it: JSON, key order kept, non-ASCII as is."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=False)
+
+
+class _LenientLoader(yaml.SafeLoader):
+    """Reads copier.yml for its question order; `!include` and friends become None."""
+
+
+_LenientLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def question_order(template_dir: str | None) -> list[str]:
+    """copier.yml's question keys in file order ([] when the template cannot be read)."""
+    if not template_dir:
+        return []
+    for name in ("copier.yml", "copier.yaml"):
+        p = Path(template_dir) / name
+        if not p.is_file():
+            continue
+        try:
+            docs = list(yaml.load_all(p.read_text(encoding="utf-8"), Loader=_LenientLoader))
+        except (yaml.YAMLError, OSError, UnicodeDecodeError):
+            return []
+        keys: list[str] = []
+        for doc in docs:
+            if isinstance(doc, dict):
+                keys.extend(k for k in doc if isinstance(k, str) and not k.startswith("_"))
+        return keys
+    return []
+
+
+def user_answers(answers: Mapping[str, Any], order: Sequence[str] = ()) -> dict[str, Any]:
+    """The answered questions (copier's private `_commit`/`_src_path` left out), in question order."""
+    public = {k: v for k, v in answers.items() if not str(k).startswith("_")}
+    ordered = {k: public[k] for k in order if k in public}
+    ordered.update((k, v) for k, v in public.items() if k not in ordered)
+    return ordered
+
+
+def _mapping(text: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read_answers_file(path: Path) -> dict[str, Any]:
+    try:
+        return _mapping(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return {}
+
+
+def answers_from(argument: str | None, answers_file: Path) -> dict[str, Any]:
+    """The `--answers` JSON object, else the answers file copier just rendered."""
+    if argument:
+        try:
+            loaded = json.loads(argument)
+        except ValueError:
+            loaded = None
+        if isinstance(loaded, dict) and loaded:
+            return loaded
+    return read_answers_file(answers_file)
+
+
+def old_answers(dst: Path, answers_file: str) -> dict[str, Any]:
+    """The answers before `copier update`: the answers file as last committed."""
+    text = show_at_head(dst, answers_file)
+    return _mapping(text) if text is not None else {}

@@ -1,0 +1,168 @@
+"""git for a rendered design: put a copied design under version control (so `copier update`
+works with no manual step), install the pre-commit hook, and find what an update left
+conflicted. Every call is an argument list, never a shell string (hooks/README.md, "git")."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FALLBACK_NAME = "ck-design"
+FALLBACK_EMAIL = "ck-design@localhost.invalid"
+CONFLICT_MARKER = re.compile(rb"^(<<<<<<<|>>>>>>>)( |$)", re.M)
+STAGED_ONLY = "review and commit them (`git commit`) before running `copier update`"
+
+
+def run_git(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, env=dict(env) if env is not None else None,
+        capture_output=True, text=True, check=False,
+    )
+
+
+def git_toplevel(path: Path) -> Path | None:
+    if shutil.which("git") is None:
+        return None
+    r = run_git(["rev-parse", "--show-toplevel"], path)
+    return Path(r.stdout.strip()).resolve() if r.returncode == 0 and r.stdout.strip() else None
+
+
+def show_at_head(dst: Path, relpath: str) -> str | None:
+    """A file's committed content (the answers before an update), or None."""
+    r = run_git(["show", f"HEAD:./{relpath}"], dst)
+    return r.stdout if r.returncode == 0 else None
+
+
+def identity_env(cwd: Path) -> tuple[dict[str, str], str | None]:
+    """The environment for a commit: a fallback identity only where none is configured."""
+    env = dict(os.environ)
+    missing = []
+    for field_, config_key in (("NAME", "user.name"), ("EMAIL", "user.email")):
+        configured = run_git(["config", config_key], cwd).stdout.strip()
+        if not configured and field_ == "EMAIL":
+            configured = os.environ.get("EMAIL", "")
+        for role in ("AUTHOR", "COMMITTER"):
+            var = f"GIT_{role}_{field_}"
+            if not os.environ.get(var) and not configured:
+                env[var] = FALLBACK_NAME if field_ == "NAME" else FALLBACK_EMAIL
+                missing.append(var)
+    if not missing:
+        return env, None
+    return env, (
+        f"no git identity is configured, so the commit was made as {FALLBACK_NAME} <{FALLBACK_EMAIL}>; "
+        "set `git config --global user.name/user.email` and run `git commit --amend --reset-author` to take it over"
+    )
+
+
+def _pre_commit_executable() -> list[str] | None:
+    # copier's own environment first: `uv tool install copier --with pre-commit` puts it there.
+    beside = Path(sys.executable).parent / "pre-commit"
+    if beside.is_file():
+        return [str(beside)]
+    found = shutil.which("pre-commit")
+    return [found] if found else None
+
+
+@dataclass
+class GitOutcome:
+    message: str
+    ok: bool = True
+    notes: list[str] = field(default_factory=list)
+
+
+def _stage_in_parent(dst: Path, top: Path) -> GitOutcome:
+    r = run_git(["add", "--", "."], dst)
+    if r.returncode != 0:
+        return GitOutcome(f"could not stage the design in the work tree {top}: {r.stderr.strip()}", False)
+    return GitOutcome(f"the destination is inside the git work tree {top}: its files are staged, not committed; {STAGED_ONLY}")
+
+
+def _install_pre_commit(dst: Path) -> str:
+    pre_commit = _pre_commit_executable()
+    if pre_commit is None:
+        return "pre-commit is not installed: `pip install pre-commit && pre-commit install` here to validate every commit"
+    r = subprocess.run([*pre_commit, "install"], cwd=dst, capture_output=True, text=True, check=False)
+    if r.returncode == 0:
+        return "installed the pre-commit hook: every commit is validated by ck-validate"
+    return f"`pre-commit install` failed ({(r.stderr or r.stdout).strip()}); run it yourself"
+
+
+def _commit(dst: Path, name: str, created: bool) -> GitOutcome:
+    r = run_git(["add", "--", "."], dst)
+    if r.returncode != 0:
+        return GitOutcome(f"`git add` failed: {r.stderr.strip()}", False)
+    env, note = identity_env(dst)
+    message = f"Design {name}"
+    r = run_git(["commit", "-q", "-m", message], dst, env)
+    if r.returncode != 0:
+        return GitOutcome(
+            f"`git commit` failed ({(r.stderr or r.stdout).strip()}); commit the design yourself before `copier update`",
+            False,
+        )
+    sha = run_git(["rev-parse", "--short", "HEAD"], dst).stdout.strip()
+    outcome = GitOutcome(
+        f"{'initialised a git repository and ' if created else ''}committed everything as \"{message}\" ({sha})"
+    )
+    if note:
+        outcome.notes.append(note)
+    outcome.notes.append(_install_pre_commit(dst))
+    return outcome
+
+
+def put_under_git(dst: Path, name: str) -> GitOutcome:
+    """Commit a copied design in its own repository; only stage it inside someone else's."""
+    if shutil.which("git") is None:
+        return GitOutcome("git is not installed: the design is not under version control and `copier update` will not work", False)
+    top = git_toplevel(dst)
+    if top is not None and top != dst:
+        if run_git(["check-ignore", "-q", "--", str(dst)], top).returncode != 0:
+            return _stage_in_parent(dst, top)
+        top = None  # git-ignored inside a parent repo: the design gets its own repository
+    if top is None:
+        r = run_git(["init", "-q"], dst)
+        if r.returncode != 0:
+            return GitOutcome(f"`git init` failed: {r.stderr.strip()}", False)
+        return _commit(dst, name, created=True)
+    if run_git(["rev-parse", "-q", "--verify", "HEAD"], dst).returncode == 0:
+        r = run_git(["add", "--", "."], dst)
+        return GitOutcome(
+            f"the destination is an existing git repository: its files are staged, not committed; {STAGED_ONLY}",
+            r.returncode == 0,
+        )
+    return _commit(dst, name, created=False)
+
+
+def _tracked_or_new(dst: Path) -> list[str]:
+    r = run_git(["ls-files", "-co", "--exclude-standard", "--", "."], dst)
+    if r.returncode == 0:
+        return r.stdout.splitlines()
+    return [str(p.relative_to(dst)) for p in dst.rglob("*") if p.is_file() and ".git" not in p.parts]
+
+
+def _has_markers(p: Path) -> bool:
+    try:
+        return p.is_file() and p.stat().st_size < 10_000_000 and CONFLICT_MARKER.search(p.read_bytes()) is not None
+    except OSError:
+        return False
+
+
+def conflicts(dst: Path) -> list[str]:
+    """Files left conflicted by `copier update`: unmerged index entries, *.rej files, markers."""
+    found: dict[str, str] = {}
+    r = run_git(["ls-files", "-u", "--", "."], dst)
+    if r.returncode == 0:
+        for line in r.stdout.splitlines():
+            if "\t" in line:
+                found.setdefault(line.split("\t", 1)[1], "unmerged")
+    for name in _tracked_or_new(dst):
+        if name.endswith(".rej"):
+            found.setdefault(name, "rejected hunks")
+        elif _has_markers(dst / name):
+            found.setdefault(name, "conflict markers")
+    return sorted(found)

@@ -1,0 +1,264 @@
+"""The post-copy / post-update hook: what happens after copier renders.
+
+`hooks/post_copy.py` (run by copier, see copier.yml) is a thin wrapper around `main()`. The hook
+runs once, in the real destination: after `copier copy` as a `_tasks` entry, after `copier
+update` as an "after" migration (why: hooks/README.md). It verifies the resources the design
+names (verify.py), estimates disk use, training steps and time (speed.py), appends one entry per
+finished action to logs/design-experiment.log (designlog.py), puts a copied design under git
+(git.py) and prints a closing summary.
+
+It always exits 0: a failing task makes `copier copy` delete the freshly rendered directory, so a
+failed verification is a log entry and a prerequisite, never a crash.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..spec.naming import ANSWERS_FILE, LOG_FILE, SUMMARY_FILE
+from . import speed, verify
+from .answers import answers_from, json_value, old_answers, question_order, user_answers
+from .designlog import DesignLog
+from .git import conflicts, put_under_git
+from .plan import Plan, load_design, plan_from
+
+LOG_RELPATH = Path(LOG_FILE)
+
+
+def process_start(pid: int) -> datetime | None:
+    """When copier (our parent) started, read from Linux's /proc, so COMPLETE_DESIGN's Duration
+    covers the whole wizard session; None when the parent is not copier or /proc is unavailable."""
+    try:
+        if b"copier" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return None
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        ticks = int(stat.rsplit(")", 1)[1].split()[19])  # field 22, starttime, after "(comm)"
+        boot = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime"))
+        started = datetime.fromtimestamp(boot + ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+    return started if timedelta(0) <= datetime.now() - started < timedelta(days=1) else None
+
+
+@dataclass
+class Context:
+    dst: Path
+    answers: dict[str, Any]
+    order: list[str]
+    out: TextIO
+    answers_file: str = ANSWERS_FILE
+    started: datetime = field(default_factory=datetime.now)
+
+
+def _verify_all(log: DesignLog, plan: Plan) -> tuple[verify.Findings, int]:
+    # Called through the modules, not imported names, so a test can make one step fail.
+    found = verify.Findings()
+    verify.verify_models(log, plan, found)
+    verify.verify_dataset(log, plan, found)
+    verify.verify_tasks(log, plan, found)
+    verify.check_disk(log, plan, found)
+    verify.calculate_disk_usage(log, plan, found)
+    verify.generate_runs(log, plan, found)
+    speed.prior_runs(log, plan, found)
+    evaluations = verify.generate_matrix(log, plan)
+    return found, evaluations
+
+
+def _create_yaml(log: DesignLog, dst: Path, plan: Plan, evaluations: int, load_error: str | None, details: str) -> None:
+    fields: dict[str, Any] = {"Path": SUMMARY_FILE, "Runs": len(plan.runs), "Evaluations": evaluations}
+    if load_error:
+        log.add("CREATE_YAML", details, fields, "failure", f"DesignUnreadable - {load_error}")
+        return
+    result, extra, error = verify.validation_entry(dst / SUMMARY_FILE)
+    log.add("CREATE_YAML", details, {**fields, **extra}, result, error)
+
+
+def _complete(log: DesignLog, ctx: Context, found: verify.Findings, extra_problem: str | None = None) -> None:
+    elapsed = (datetime.now() - ctx.started).total_seconds()
+    fields = {"Duration": speed.duration(max(0.0, elapsed)), "Prerequisites": len(found.prerequisites)}
+    prerequisites = (
+        f"{len(found.prerequisites)} prerequisites to resolve before running: " + "; ".join(found.prerequisites)
+        if found.prerequisites else ""
+    )
+    if extra_problem:
+        error = extra_problem + (f"; also {prerequisites}" if prerequisites else "")
+        log.add("COMPLETE_DESIGN", "Design complete, with problems to resolve", fields, "warning", error)
+    elif prerequisites:
+        log.add("COMPLETE_DESIGN", "Design complete; resources missing", fields, "warning", f"Prerequisites - {prerequisites}")
+    else:
+        log.add("COMPLETE_DESIGN", "Design complete", fields)
+
+
+def _print_summary(ctx: Context, title: str, lines: Iterable[str]) -> None:
+    print(f"\nck-design: {title}", file=ctx.out)
+    for line in lines:
+        print(line, file=ctx.out)
+    ctx.out.flush()
+
+
+def _files_written(dst: Path) -> list[str]:
+    return [str(p.relative_to(dst)) for p in sorted(dst.rglob("*"))
+            if p.is_file() and p.relative_to(dst).parts[0] != ".git"]
+
+
+def _start_entry(log: DesignLog, ctx: Context, plan: Plan) -> None:
+    fields = {"Experiment": plan.name, "Type": plan.type, "Directory": str(ctx.dst)}
+    if plan.directory and plan.directory != str(ctx.dst):
+        fields["Design directory"] = plan.directory
+    fields["Template"] = f"{ctx.answers.get('_src_path', '?')} @ {ctx.answers.get('_commit', '?')}"
+    details = ("Designing experiment with the ck-design wizard (copier copy)" if not log.existed
+               else "Re-rendering the experiment design (copier recopy)")
+    log.add("START_DESIGN", details, fields, at=ctx.started)
+
+
+def _copy_summary(dst: Path, plan: Plan, evaluations: int, found: verify.Findings) -> list[str]:
+    lines = ["  files written:", *(f"    {f}" for f in _files_written(dst))]
+    lines.append(f"  plan: {len(plan.runs)} runs, {evaluations} evaluations")
+    if found.prerequisites:
+        lines.append(f"  prerequisites ({len(found.prerequisites)}, also in README.md and the log):")
+        lines += [f"    - {p}" for p in found.prerequisites]
+    else:
+        lines.append("  prerequisites: none, every model, dataset and task script was found")
+    lines += [f"  note: {n}" for n in found.notes]
+    return lines
+
+
+def after_copy(ctx: Context) -> int:
+    dst = ctx.dst
+    summary = dst / SUMMARY_FILE
+    if ctx.answers.get("approved") is False or not summary.exists():
+        print("ck-design: nothing was rendered (plan not approved); nothing to verify.", file=ctx.out)
+        return 0
+    log = DesignLog(dst / LOG_RELPATH)
+    design, load_error = load_design(summary)
+    plan = plan_from(design, ctx.answers, dst)
+    _start_entry(log, ctx, plan)
+    for key, value in user_answers(ctx.answers, ctx.order).items():
+        log.add("USER_RESPONSE", f"Answer to {key}", {"Question": key, "Response": json_value(value)})
+    found, evaluations = _verify_all(log, plan)
+    _create_yaml(log, dst, plan, evaluations, load_error, "experiment_summary.yaml rendered from the answers")
+    log.add("CREATE_LOG", "Design log written", {"Path": str(LOG_RELPATH), "Entries": log.entries + 1})
+    _complete(log, ctx, found)
+    git = put_under_git(dst, plan.name)
+    lines = _copy_summary(dst, plan, evaluations, found)
+    lines.append(f"  git: {git.message}")
+    lines += [f"  git: {n}" for n in git.notes]
+    step = "resolve the prerequisites above, then " if found.prerequisites else ""
+    lines.append(
+        f"  next: {step}scaffold the runs from {summary} (torchtune configs and SLURM scripts) and submit them;"
+        " change the design later with `copier update --trust` in that directory"
+    )
+    _print_summary(ctx, f"experiment design ready in {dst}", lines)
+    return 0
+
+
+def _update_entry(log: DesignLog, ctx: Context, old: dict[str, Any], changed: dict[str, tuple[Any, Any]],
+                  conflicted: list[str]) -> str | None:
+    """UPDATE_DESIGN and the changed answers; the merge-conflict problem, if any."""
+    fields: dict[str, Any] = {
+        "Template": f"{old.get('_commit', '?')} -> {ctx.answers.get('_commit', '?')}",
+        "Answers changed": len(changed),
+    }
+    for key, (before, after) in changed.items():
+        fields[f"Changed {key}"] = f"{json_value(before)} -> {json_value(after)}"
+    fields["Conflicts"] = ", ".join(conflicted) or "none"
+    details = "copier update: design re-rendered and merged"
+    problem = None
+    if conflicted:
+        problem = (
+            f"MergeConflict - copier update left conflicts in {', '.join(conflicted)}; "
+            "resolve the <<<<<<< / >>>>>>> blocks, then git add and commit"
+        )
+        log.add("UPDATE_DESIGN", details, fields, "warning", problem, at=ctx.started)
+    else:
+        log.add("UPDATE_DESIGN", details, fields, at=ctx.started)
+    for key, (_, after) in changed.items():
+        log.add("USER_RESPONSE", f"Answer to {key} (changed)", {"Question": key, "Response": json_value(after)})
+    return problem
+
+
+def _conflict_banner(conflicted: list[str]) -> None:
+    # copier update itself exits 0 with conflicts left in the files: say so loudly.
+    bar = "!" * 78
+    print(
+        f"\n{bar}\n!! copier update left MERGE CONFLICTS in: {', '.join(conflicted)}\n"
+        "!! In each <<<<<<< before updating / ======= / >>>>>>> after updating block, keep your\n"
+        "!! version, the new render, or a mix, and delete the marker lines (merge a *.rej by hand\n"
+        "!! and delete it); then `git add` and commit. The pre-commit hook refuses markers.\n"
+        f"{bar}",
+        file=sys.stderr,
+    )
+
+
+def after_update(ctx: Context) -> int:
+    dst = ctx.dst
+    log = DesignLog(dst / LOG_RELPATH)
+    old = old_answers(dst, ctx.answers_file)
+    new = ctx.answers
+    changed = {
+        k: (old.get(k), new.get(k))
+        for k in user_answers({**old, **new}, ctx.order)
+        if old.get(k) != new.get(k)
+    }
+    conflicted = conflicts(dst)
+    problem = _update_entry(log, ctx, old, changed, conflicted)
+    design, load_error = load_design(dst / SUMMARY_FILE)
+    plan = plan_from(design, new, dst)
+    found, evaluations = _verify_all(log, plan)
+    _create_yaml(log, dst, plan, evaluations, load_error, "experiment_summary.yaml updated by copier's 3-way merge")
+    _complete(log, ctx, found, problem)
+    lines = [f"  answers changed: {len(changed)}"]
+    lines += [f"    {k}: {json_value(a)} -> {json_value(b)}" for k, (a, b) in changed.items()]
+    lines.append(f"  plan: {len(plan.runs)} runs, {evaluations} evaluations; log: {log.entries} entries appended to {LOG_RELPATH}")
+    if found.prerequisites:
+        lines.append(f"  prerequisites ({len(found.prerequisites)}):")
+        lines += [f"    - {p}" for p in found.prerequisites]
+    lines += [f"  note: {n}" for n in found.notes]
+    lines.append("  next: review `git diff`, then `git add -A && git commit` (pre-commit validates the design)")
+    _print_summary(ctx, f"design updated in {dst}", lines)
+    if conflicted:
+        _conflict_banner(conflicted)
+    return 0
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="post_copy.py", description="ck-design post-copy/post-update hook")
+    p.add_argument("--operation", choices=("copy", "update"), required=True)
+    p.add_argument("--stage", default="tasks", help="copier's phase: 'tasks' after copy, 'after' for the update migration")
+    p.add_argument("--answers", default=None, help="the answers as one JSON object (copier's _copier_answers)")
+    p.add_argument("--answers-file", default=ANSWERS_FILE)
+    p.add_argument("--template", default=None, help="the template's local directory (for the question order)")
+    p.add_argument("--dst", default=".", help="the destination (default: the working directory)")
+    return p.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    args = parse_args(argv)
+    if args.operation == "update" and args.stage != "after":
+        # copier runs _tasks three times during an update (old render, destination, new render):
+        # the work happens once, in the "after" migration, in the destination, after the merge.
+        return 0
+    dst = Path(args.dst).resolve()
+    answers = answers_from(args.answers, dst / args.answers_file)
+    started = process_start(os.getppid()) or datetime.now()
+    ctx = Context(dst, answers, question_order(args.template), out or sys.stdout, args.answers_file, started)
+    try:
+        return after_copy(ctx) if args.operation == "copy" else after_update(ctx)
+    except Exception as exc:  # noqa: BLE001 - never fail copier: it would delete the rendered design
+        print(
+            f"ck-design: the post-{args.operation} hook failed: {type(exc).__name__}: {exc}\n"
+            f"The rendered files are untouched. Please report this with the log in {LOG_FILE}.",
+            file=sys.stderr,
+        )
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""What the hook verifies: the rendered design read back, or, when it cannot be read (conflict
+markers after an update, say), what the answers name (hooks/README.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..facts.loader import LoadError, load_file
+from ..spec.naming import OUTPUTS_DIR, scratch_from_directory
+
+
+def load_design(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """The rendered design, or (None, why not)."""
+    try:
+        data = load_file(path).data
+    except OSError as exc:
+        return None, f"cannot read {path.name}: {exc.strerror or exc}"
+    except LoadError as exc:
+        return None, f"{path.name}:{exc.line}:{exc.column}: {exc.code} {exc.message}"
+    if not isinstance(data, dict):
+        return None, f"{path.name} is not a mapping"
+    return data, None
+
+
+def _get(data: Any, *keys: Any, default: Any = None) -> Any:
+    for key in keys:
+        if isinstance(data, Mapping) and key in data:
+            data = data[key]
+        elif isinstance(data, list) and isinstance(key, int) and -len(data) <= key < len(data):
+            data = data[key]
+        else:
+            return default
+    return data
+
+
+def _mappings(data: Any, *keys: str) -> list[Mapping[str, Any]]:
+    """The mapping items of a list in the design (a hand-edited design may hold anything)."""
+    return [m for m in (_get(data, *keys, default=[]) or []) if isinstance(m, Mapping)]
+
+
+def _text(value: Any) -> str:
+    return str(value or "")
+
+
+@dataclass
+class Plan:
+    """What the hook verifies, taken from the design (or, when it cannot be read, the answers)."""
+
+    name: str = ""
+    type: str = ""
+    directory: str = ""
+    scratch_dir: str = ""
+    models: list[tuple[str, str]] = field(default_factory=list)  # (name, path)
+    recorded_sizes: dict[str, Any] = field(default_factory=dict)  # models.base[].size_gb as written
+    dataset: str = ""
+    dataset_splits: dict[str, Any] = field(default_factory=dict)
+    tasks: list[tuple[str, str, str | None]] = field(default_factory=list)  # (name, script, own dataset)
+    controls: dict[str, Any] = field(default_factory=dict)
+    runs: list[Mapping[str, Any]] = field(default_factory=list)
+    matrix: list[Mapping[str, Any]] = field(default_factory=list)
+    from_design: bool = True
+
+
+def _scratch(design: Mapping[str, Any], answers: Mapping[str, Any], directory: str) -> str:
+    scratch = _text(answers.get("scratch_dir")) or scratch_from_directory(directory)
+    output = _text(_get(design, "output", "base_directory"))
+    marker = f"/{OUTPUTS_DIR}/"
+    if not scratch and marker in output:
+        scratch = output.split(marker)[0]
+    return scratch
+
+
+def _task(t: Mapping[str, Any]) -> tuple[str, str, str | None]:
+    dataset = t.get("dataset")
+    return _text(t.get("name")), _text(t.get("script")), dataset if isinstance(dataset, str) else None
+
+
+def _from_design(design: Mapping[str, Any], answers: Mapping[str, Any], dst: Path) -> Plan:
+    exp = _get(design, "experiment", default={}) or {}
+    exp = exp if isinstance(exp, Mapping) else {}
+    directory = _text(exp.get("directory"))
+    models = _mappings(design, "models", "base")
+    return Plan(
+        name=_text(exp.get("name") or answers.get("experiment_name") or dst.name),
+        type=_text(exp.get("type") or answers.get("experiment_type")),
+        directory=directory or str(dst),
+        scratch_dir=_scratch(design, answers, directory),
+        models=[(_text(m.get("name")), _text(m.get("path"))) for m in models],
+        recorded_sizes={_text(m.get("name")): m.get("size_gb") for m in models},
+        dataset=_text(_get(design, "data", "training", "path")),
+        dataset_splits=dict(_get(design, "data", "training", "splits", default={}) or {}),
+        tasks=[_task(t) for t in _mappings(design, "evaluation", "tasks")],
+        controls=dict(_get(design, "controls", default={}) or {}),
+        runs=_mappings(design, "runs"),
+        matrix=_mappings(design, "evaluation", "matrix"),
+    )
+
+
+def _from_answers(answers: Mapping[str, Any], dst: Path) -> Plan:
+    models_dir = _text(answers.get("models_dir"))
+    models = answers.get("models") or []
+    if isinstance(models, str):
+        models = [models]
+    tasks = answers.get("eval_tasks") or []
+    return Plan(
+        name=_text(answers.get("experiment_name") or dst.name),
+        type=_text(answers.get("experiment_type")),
+        directory=str(dst),
+        scratch_dir=_text(answers.get("scratch_dir")),
+        models=[(str(m), str(Path(models_dir) / str(m)) if models_dir else str(m)) for m in models],
+        dataset=_text(answers.get("dataset_path")),
+        tasks=[_task(t) for t in tasks if isinstance(t, Mapping)],
+        from_design=False,
+    )
+
+
+def plan_from(design: Mapping[str, Any] | None, answers: Mapping[str, Any], dst: Path) -> Plan:
+    return _from_design(design, answers, dst) if design is not None else _from_answers(answers, dst)
