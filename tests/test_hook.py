@@ -22,7 +22,7 @@ from test_hook_support import REQUIRED_COPY_ACTIONS, clean_env, git, is_subseque
 
 
 def write_design(dst: Path, res: dict[str, Path], *, models=("Llama-3.2-1B-Instruct",), variables=None,
-                 epochs=2, batch_size=4, warmup=10, task_script=None, size_gb=0.0) -> dict:
+                 epochs=2, batch_size=4, warmup=10, task_script=None, size_gb=0.0, eval_epochs="all") -> dict:
     variables = {"lora_rank": [4, 8]} if variables is None else variables
     runs = sweep.generate_runs(list(models), variables, True)
     tasks = [{"name": "capitalization", "script": str(task_script or res["task"]), "description": "x"}]
@@ -41,7 +41,7 @@ def write_design(dst: Path, res: dict[str, Path], *, models=("Llama-3.2-1B-Instr
                    "checkpoint_pattern": "ck-out-{run_name}/epoch_{N}", "wandb_project": "p"},
         "runs": runs,
         "evaluation": {"system_prompt": "", "temperature": 0.0, "scorer": [{"name": "match"}], "tasks": tasks,
-                       "matrix": sweep.build_matrix(runs, ["capitalization"], eval_epochs="all", epochs=epochs)},
+                       "matrix": sweep.build_matrix(runs, ["capitalization"], eval_epochs=eval_epochs, epochs=epochs)},
     }
     dst.mkdir(parents=True, exist_ok=True)
     (dst / "experiment_summary.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
@@ -215,6 +215,31 @@ def test_training_steps_warn_like_ck250_ck252(tmp_path, env):
     assert gen[-1] == "Result: warning"
     error = next(line for line in gen if line.startswith("Error: "))
     assert "CK250" in error and "CK251" in error and "10 total steps" in error
+
+
+def test_disk_estimate_counts_every_saved_epoch_not_only_evaluated_ones(tmp_path, env):
+    # torchtune saves a checkpoint after every epoch; evaluating only the last does not delete the others.
+    res = make_resources(tmp_path)
+    dst = res["scratch"] / "ck-experiments" / "exp"
+    write_design(dst, res, epochs=3, eval_epochs="last")
+    run_hook(dst)
+    disk = next(e for e in entries(dst) if e[0].endswith("CALCULATE_DISK_USAGE"))
+    assert "Fine-tuned runs: 2" in disk and "Checkpoints: 6" in disk
+
+
+def test_missing_resources_are_worded_as_in_the_readme_and_the_plan(tmp_path, env):
+    from ck_design.facts.prerequisites import prerequisites
+
+    res = make_resources(tmp_path, models=())
+    dst = res["scratch"] / "ck-experiments" / "exp"
+    doc = write_design(dst, res, task_script=res["scratch"] / "tasks" / "missing.py")
+    rc, out = run_hook(dst)
+    expected = prerequisites(doc)
+    assert len(expected) == 2
+    listed = out[out.index("  prerequisites (2"):].splitlines()[1:3]
+    assert [line.removeprefix("    - ") for line in listed] == expected
+    complete = next(e for e in entries(dst) if e[0].endswith("COMPLETE_DESIGN"))
+    assert all(p in "\n".join(complete) for p in expected)
 
 
 def test_prior_slurm_logs_give_a_training_time(tmp_path, env):

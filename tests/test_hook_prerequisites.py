@@ -41,4 +41,8 @@ def test_missing_model_and_task_script_become_prerequisites(tmp_path):
     prereq = readme[readme.lower().index("prerequisite"):]
     assert "Llama-3.2-1B-Instruct" in prereq and "not_written_yet.py" in prereq
     assert "prerequisites (2" in r.stdout
+    # One wording (facts/prerequisites.py): the README's checklist and the hook's summary agree.
+    readme_items = [line.removeprefix("- [ ] ") for line in readme.splitlines() if line.startswith("- [ ] ")]
+    listed = r.stdout[r.stdout.index("prerequisites (2"):].splitlines()[1:3]
+    assert [line.removeprefix("    - ") for line in listed] == readme_items
     assert git(["status", "--porcelain"], dst).stdout == ""
