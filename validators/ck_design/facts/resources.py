@@ -76,7 +76,7 @@ def dataset_format(path: str) -> str:
 
 
 def dataset_label(path: str) -> str:
-    """The dataset's file name without extension (SPEC 6 data.training.label)."""
+    """The dataset's file name without extension: the design's data.training.label."""
     name = Path(str(path).rstrip("/")).name
     for ext in (".parquet", ".jsonl", ".json"):
         if name.lower().endswith(ext):
