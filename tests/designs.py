@@ -3,6 +3,7 @@
     data = make_design()                      # 2 models, lora_rank x lr sweep, controls, 2 tasks
     path = write_design(tmp_path, data)       # tmp_path/experiment_summary.yaml
     make_resources(tmp_path, data)            # model dirs, dataset, task scripts it points at
+    res = make_scratch(tmp_path)              # resources before any design (wizard, hook tests)
     line_of(path.read_text(), "epochs:", after="run: Llama-3.2-1B-Instruct_base")
 
 Tests mutate the returned dict, write it, and assert a finding's code and line. Keep this
@@ -134,32 +135,63 @@ def write_design(directory: Path, data: Any, name: str = "experiment_summary.yam
     return path
 
 
+def write_model(model_dir: Path) -> None:
+    """A model directory as a download leaves it: config.json and a (tiny) weights file."""
+    model_dir.mkdir(parents=True, exist_ok=True)
+    (model_dir / "config.json").write_text('{"model_type": "llama"}\n')
+    (model_dir / "model.safetensors").write_bytes(b"\0" * 2048)
+
+
+def write_dataset(path: Path, splits: dict[str, int | None]) -> None:
+    """A JSON dataset with train/validation/test lists of the given sizes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({
+        split: [{"input": f"word{i}", "output": f"WORD{i}"} for i in range(splits.get(split) or 0)]
+        for split in ("train", "validation", "test")
+    }))
+
+
+def write_task_script(path: Path, name: str) -> None:
+    """An inspect-ai task script with one @task function."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"from inspect_ai import Task, task\n\n\n@task\ndef {name}():\n    return Task(dataset=[])\n")
+
+
 def make_resources(directory: Path, data: dict[str, Any]) -> None:
     """Create what the design points at: model dirs with config.json, the dataset, task scripts."""
     directory = Path(directory)
     for model in data["models"]["base"]:
-        model_dir = directory / model["path"]
-        model_dir.mkdir(parents=True, exist_ok=True)
-        (model_dir / "config.json").write_text('{"model_type": "llama"}\n')
+        write_model(directory / model["path"])
     training = data["data"]["training"]
-    dataset = directory / training["path"]
-    dataset.parent.mkdir(parents=True, exist_ok=True)
-    splits = training["splits"]
-    dataset.write_text(
-        json.dumps(
-            {
-                split: [{"input": f"word{i}", "output": f"WORD{i}"} for i in range(splits[split] or 0)]
-                for split in ("train", "validation", "test")
-            }
-        )
-    )
+    write_dataset(directory / training["path"], training["splits"])
     for task in data["evaluation"]["tasks"]:
-        script = directory / task["script"]
-        script.parent.mkdir(parents=True, exist_ok=True)
-        script.write_text(
-            "from inspect_ai import Task, task\n\n\n"
-            f"@task\ndef {task['name']}():\n    return Task(dataset=[])\n"
-        )
+        write_task_script(directory / task["script"], task["name"])
+
+
+def make_scratch(root: Path, models: tuple[str, ...] = MODELS, tasks: tuple[str, ...] = ("words",),
+                 train: int = SPLITS["train"], local: dict[str, str] | None = None) -> dict[str, Any]:
+    """A researcher's resources before any design exists, for the wizard and hook tests: model
+    dirs, a dataset (words_8L.json), task scripts, a scratch dir and a claude.local.md naming them.
+    Returns their paths as strings ("task": the first script)."""
+    root = Path(root)
+    models_dir = root / "models"
+    for m in models:
+        write_model(models_dir / m)
+    data = root / "data" / "words_8L.json"
+    write_dataset(data, {**SPLITS, "train": train})
+    scripts = {}
+    for t in tasks:
+        write_task_script(root / "tasks" / f"{t}.py", t)
+        scripts[t] = str(root / "tasks" / f"{t}.py")
+    scratch = root / "scratch"
+    scratch.mkdir(parents=True, exist_ok=True)
+    fields = {"Scratch directory": str(scratch), "Models directory": str(models_dir),
+              "Full GPU constraint": "gpu80", "Partition": "<partition>", "Default project": "ck-words"}
+    fields.update(local or {})
+    cfg = root / "claude.local.md"
+    cfg.write_text("## Paths\n" + "".join(f"- **{k}**: `{v}`\n" for k, v in fields.items()))
+    return {"root": root, "models_dir": str(models_dir), "dataset": str(data), "scripts": scripts,
+            "task": next(iter(scripts.values()), ""), "scratch": str(scratch), "config": str(cfg)}
 
 
 def line_of(text: str, needle: str, *, after: str | None = None, occurrence: int = 1) -> int:

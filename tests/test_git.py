@@ -3,6 +3,8 @@ and `copier update` then works with no manual step. Real copier, real git."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import subprocess
 
 import pytest
@@ -18,7 +20,7 @@ from test_hook_support import (
     git,
     is_subsequence,
     log_actions,
-    make_resources,
+    make_scratch,
     template_ready,
 )
 
@@ -37,8 +39,8 @@ def setup(tmp_path_factory):
 
 def test_copy_outside_a_work_tree_is_one_clean_commit_with_a_valid_log(setup):
     tmp, env, template = setup
-    res = make_resources(tmp / "a")
-    dst = res["scratch"] / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
+    res = make_scratch(tmp / "a")
+    dst = Path(res["scratch"]) / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
     r = copier_copy(template, dst, answers_for(res), env, tmp)
     assert r.returncode == 0, r.stderr
     assert git(["rev-list", "--count", "HEAD"], dst).stdout.strip() == "1"
@@ -63,7 +65,7 @@ def test_copy_outside_a_work_tree_is_one_clean_commit_with_a_valid_log(setup):
 
 def test_copy_inside_a_work_tree_stages_and_says_so(setup):
     tmp, env, template = setup
-    res = make_resources(tmp / "b")
+    res = make_scratch(tmp / "b")
     outer = tmp / "b" / "experiments"
     outer.mkdir()
     git(["init", "-q"], outer)
@@ -79,8 +81,8 @@ def test_copy_inside_a_work_tree_stages_and_says_so(setup):
 
 def test_recopy_appends_to_the_log_and_stages(setup):
     tmp, env, template = setup
-    res = make_resources(tmp / "c")
-    dst = res["scratch"] / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
+    res = make_scratch(tmp / "c")
+    dst = Path(res["scratch"]) / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
     assert copier_copy(template, dst, answers_for(res), env, tmp).returncode == 0
     log = dst / "logs" / "design-experiment.log"
     before = log.read_text()

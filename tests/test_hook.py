@@ -18,7 +18,7 @@ from ck_design.post_copy import speed, verify
 from ck_design.post_copy.main import main as hook_main
 from ck_design.spec.logformat import format_entry
 from ck_design.validate.logcheck import check_log_file
-from test_hook_support import REQUIRED_COPY_ACTIONS, clean_env, git, is_subsequence, log_actions, make_resources
+from test_hook_support import REQUIRED_COPY_ACTIONS, clean_env, git, is_subsequence, log_actions, make_scratch
 
 
 def write_design(dst: Path, res: dict[str, Path], *, models=("Llama-3.2-1B-Instruct",), variables=None,
@@ -34,7 +34,7 @@ def write_design(dst: Path, res: dict[str, Path], *, models=("Llama-3.2-1B-Instr
         "variables": variables,
         "controls": {"system_prompt": "", "prompt": "{input}\n", "epochs": epochs, "batch_size": batch_size,
                      "gpus": 1, "validation_during_training": True, "num_warmup_steps": warmup},
-        "models": {"base": [{"name": m, "path": str(res["models_dir"] / m), "size_gb": size_gb} for m in models]},
+        "models": {"base": [{"name": m, "path": str(Path(res["models_dir"]) / m), "size_gb": size_gb} for m in models]},
         "data": {"training": {"path": str(res["dataset"]), "label": "words_8L_500", "format": "json",
                               "size_kb": None, "splits": {"train": 400, "validation": 50, "test": 50}}},
         "output": {"base_directory": naming.output_directory(str(res["scratch"]), name),
@@ -76,8 +76,8 @@ def entries(dst: Path) -> list[list[str]]:
 
 
 def test_copy_logs_every_required_action_in_order_and_commits(tmp_path, env):
-    res = make_resources(tmp_path)
-    dst = res["scratch"] / "ck-experiments" / "exp"
+    res = make_scratch(tmp_path)
+    dst = Path(res["scratch"]) / "ck-experiments" / "exp"
     write_design(dst, res)
     rc, out = run_hook(dst)
     assert rc == 0
@@ -99,9 +99,9 @@ def test_copy_logs_every_required_action_in_order_and_commits(tmp_path, env):
 
 
 def test_missing_model_and_task_script_are_failures_not_crashes(tmp_path, env):
-    res = make_resources(tmp_path, models=())
-    dst = res["scratch"] / "ck-experiments" / "exp"
-    write_design(dst, res, task_script=res["scratch"] / "tasks" / "missing.py")
+    res = make_scratch(tmp_path, models=())
+    dst = Path(res["scratch"]) / "ck-experiments" / "exp"
+    write_design(dst, res, task_script=Path(res["scratch"]) / "tasks" / "missing.py")
     before = sorted(p.name for p in dst.iterdir())
     rc, out = run_hook(dst)
     assert rc == 0
@@ -126,16 +126,16 @@ def test_declined_plan_does_nothing(tmp_path, env):
 
 
 def test_update_outside_the_after_stage_does_nothing(tmp_path, env):
-    res = make_resources(tmp_path)
-    dst = res["scratch"] / "ck-experiments" / "exp"
+    res = make_scratch(tmp_path)
+    dst = Path(res["scratch"]) / "ck-experiments" / "exp"
     write_design(dst, res)
     assert run_hook(dst, operation="update", stage="tasks")[0] == 0
     assert not (dst / "logs").exists()
 
 
 def test_timestamps_never_go_backwards(tmp_path, env):
-    res = make_resources(tmp_path)
-    dst = res["scratch"] / "ck-experiments" / "exp"
+    res = make_scratch(tmp_path)
+    dst = Path(res["scratch"]) / "ck-experiments" / "exp"
     write_design(dst, res)
     future = datetime.now().replace(microsecond=0) + timedelta(hours=2)
     (dst / "logs").mkdir()
@@ -151,8 +151,8 @@ def test_timestamps_never_go_backwards(tmp_path, env):
 def test_commit_without_any_git_identity_uses_a_fallback_and_says_so(tmp_path, env, monkeypatch):
     for k in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
         monkeypatch.delenv(k, raising=False)
-    res = make_resources(tmp_path)
-    dst = res["scratch"] / "ck-experiments" / "exp"
+    res = make_scratch(tmp_path)
+    dst = Path(res["scratch"]) / "ck-experiments" / "exp"
     write_design(dst, res)
     rc, out = run_hook(dst)
     assert rc == 0
@@ -166,8 +166,8 @@ def test_configured_identity_is_used(tmp_path, env, monkeypatch):
         monkeypatch.delenv(k, raising=False)
     git(["config", "--global", "user.name", "Ada Researcher"], tmp_path)
     git(["config", "--global", "user.email", "ada@example.invalid"], tmp_path)
-    res = make_resources(tmp_path)
-    dst = res["scratch"] / "ck-experiments" / "exp"
+    res = make_scratch(tmp_path)
+    dst = Path(res["scratch"]) / "ck-experiments" / "exp"
     write_design(dst, res)
     rc, out = run_hook(dst)
     assert git(["log", "-1", "--format=%an <%ae>"], dst).stdout.strip() == "Ada Researcher <ada@example.invalid>"
@@ -175,7 +175,7 @@ def test_configured_identity_is_used(tmp_path, env, monkeypatch):
 
 
 def test_inside_a_work_tree_files_are_staged_not_committed(tmp_path, env):
-    res = make_resources(tmp_path)
+    res = make_scratch(tmp_path)
     outer = tmp_path / "experiments-repo"
     outer.mkdir()
     git(["init", "-q"], outer)
@@ -194,7 +194,7 @@ def test_inside_a_work_tree_files_are_staged_not_committed(tmp_path, env):
 
 
 def test_git_ignored_destination_inside_a_work_tree_gets_its_own_repository(tmp_path, env):
-    res = make_resources(tmp_path)
+    res = make_scratch(tmp_path)
     outer = tmp_path / "clone"
     outer.mkdir()
     git(["init", "-q"], outer)
@@ -207,8 +207,8 @@ def test_git_ignored_destination_inside_a_work_tree_gets_its_own_repository(tmp_
 
 
 def test_training_steps_warn_like_ck250_ck252(tmp_path, env):
-    res = make_resources(tmp_path, train=40)
-    dst = res["scratch"] / "ck-experiments" / "exp"
+    res = make_scratch(tmp_path, train=40)
+    dst = Path(res["scratch"]) / "ck-experiments" / "exp"
     write_design(dst, res, epochs=1, batch_size=4, warmup=100)
     run_hook(dst)
     gen = next(e for e in entries(dst) if e[0].endswith("GENERATE_RUNS"))
@@ -219,8 +219,8 @@ def test_training_steps_warn_like_ck250_ck252(tmp_path, env):
 
 def test_disk_estimate_counts_every_saved_epoch_not_only_evaluated_ones(tmp_path, env):
     # torchtune saves a checkpoint after every epoch; evaluating only the last does not delete the others.
-    res = make_resources(tmp_path)
-    dst = res["scratch"] / "ck-experiments" / "exp"
+    res = make_scratch(tmp_path)
+    dst = Path(res["scratch"]) / "ck-experiments" / "exp"
     write_design(dst, res, epochs=3, eval_epochs="last")
     run_hook(dst)
     disk = next(e for e in entries(dst) if e[0].endswith("CALCULATE_DISK_USAGE"))
@@ -230,9 +230,9 @@ def test_disk_estimate_counts_every_saved_epoch_not_only_evaluated_ones(tmp_path
 def test_missing_resources_are_worded_as_in_the_readme_and_the_plan(tmp_path, env):
     from ck_design.facts.prerequisites import prerequisites
 
-    res = make_resources(tmp_path, models=())
-    dst = res["scratch"] / "ck-experiments" / "exp"
-    doc = write_design(dst, res, task_script=res["scratch"] / "tasks" / "missing.py")
+    res = make_scratch(tmp_path, models=())
+    dst = Path(res["scratch"]) / "ck-experiments" / "exp"
+    doc = write_design(dst, res, task_script=Path(res["scratch"]) / "tasks" / "missing.py")
     rc, out = run_hook(dst)
     expected = prerequisites(doc)
     assert len(expected) == 2
@@ -243,13 +243,13 @@ def test_missing_resources_are_worded_as_in_the_readme_and_the_plan(tmp_path, en
 
 
 def test_prior_slurm_logs_give_a_training_time(tmp_path, env):
-    res = make_resources(tmp_path)
-    old = res["scratch"] / "ck-outputs" / "older_experiment" / "Llama-3.2-1B-Instruct_rank8"
+    res = make_scratch(tmp_path)
+    old = Path(res["scratch"]) / "ck-outputs" / "older_experiment" / "Llama-3.2-1B-Instruct_rank8"
     old.mkdir(parents=True)
     (old / "slurm-4242.out").write_text(
         "1|10|Loss: 2.1:  40%|####      | 10/25 [00:05<00:07, 2.00it/s]\n"
         "1|25|Loss: 1.2: 100%|##########| 25/25 [00:12<00:00, 2.00it/s]\n")
-    dst = res["scratch"] / "ck-experiments" / "exp"
+    dst = Path(res["scratch"]) / "ck-experiments" / "exp"
     write_design(dst, res)
     run_hook(dst)
     by_action = {e[0].split("] ")[1]: e for e in entries(dst)}
@@ -260,8 +260,8 @@ def test_prior_slurm_logs_give_a_training_time(tmp_path, env):
 
 
 def test_without_prior_runs_the_log_says_so(tmp_path, env):
-    res = make_resources(tmp_path)
-    dst = res["scratch"] / "ck-experiments" / "exp"
+    res = make_scratch(tmp_path)
+    dst = Path(res["scratch"]) / "ck-experiments" / "exp"
     write_design(dst, res)
     rc, out = run_hook(dst)
     search = next(e for e in entries(dst) if e[0].endswith("SEARCH_PRIOR_RUNS"))
@@ -279,8 +279,8 @@ def test_speed_parsing_reads_it_per_s_and_s_per_it(tmp_path):
 
 
 def test_update_logs_changed_answers_and_conflicts(tmp_path, env):
-    res = make_resources(tmp_path)
-    dst = res["scratch"] / "ck-experiments" / "exp"
+    res = make_scratch(tmp_path)
+    dst = Path(res["scratch"]) / "ck-experiments" / "exp"
     write_design(dst, res)
     (dst / ".copier-answers.yml").write_text(yaml.safe_dump(ANSWERS))
     run_hook(dst)
@@ -311,8 +311,8 @@ def test_conflicts_finds_unmerged_paths_and_rej_files(tmp_path, env):
 
 
 def test_a_crash_midway_keeps_finished_entries_and_exits_zero(tmp_path, env, monkeypatch, capsys):
-    res = make_resources(tmp_path)
-    dst = res["scratch"] / "ck-experiments" / "exp"
+    res = make_scratch(tmp_path)
+    dst = Path(res["scratch"]) / "ck-experiments" / "exp"
     write_design(dst, res)
 
     def boom(*a, **k):
@@ -328,8 +328,8 @@ def test_a_crash_midway_keeps_finished_entries_and_exits_zero(tmp_path, env, mon
 
 
 def test_a_model_downloaded_after_the_copy_is_flagged_as_stale(tmp_path, env):
-    res = make_resources(tmp_path)
-    dst = res["scratch"] / "ck-experiments" / "exp"
+    res = make_scratch(tmp_path)
+    dst = Path(res["scratch"]) / "ck-experiments" / "exp"
     write_design(dst, res, size_gb=None)  # rendered while the model was missing; copier update keeps it
     rc, out = run_hook(dst)
     model = next(e for e in entries(dst) if e[0].endswith("VERIFY_MODEL"))

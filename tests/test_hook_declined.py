@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from test_hook_support import answers_for, clean_env, copier_copy, make_resources, template_ready
+from test_hook_support import answers_for, clean_env, copier_copy, make_scratch, template_ready
 
 pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard (copier.yml, template/) has not landed")
 
@@ -14,8 +16,8 @@ def test_declined_plan_runs_no_hook_and_writes_nothing(tmp_path):
 
     env = clean_env(tmp_path / "home")
     template = template_repo(tmp_path, env)
-    res = make_resources(tmp_path / "r")
-    dst = res["scratch"] / "ck-experiments" / "declined"
+    res = make_scratch(tmp_path / "r")
+    dst = Path(res["scratch"]) / "ck-experiments" / "declined"
     r = copier_copy(template, dst, answers_for(res, approved=False), env, tmp_path)
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr and "post_copy.py" not in r.stderr

@@ -3,11 +3,13 @@ records the failures with Error lines, README.md lists them as prerequisites, co
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import subprocess
 
 import pytest
 
-from test_hook_support import CK_VALIDATE, answers_for, clean_env, copier_copy, git, make_resources, template_ready
+from test_hook_support import CK_VALIDATE, answers_for, clean_env, copier_copy, git, make_scratch, template_ready
 
 pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard (copier.yml, template/) has not landed")
 
@@ -17,14 +19,14 @@ def test_missing_model_and_task_script_become_prerequisites(tmp_path):
 
     env = clean_env(tmp_path / "home")
     template = template_repo(tmp_path, env)
-    res = make_resources(tmp_path / "r", models=())  # no model directory at all
-    missing_task = res["scratch"] / "tasks" / "not_written_yet.py"
+    res = make_scratch(tmp_path / "r", models=())  # no model directory at all
+    missing_task = Path(res["scratch"]) / "tasks" / "not_written_yet.py"
     answers = answers_for(
         res,
         models=["Llama-3.2-1B-Instruct"],
         eval_tasks=[{"name": "capitalization", "script": str(missing_task), "description": "d", "dataset": "same"}],
     )
-    dst = res["scratch"] / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
+    dst = Path(res["scratch"]) / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
     r = copier_copy(template, dst, answers, env, tmp_path)
     assert r.returncode == 0, r.stderr
     assert (dst / "experiment_summary.yaml").is_file() and (dst / "README.md").is_file()

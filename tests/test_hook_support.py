@@ -1,10 +1,9 @@
 """Shared helpers for the hook tests (test_hook*, test_update, test_git, test_precommit,
-test_injection): real resources on disk, a git-clean environment, the template as a git repo,
+test_injection): real resources on disk (make_scratch, from designs.py), a git-clean environment, the template as a git repo,
 and the real `copier` CLI. No tests here."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from designs import make_scratch  # noqa: F401 - the one resources helper, for the hook tests
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -35,15 +35,6 @@ REQUIRED_COPY_ACTIONS = [
     "COMPLETE_DESIGN",
 ]
 
-TASK_SCRIPT = '''from inspect_ai import Task, task
-
-
-@task
-def capitalization():
-    return Task()
-'''
-
-
 def clean_env(home: Path, identity: bool = True) -> dict[str, str]:
     """An environment with a private HOME, no system git config, and (optionally) a git identity."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "COPIER_", "PRE_COMMIT"))}
@@ -63,25 +54,6 @@ def clean_env(home: Path, identity: bool = True) -> dict[str, str]:
             GIT_COMMITTER_EMAIL="author@example.invalid",
         )
     return env
-
-
-def make_resources(root: Path, models: tuple[str, ...] = ("Llama-3.2-1B-Instruct",), train: int = 400) -> dict[str, Path]:
-    """Model directories, a JSON dataset and a task script, as a researcher's scratch holds them."""
-    scratch = root / "scratch"
-    models_dir = scratch / "models"
-    for name in models:
-        d = models_dir / name
-        d.mkdir(parents=True, exist_ok=True)
-        (d / "config.json").write_text('{"model_type": "llama"}\n')
-        (d / "model.safetensors").write_bytes(b"\0" * 2048)
-    data = scratch / "data" / "words_8L_500.json"
-    data.parent.mkdir(parents=True, exist_ok=True)
-    rows = lambda n: [{"input": f"word{i}", "output": f"WORD{i}"} for i in range(n)]  # noqa: E731
-    data.write_text(json.dumps({"train": rows(train), "validation": rows(50), "test": rows(50)}))
-    task = scratch / "tasks" / "capitalization.py"
-    task.parent.mkdir(parents=True, exist_ok=True)
-    task.write_text(TASK_SCRIPT)
-    return {"scratch": scratch, "models_dir": models_dir, "dataset": data, "task": task}
 
 
 def template_repo(tmp: Path, env: dict[str, str]) -> Path:

@@ -3,12 +3,14 @@ every subprocess is an argument list). Real copier, real git; paths with hostile
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
 from ck_design.validate.logcheck import check_log_file
 
-from test_hook_support import answers_for, clean_env, copier_copy, git, log_actions, make_resources, template_ready
+from test_hook_support import answers_for, clean_env, copier_copy, git, log_actions, make_scratch, template_ready
 
 pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard (copier.yml, template/) has not landed")
 
@@ -23,7 +25,7 @@ def test_hostile_answers_execute_nothing(tmp_path):
     sentinel.write_text("still here\n")
     template = template_repo(tmp_path, env)
     # the resources themselves live under a hostile directory name
-    res = make_resources(tmp_path / "scr $(touch PWNED) `touch PWNED`")
+    res = make_scratch(tmp_path / "scr $(touch PWNED) `touch PWNED`")
     answers = answers_for(
         res,
         question=f"Q {HOSTILE}?",
@@ -45,7 +47,7 @@ def test_hostile_answers_execute_nothing(tmp_path):
     )
     work = tmp_path / "cwd"
     work.mkdir()
-    dst = res["scratch"] / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
+    dst = Path(res["scratch"]) / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
     r = copier_copy(template, dst, answers, env, work)
     assert r.returncode == 0, r.stderr
     assert not [p for p in tmp_path.rglob("PWNED")], "an answer was executed"

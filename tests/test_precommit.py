@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from test_hook_support import answers_for, clean_env, copier_copy, git, make_resources, template_ready
+from test_hook_support import answers_for, clean_env, copier_copy, git, make_scratch, template_ready
 
 pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard (copier.yml, template/) has not landed")
 PRE_COMMIT = str(Path(sys.executable).parent / "pre-commit")
@@ -24,8 +24,8 @@ def design(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("precommit")
     env = clean_env(tmp / "home")
     template = template_repo(tmp, env)
-    res = make_resources(tmp / "x")
-    dst = res["scratch"] / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
+    res = make_scratch(tmp / "x")
+    dst = Path(res["scratch"]) / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
     r = copier_copy(template, dst, answers_for(res, epochs=2, eval_epochs="all"), env, tmp)
     assert r.returncode == 0, r.stderr
     return dst, env

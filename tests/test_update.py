@@ -4,6 +4,8 @@ are detected and refused. Real copier, real git, real pre-commit (installed by t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import subprocess
 
 import pytest
@@ -19,7 +21,7 @@ from test_hook_support import (
     copier_update,
     git,
     log_actions,
-    make_resources,
+    make_scratch,
     template_ready,
     tree,
 )
@@ -38,8 +40,8 @@ def setup(tmp_path_factory):
 
 def _copy(setup, name: str, **overrides):
     tmp, env, template = setup
-    res = make_resources(tmp / name)
-    dst = res["scratch"] / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
+    res = make_scratch(tmp / name)
+    dst = Path(res["scratch"]) / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
     r = copier_copy(template, dst, answers_for(res, **overrides), env, tmp)
     assert r.returncode == 0, r.stderr
     return res, dst

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from designs import SPLITS
+from designs import make_scratch as make_resources  # noqa: F401 - the one resources helper, for test_wizard_*
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -21,37 +23,7 @@ GIT_ENV = {
     "GIT_AUTHOR_NAME": "ck test", "GIT_AUTHOR_EMAIL": "ck-test@example.invalid",
     "GIT_COMMITTER_NAME": "ck test", "GIT_COMMITTER_EMAIL": "ck-test@example.invalid",
 }
-TRAIN, VALIDATION, TEST = 400, 50, 50
-
-
-def make_resources(root: Path, models=("Llama-3.2-1B-Instruct", "Llama-3.2-3B-Instruct"),
-                   tasks=("words",), local: dict[str, str] | None = None) -> dict[str, Any]:
-    """Model dirs (config.json + a weights file), a dataset with three splits, task scripts with
-    @task, a scratch dir and a claude.local.md; returns their paths."""
-    models_dir = root / "models"
-    for m in models:
-        (models_dir / m).mkdir(parents=True, exist_ok=True)
-        (models_dir / m / "config.json").write_text('{"model_type": "llama"}')
-        (models_dir / m / "model.safetensors").write_bytes(b"\0" * 2048)
-    data = root / "data" / "words_8L.json"
-    data.parent.mkdir(parents=True, exist_ok=True)
-    row = {"input": "kemubcrd", "output": "Kemubcrd"}
-    data.write_text(json.dumps({"train": [row] * TRAIN, "validation": [row] * VALIDATION, "test": [row] * TEST}))
-    scripts = {}
-    for t in tasks:
-        p = root / "tasks" / f"{t}.py"
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(f"from inspect_ai import task\n\n\n@task\ndef {t}():\n    return None\n")
-        scripts[t] = str(p)
-    scratch = root / "scratch"
-    scratch.mkdir(exist_ok=True)
-    fields = {"Scratch directory": str(scratch), "Models directory": str(models_dir),
-              "Full GPU constraint": "gpu80", "Partition": "<partition>", "Default project": "ck-words"}
-    fields.update(local or {})
-    cfg = root / "claude.local.md"
-    cfg.write_text("## Paths\n" + "".join(f"- **{k}**: `{v}`\n" for k, v in fields.items()))
-    return {"root": root, "models_dir": str(models_dir), "dataset": str(data), "scripts": scripts,
-            "scratch": str(scratch), "config": str(cfg)}
+TRAIN, VALIDATION, TEST = SPLITS["train"], SPLITS["validation"], SPLITS["test"]
 
 
 def task_list(res: dict[str, Any]) -> list[dict[str, str]]:
