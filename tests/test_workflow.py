@@ -4,11 +4,13 @@ package index (docs/security.md). Real copier renders it from a local path and f
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import subprocess
 
 import pytest
 import yaml
-from test_hook_support import answers_for, clean_env, copier_copy, git, make_resources, template_repo
+from test_hook_support import answers_for, clean_env, copier_copy, git, make_scratch, template_repo
 
 
 def _workflow(dst):
@@ -21,10 +23,10 @@ def rendered(tmp_path_factory):
     env = clean_env(tmp / "home")
     template = template_repo(tmp, env)
     commit = git(["rev-parse", "HEAD"], template, env).stdout.strip()
-    res = make_resources(tmp / "x")
+    res = make_scratch(tmp / "x")
     out = {}
     for label, src in (("path", str(template)), ("url", f"git+file://{template}")):
-        dst = res["scratch"] / "ck-experiments" / f"wf_{label}"
+        dst = Path(res["scratch"]) / "ck-experiments" / f"wf_{label}"
         r = copier_copy(src, dst, answers_for(res, experiment_name=f"wf_{label}"), env, tmp)
         assert r.returncode == 0, r.stderr
         out[label] = dst
