@@ -25,6 +25,7 @@ from .. import __version__
 from ..facts import localconfig
 from ..facts.prerequisites import prerequisites
 from ..spec import naming
+from ..spec.params import SWEEPABLE
 from . import defaults, validators
 from .answers import absolute_path, answers_from, normalize_variables
 from .build import build_design
@@ -116,6 +117,7 @@ GLOBALS: dict[str, Any] = {
     "ck_default_eval_tasks": defaults.default_eval_tasks,
     "ck_experiment_factor": ck_experiment_factor,
     "ck_default_experiment_name": ck_default_experiment_name,
+    "ck_sweepable": lambda: SWEEPABLE,
     # copier.yml: validators
     "ck_check_required": validators.check_required,
     "ck_check_variables": validators.check_variables,
