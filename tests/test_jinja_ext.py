@@ -267,7 +267,7 @@ def test_scorer_answers_are_the_scorer_table():
 def test_default_experiment_name_follows_a_conventional_destination(tmp_path):
     dst = tmp_path / "ck-sanity-checks" / "quick_check"
     assert defaults.default_experiment_name("words", "baseline", "2026-11-25", str(dst)) == "quick_check"
-    # an unsafe folder name, or one outside the convention, falls back to the SPEC default
+    # an unsafe folder name, or one outside the convention, falls back to <task label>_<factor>_<date>
     assert defaults.default_experiment_name("words", "baseline", "2026-11-25", str(tmp_path / "ck-experiments" / "a b")) == (
         "words_baseline_2026-11-25"
     )
