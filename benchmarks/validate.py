@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/validate.py [--repeat 5] [--sizes 10,1000,10000] [--keep DIR]
 
-Designs are generated with the wizard's builder (ck_design.wizard.build_design; so they are valid: the comparison is the cost
+Designs are generated with the wizard's builder (ck_design.wizard.build.build_design; so they are valid: the comparison is the cost
 of saying "all good", which is what pre-commit pays on every commit): one model swept over
 lora_rank plus its base control, 5 eval tasks, 3 training epochs, every epoch evaluated.
 
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from ck_design.wizard import core as wizard
+from ck_design.wizard import build
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = REPO / "schemas" / "experiment_summary.schema.json"
@@ -36,7 +36,7 @@ EPOCHS = 3
 def build_design(n_runs: int) -> dict:
     """A valid design with exactly `n_runs` runs (n_runs - 1 fine-tuned + one control), built by
     the wizard's own builder from answers, so the benchmark measures the shape users get."""
-    d = wizard.build_design({
+    d = build.build_design({
         "scratch_dir": "/scratch/me",
         "models_dir": "/scratch/me/models",
         "models": [MODEL],

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from wizard_fixtures import base_answers, load_design, make_resources, render_api
 
 from ck_design.facts.loader import loads
-from ck_design.wizard.core import yaml_flow_list, yaml_scalar
+from ck_design.wizard.yamlwriter import yaml_flow_list, yaml_scalar
 
 # Any unicode text but lone surrogates (they cannot be written as UTF-8 at all).
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
@@ -99,7 +99,9 @@ from pathlib import Path  # noqa: E402
 from jinja2 import FileSystemLoader  # noqa: E402
 from jinja2.sandbox import SandboxedEnvironment  # noqa: E402
 
-from ck_design.wizard import core as wizard  # noqa: E402
+from ck_design.spec import model_registry  # noqa: E402
+from ck_design.spec.scorers import SCORER_NAMES  # noqa: E402
+from ck_design.wizard import build  # noqa: E402
 from ck_design.wizard.jinja_ext import WizardExtension  # noqa: E402
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "template"
@@ -117,10 +119,10 @@ VARIABLES = st.fixed_dictionaries({}, optional={
 
 
 @settings(max_examples=150, deadline=None)
-@given(variables=VARIABLES, models=st.lists(st.sampled_from(sorted(wizard.model_registry.MODELS)) | TEXT.filter(bool),
+@given(variables=VARIABLES, models=st.lists(st.sampled_from(sorted(model_registry.MODELS)) | TEXT.filter(bool),
                                             min_size=1, max_size=3, unique=True),
        controls=st.booleans(), eval_epochs=st.sampled_from(["last", "all", "best_val_loss"]),
-       scorers=st.lists(st.sampled_from(wizard.SCORERS), min_size=1, unique=True), lr=POSITIVE,
+       scorers=st.lists(st.sampled_from(SCORER_NAMES), min_size=1, unique=True), lr=POSITIVE,
        temperature=st.floats(0, 2, allow_nan=False), style=st.sampled_from(["short", "run_name"]),
        task_names=st.lists(TEXT.filter(bool), min_size=1, max_size=3, unique=True))
 def test_template_renders_exactly_the_built_design(variables, models, controls, eval_epochs, scorers, lr,
@@ -135,7 +137,7 @@ def test_template_renders_exactly_the_built_design(variables, models, controls, 
         "gpu_constraint": "gpu80", "gpu_partition": "",
     }
     text = _ENV.get_template("experiment_summary.yaml.jinja").render(**answers, _copier_conf={"dst_path": "/x"})
-    assert loads(text).data == wizard.build_design(answers)
-    assert yaml.safe_load(text) == wizard.build_design(answers)
+    assert loads(text).data == build.build_design(answers)
+    assert yaml.safe_load(text) == build.build_design(answers)
     readme = _ENV.get_template("README.md.jinja").render(**answers, _copier_conf={"dst_path": "/x"})
     assert "```mermaid" in readme

@@ -1,0 +1,106 @@
+"""Upgrading an experiment rendered by an earlier release (docs/wizard.md, docs/releasing.md).
+
+`copier update` renders the experiment's OLD template version with the INSTALLED ck-design (to
+compute its 3-way merge), so every Jinja global and filter an older copier.yml or template uses
+must keep working. The experiment here is rendered exactly as a user of the last release got it:
+the template at commit 2b7d5c5, with that release's own package (its `validators/` first on
+PYTHONPATH, so its Jinja extension and post-copy hook run). Then the real copier CLI updates it
+to the current tree with the current package.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from test_hook_support import COPIER, CK_VALIDATE, REPO, answers_for, clean_env, copier_update, git, log_actions, make_resources
+
+RELEASED = "2b7d5c5"  # the last released state (tagged v0.0.1 below)
+CONFLICT = re.compile(rb"^(<<<<<<<|>>>>>>>)( |$)", re.M)
+
+
+def _released_commit_available() -> bool:
+    r = subprocess.run(["git", "cat-file", "-e", f"{RELEASED}^{{commit}}"], cwd=REPO, capture_output=True, check=False)
+    return r.returncode == 0
+
+
+pytestmark = pytest.mark.skipif(
+    not _released_commit_available(),
+    reason=f"commit {RELEASED} (the last release) is not in this clone's history (a shallow clone?): "
+    "fetch the full history (`git fetch --unshallow`) to run the upgrade test",
+)
+
+
+def _extract_release(dst: Path) -> None:
+    archive = subprocess.run(["git", "archive", "--format=tar", RELEASED], cwd=REPO, capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(dst, filter="data")
+
+
+def _copy_current_tree(dst: Path) -> None:
+    """The files git tracks in this checkout (and new ones not ignored), as they are on disk now."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=REPO, capture_output=True, check=True).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        src = REPO / rel
+        if src.is_file():
+            (dst / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst / rel)
+
+
+def _template_history(tmp: Path, env: dict[str, str]) -> tuple[Path, Path]:
+    """A template repository: v0.0.1 = the release, v0.0.2 = the current tree. Also returns a
+    copy of the release's files (its package is what rendered experiments of that time)."""
+    released = tmp / "released"
+    _extract_release(released)
+    template = tmp / "template"
+    shutil.copytree(released, template)
+    git(["init", "-q"], template, env)
+    git(["add", "-A"], template, env)
+    git(["commit", "-q", "-m", "release 0.0.1"], template, env)
+    git(["tag", "v0.0.1"], template, env)
+    git(["rm", "-rq", "."], template, env)
+    _copy_current_tree(template)
+    git(["add", "-A"], template, env)
+    git(["commit", "-q", "--allow-empty", "-m", "release 0.0.2"], template, env)
+    git(["tag", "v0.0.2"], template, env)
+    return template, released
+
+
+def test_update_from_the_last_release(tmp_path: Path) -> None:
+    env = clean_env(tmp_path / "home")  # sets GIT_AUTHOR_*/GIT_COMMITTER_* for every commit
+    template, released = _template_history(tmp_path, env)
+    res = make_resources(tmp_path / "res")
+    dst = res["scratch"] / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
+
+    # The release, with the release's package: what an existing experiment was made with.
+    old_env = {**env, "PYTHONPATH": str(released / "validators")}
+    data = tmp_path / "answers.yml"
+    data.write_text(yaml.safe_dump(answers_for(res), sort_keys=False))
+    r = subprocess.run([COPIER, "copy", "--trust", "--defaults", "--vcs-ref", "v0.0.1", "--data-file", str(data),
+                        str(template), str(dst)], cwd=tmp_path, env=old_env, capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stderr
+    assert "_commit: v0.0.1" in (dst / ".copier-answers.yml").read_text()
+    before = log_actions(dst)
+    assert before, "the release's post-copy hook wrote the design log"
+
+    # The upgrade: the current package renders v0.0.1 (for the merge) and v0.0.2.
+    u = copier_update(dst, env)
+    assert u.returncode == 0, u.stderr
+    assert "_commit: v0.0.2" in (dst / ".copier-answers.yml").read_text()
+
+    files = [p for p in dst.rglob("*") if p.is_file() and ".git" not in p.relative_to(dst).parts]
+    assert [p for p in files if CONFLICT.search(p.read_bytes())] == []
+    assert [p for p in files if p.suffix == ".rej"] == []
+    v = subprocess.run([CK_VALIDATE, "experiment_summary.yaml"], cwd=dst, env=env, capture_output=True, text=True, check=False)
+    assert v.returncode == 0, v.stdout + v.stderr
+    after = log_actions(dst)
+    assert after[: len(before)] == before
+    assert any(a.startswith("UPDATE_DESIGN") for a in after[len(before):]), after

@@ -1,0 +1,131 @@
+"""The design: copier's answers in, experiment_summary.yaml's data out, in the file's key order.
+
+The template only lays this data out (`ck_design()`), so what the plan shows, what is written
+and what the benchmarks measure are one build (docs/wizard.md).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from ..facts import resources
+from ..facts.prerequisites import dataset_facts, model_facts
+from ..spec import naming, sweep
+from ..spec.params import HYPERPARAMETERS
+from ..spec.scorers import scorer_params
+from .answers import absolute_path, as_list, get, normalize_value, normalize_variables
+from .defaults import DEFAULT_MODEL, dataset_label, gets_overrides, today
+
+
+def _controls(answers: Mapping[str, Any], variables: Mapping[str, Any]) -> dict[str, Any]:
+    """The prompts, then every hyperparameter the sweep does not vary, in table order."""
+    controls: dict[str, Any] = {"system_prompt": str(get(answers, "system_prompt", "")),
+                                "prompt": str(get(answers, "prompt", "{input}\n"))}
+    for name, p in HYPERPARAMETERS.items():
+        if name not in variables:
+            controls[name] = normalize_value(name, get(answers, name, p.default))
+    return controls
+
+
+def _slurm_overrides(answers: Mapping[str, Any], models: list[str], etype: str) -> dict[str, dict[str, str]]:
+    full_gpu = bool(get(answers, "full_gpu", etype == naming.EXPERIMENT))
+    values = {"constraint": str(get(answers, "gpu_constraint", "")),
+              "partition": str(get(answers, "gpu_partition", ""))}
+    kept = {k: v for k, v in values.items() if v}
+    return {m: dict(kept) for m in models if kept and gets_overrides(m, full_gpu)}
+
+
+def _tasks(answers: Mapping[str, Any]) -> list[dict[str, str]]:
+    tasks = []
+    for t in get(answers, "eval_tasks", []) or []:
+        task = {"name": str(t["name"]), "script": absolute_path(t["script"]), "description": str(t.get("description", ""))}
+        if t.get("dataset") not in (None, ""):
+            d = str(t["dataset"])
+            task["dataset"] = d if d == "same" else absolute_path(d)
+        tasks.append(task)
+    return tasks
+
+
+def _matrix(answers: Mapping[str, Any], runs: list[dict[str, Any]], tasks: list[dict[str, str]],
+            controls: Mapping[str, Any], variables: Mapping[str, Any]) -> list[dict[str, Any]]:
+    eval_epochs = get(answers, "eval_epochs", "last")
+    selective = get(answers, "eval_selection", "all") == "selective"
+    return sweep.build_matrix(
+        runs,
+        [t["name"] for t in tasks],
+        eval_epochs=eval_epochs,
+        epochs=int(controls.get("epochs", 1)) if "epochs" not in variables else 1,
+        eval_epoch_list=get(answers, "eval_epoch_list", None) if eval_epochs == "specific" else None,
+        eval_matrix=(get(answers, "eval_matrix", {}) or None) if selective else None,
+        vis_label_style=get(answers, "vis_label_style", "short"),
+    )
+
+
+def _base_models(answers: Mapping[str, Any], models: list[str]) -> list[dict[str, Any]]:
+    models_dir = absolute_path(get(answers, "models_dir", ""))
+    out = []
+    for m in models:
+        path = os.path.join(models_dir, m) if models_dir else m
+        facts = model_facts(path)
+        out.append({"name": m, "path": path, "size_gb": facts.size_gb if facts.exists else None})
+    return out
+
+
+def _training_data(answers: Mapping[str, Any]) -> dict[str, Any]:
+    path = absolute_path(get(answers, "dataset_path", ""))
+    ds = dataset_facts(path) if path else resources.DatasetFacts("", False)
+    return {
+        "path": path,
+        "label": dataset_label(path),
+        "format": resources.dataset_format(path) if path else "json",
+        "size_kb": ds.size_kb,
+        "splits": dict(ds.splits),
+    }
+
+
+def build_design(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """experiment_summary.yaml as plain data, in the file's key order."""
+    scratch = absolute_path(get(answers, "scratch_dir", "")) or absolute_path(".")
+    etype = get(answers, "experiment_type", naming.EXPERIMENT)
+    name = str(get(answers, "experiment_name", "experiment"))
+    models = [str(m) for m in as_list(get(answers, "models", [DEFAULT_MODEL]))]
+    variables = normalize_variables(get(answers, "variables", {}))
+    controls = _controls(answers, variables)
+    runs = sweep.generate_runs(models, variables, bool(get(answers, "include_base_controls", True)),
+                               _slurm_overrides(answers, models, etype))
+    tasks = _tasks(answers)
+    return {
+        "experiment": {
+            "name": name,
+            "type": etype,
+            "question": str(get(answers, "question", "")),
+            "date": str(get(answers, "experiment_date", today())),
+            "hypothesis": str(get(answers, "hypothesis", "")),
+            "purpose": str(get(answers, "purpose", "")),
+            "directory": naming.experiment_directory(scratch, etype, name),
+        },
+        "tools": {
+            "preparation": get(answers, "preparation_tool", "torchtune"),
+            "evaluation": get(answers, "evaluation_tool", "inspect-ai"),
+        },
+        "variables": variables,
+        "controls": controls,
+        "models": {"base": _base_models(answers, models)},
+        "data": {"training": _training_data(answers)},
+        "output": {
+            "base_directory": naming.output_directory(scratch, name),
+            "checkpoint_pattern": naming.CHECKPOINT_PATTERN,
+            "wandb_project": str(get(answers, "wandb_project", "")),
+        },
+        "runs": runs,
+        "evaluation": {
+            "system_prompt": controls["system_prompt"],
+            "temperature": float(get(answers, "temperature", 0.0)),
+            "scorer": [{"name": s, "params": scorer_params(s, answers)}
+                       for s in as_list(get(answers, "scorers", ["match"]))],
+            "tasks": tasks,
+            "matrix": _matrix(answers, runs, tasks, controls, variables),
+        },
+    }

@@ -1,0 +1,112 @@
+"""The defaults and `when:` conditions of copier.yml's questions, computed from earlier answers.
+
+The choices behind them are written down in docs/wizard.md ("Decisions where the spec is silent").
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from ..facts import resources
+from ..spec import model_registry, naming
+from .answers import absolute_path, as_list
+
+DEFAULT_MODEL = "Llama-3.2-1B-Instruct"
+# A destination path naming one of these is a sanity check.
+_SANITY_MARKERS = (naming.SANITY_CHECKS_DIR, "sanity")
+
+
+def today() -> str:
+    return _dt.date.today().isoformat()
+
+
+def detect_experiment_type(dst_path: Any) -> str:
+    """`sanity_check` when the destination path mentions a sanity check, else `experiment`."""
+    text = str(dst_path or "").lower()
+    return naming.SANITY_CHECK if any(m in text for m in _SANITY_MARKERS) else naming.EXPERIMENT
+
+
+def _list_model_dirs(models_dir: str) -> list[str]:
+    try:
+        with os.scandir(Path(models_dir).expanduser()) as it:
+            return sorted(e.name for e in it if e.is_dir())
+    except OSError:
+        return []
+
+
+def model_choices(models_dir: Any, current: Any = None) -> list[str]:
+    """The model directories in models_dir the registry knows, else the whole registry.
+
+    Models already answered (e.g. with --data, or on update) stay choosable even when the
+    registry does not know them: copier silently drops multiselect answers not in the choices.
+    """
+    found = [d for d in _list_model_dirs(str(models_dir or "")) if d in model_registry.MODELS]
+    choices = found or list(model_registry.MODELS)
+    for m in as_list(current):
+        if isinstance(m, str) and m and m not in choices:
+            choices.append(m)
+    return choices
+
+
+def default_models(models_dir: Any) -> list[str]:
+    choices = model_choices(models_dir)
+    return [DEFAULT_MODEL] if DEFAULT_MODEL in choices else choices[:1]
+
+
+def full_gpu_question_applies(models: Any) -> bool:
+    """Ask the full-GPU question only when a chosen model would fit on less than a full GPU."""
+    return any(model_registry.fits_shared_gpu(m) for m in as_list(models))
+
+
+def needs_full_gpu_always(model: str) -> bool:
+    info = model_registry.lookup(model)
+    return info is not None and info.min_gpu_vram_gb >= model_registry.FULL_GPU_VRAM_GB
+
+
+def gets_overrides(model: str, full_gpu: Any) -> bool:
+    """Whether this model's runs get slurm_overrides: always for a model needing a full GPU or
+    more, else when the full-GPU question was answered yes."""
+    return needs_full_gpu_always(model) or (bool(full_gpu) and model_registry.fits_shared_gpu(model))
+
+
+def overrides_apply(models: Any, full_gpu: Any) -> bool:
+    """Whether any run gets slurm_overrides (so the constraint/partition questions matter)."""
+    return any(gets_overrides(m, full_gpu) for m in as_list(models))
+
+
+def dataset_label(path: Any) -> str:
+    return resources.dataset_label(str(path or "")) if path else ""
+
+
+def default_experiment_name(
+    task_label: Any, experiment_factor: Any, experiment_date: Any, dst_path: Any = None
+) -> str:
+    """`{task_label}_{experiment_factor}_{experiment_date}`, except when the user already named
+    the experiment by its destination: `.../ck-experiments/<name>` (or ck-sanity-checks/).
+    Then `<name>` is the default, so experiment.directory is where the files actually are
+    instead of a sibling folder that never gets created."""
+    if dst_path:
+        dst = Path(absolute_path(dst_path))
+        if dst.parent.name in naming.TYPE_DIRS.values() and naming.is_safe_name(dst.name):
+            return dst.name
+    return naming.safe_name(f"{task_label}_{experiment_factor}_{experiment_date}")
+
+
+def default_eval_tasks(dataset_path: Any) -> list[dict[str, str]]:
+    """One task named after the dataset stem, evaluated on that dataset.
+
+    The script defaults to the first that exists of `<stem>.py` beside the dataset,
+    `tasks/<stem>.py` beside it, and `../tasks/<stem>.py`; else the first (a prerequisite).
+    """
+    path = absolute_path(dataset_path)
+    stem = dataset_label(path) or "task"
+    name = re.sub(r"[^A-Za-z0-9_]+", "_", stem).strip("_") or "task"
+    folder = Path(path).parent if path else Path.cwd()
+    options = [folder / f"{stem}.py", folder / "tasks" / f"{stem}.py", folder.parent / "tasks" / f"{stem}.py"]
+    script = next((p for p in options if p.is_file()), options[0])
+    return [{"name": name, "script": os.path.normpath(str(script)),
+             "description": f"Evaluate on the {stem} dataset", "dataset": "same"}]

@@ -1,0 +1,112 @@
+"""Step 8's plan (the approval question's help) and the counts the README shows.
+
+The plan is the design as it would be written, plus its prerequisites and ck-validate's
+findings on it, so approving is an informed decision (docs/wizard.md, "Approval").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..facts.prerequisites import prerequisites
+from ..spec import sweep
+from .answers import absolute_path
+from .build import build_design
+from .yamlwriter import yaml_scalar
+
+
+def summary_counts(design: Mapping[str, Any]) -> dict[str, int]:
+    runs = design["runs"]
+    return {
+        "fine_tuned": sum(r["type"] == sweep.FINE_TUNED for r in runs),
+        "controls": sum(r["type"] == sweep.CONTROL for r in runs),
+        "tasks": len(design["evaluation"]["tasks"]),
+        "evaluations": sweep.total_evaluations(design["evaluation"]["matrix"]),
+    }
+
+
+def epochs_text(epochs: Any) -> str:
+    if epochs is None:
+        return "base model (no epoch)"
+    if isinstance(epochs, str):
+        return epochs
+    return ", ".join(f"epoch_{e}" for e in epochs)
+
+
+def render_summary(design: Mapping[str, Any]) -> str:
+    """The design as experiment_summary.yaml text, laid out like the template (for findings)."""
+    return yaml.safe_dump(dict(design), sort_keys=False, allow_unicode=True, width=2**31)
+
+
+def findings(design: Mapping[str, Any]) -> list[Any]:
+    """The validator's findings on the design, as the pre-commit hook will report them."""
+    from ..facts.loader import loads
+    from ..validate.engine import check
+
+    try:
+        doc = loads(render_summary(design), "experiment_summary.yaml")
+        return sorted(check(doc, check_resources=True, base_dir=Path.cwd()), key=lambda f: (f.line, f.code))
+    except Exception as exc:  # the plan must show even if a rule breaks
+        return [f"(the validator failed on this plan: {type(exc).__name__}: {exc})"]
+
+
+def _design_lines(d: Mapping[str, Any], c: Mapping[str, int]) -> list[str]:
+    e = d["experiment"]
+    constants = {k: v for k, v in d["controls"].items() if k not in ("system_prompt", "prompt")}
+    varying = f", varying {', '.join(f'{k} {v}' for k, v in d['variables'].items())}" if d["variables"] else ""
+    lines = [
+        f"Experiment: {e['name']} ({e['type']})",
+        f"Question:   {e['question']!r}" if "\n" in e["question"] else f"Question:   {e['question']}",
+        "Constants:  " + ", ".join(f"{k}={yaml_scalar(v)}" for k, v in constants.items()),
+        f"Prompt:     {yaml_scalar(d['controls']['prompt'])}; system prompt: {yaml_scalar(d['controls']['system_prompt'])}",
+        f"Runs:       {c['fine_tuned']} fine-tuned + {c['controls']} control(s){varying}",
+    ]
+    for r in d["runs"]:
+        extra = f" [slurm: {', '.join(f'{k}={v}' for k, v in r['slurm_overrides'].items())}]" if r.get("slurm_overrides") else ""
+        lines.append(f"  - {r['name']}  ({r['type']}){extra}")
+    lines.append(f"Tasks:      {', '.join(t['name'] for t in d['evaluation']['tasks'])}")
+    lines.append("Evaluation matrix:")
+    for m in d["evaluation"]["matrix"]:
+        lines.append(f"  - {m['run']} -> {', '.join(m['tasks'])} @ {epochs_text(m['epochs'])}")
+    lines.append(f"Total evaluations: {c['evaluations']}")
+    return lines
+
+
+def _where_lines(d: Mapping[str, Any], dst_path: Any) -> list[str]:
+    directory = d["experiment"]["directory"]
+    lines = [f"Experiment directory: {directory}"]
+    if dst_path and absolute_path(dst_path) != directory:
+        lines.append(f"  (files are rendered into {absolute_path(dst_path)})")
+    lines.append(f"Output directory:     {d['output']['base_directory']}/ck-out-<run>/epoch_<N>")
+    return lines
+
+
+def _check_lines(d: Mapping[str, Any]) -> list[str]:
+    lines = []
+    prereq = prerequisites(d)
+    if prereq:
+        lines.append("Prerequisites (not blockers):")
+        lines.extend(f"  - {p}" for p in prereq)
+    found = findings(d)
+    if found:
+        lines.append("Validator findings:")
+        for f in found:
+            lines.append(f"  - {f.code} {f.severity}: {f.message}" if hasattr(f, "code") else f"  - {f}")
+    else:
+        lines.append("Validator: no findings.")
+    return lines
+
+
+def plan_text(answers: Mapping[str, Any], dst_path: Any = None) -> str:
+    """Step 8: the complete plan, shown in the approval question."""
+    d = build_design(answers)
+    lines = ["Step 8 - approve the plan. Nothing has been written yet.", ""]
+    lines += _design_lines(d, summary_counts(d))
+    lines += _where_lines(d, dst_path)
+    lines += _check_lines(d)
+    lines += ["", "Write these files? (No = nothing is written)"]
+    return "\n".join(lines)

@@ -1,0 +1,185 @@
+"""copier.yml's `validator:` functions: "" when an answer is fine, else one line saying why not.
+
+Each checks an answer against the shared vocabulary in spec/ (the parameter table, naming
+conventions, the model registry), so the wizard refuses exactly what ck-validate would flag.
+The messages are what a user sees under the question (docs/wizard.md).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from typing import Any
+
+from ..spec import model_registry, naming
+from ..spec.params import PARAMS, SWEEPABLE
+from .answers import as_list, normalize_value, normalize_variables
+
+_TASK_KEYS = ("name", "script", "description", "dataset")
+
+
+def _check_param_value(param: str, value: Any) -> str:
+    p = PARAMS.get(param)
+    if p is None or p.type is str:
+        return ""
+    if p.type is bool:
+        return "" if isinstance(value, bool) else f"{param} takes true or false, not {value!r}"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (p.type is int and isinstance(value, float)):
+        return f"{param} takes {'an integer' if p.type is int else 'a number'}, not {value!r}"
+    return p.bound_error(value)
+
+
+def check_param(param: str, value: Any) -> str:
+    """One hyperparameter's answer: its type and bounds from the parameter table."""
+    return _check_param_value(param, normalize_value(param, value))
+
+
+def _check_variable(name: str, values: Any) -> str:
+    if name in PARAMS and name not in SWEEPABLE:
+        return (f"{name} cannot be a variable: training and evaluation need one {name} "
+                f"(controls.{name} = evaluation.{name}); run a second experiment instead")
+    if name not in PARAMS:
+        return f"unknown hyperparameter {name!r}; known: {', '.join(SWEEPABLE)}"
+    if not isinstance(values, list) or not values:
+        return f"{name} needs a non-empty list of values, e.g. {name}: [4, 8]"
+    norm = [normalize_value(name, v) for v in values]
+    for v in norm:
+        if isinstance(v, (list, dict)):
+            return f"{name}: {v!r} is not a single value"
+        if msg := _check_param_value(name, v):
+            return msg
+    if len({repr(v) for v in norm}) != len(norm):
+        return f"{name} lists a value twice ({values!r}): two runs would share one name"
+    return ""
+
+
+def check_variables(variables: Any) -> str:
+    if variables is None or variables == "":
+        return ""
+    if not isinstance(variables, Mapping):
+        return "variables must be a mapping of parameter -> list of values, e.g. {lora_rank: [4, 8]}, or {} for none"
+    for name, values in variables.items():
+        if msg := _check_variable(name, values):
+            return msg
+    return ""
+
+
+def check_gpus(gpus: Any, models: Any) -> str:
+    if msg := check_param("gpus", gpus):
+        return msg
+    for m in as_list(models):
+        info = model_registry.lookup(m)
+        if info is not None and isinstance(gpus, int) and gpus < info.min_gpus:
+            return (f"{m} needs about {info.min_gpu_vram_gb} GB of GPU memory: at least {info.min_gpus} "
+                    f"GPUs of {model_registry.FULL_GPU_VRAM_GB} GB, not {gpus}")
+    return ""
+
+
+def check_required(value: Any, what: str) -> str:
+    return "" if isinstance(value, str) and value.strip() else f"{what} is required"
+
+
+def check_prompt(prompt: Any) -> str:
+    if not isinstance(prompt, str) or "{input}" not in prompt:
+        return ("the prompt must contain the {input} placeholder, where each example's input goes, "
+                "e.g. 'Capitalize: {input}\\n'")
+    return ""
+
+
+def check_experiment_name(name: Any) -> str:
+    if not naming.is_safe_name(name):
+        return (f"{name!r} is not a safe directory name: use letters, digits, '.', '_' and '-', "
+                "starting with a letter or digit, and no '..'")
+    return ""
+
+
+def check_date(text: Any) -> str:
+    try:
+        if isinstance(text, str) and naming.DATE_FORM.fullmatch(text):
+            _dt.date.fromisoformat(text)
+            return ""
+    except ValueError:
+        pass
+    return f"{text!r} is not a real date in YYYY-MM-DD form"
+
+
+def training_epochs(epochs: Any, variables: Any) -> list[int]:
+    """The training lengths of the design's runs: the varied epochs, else the constant."""
+    varied = normalize_variables(variables or {})
+    if "epochs" in varied:
+        return [int(v) for v in varied["epochs"] if isinstance(v, int) and not isinstance(v, bool)]
+    return [int(epochs)] if isinstance(epochs, int) and not isinstance(epochs, bool) else [1]
+
+
+def check_eval_epoch_list(value: Any, epochs: Any = None, variables: Any = None) -> str:
+    """Epochs are 0-indexed: training N epochs saves epoch_0..epoch_{N-1} (docs/wizard.md)."""
+    if not isinstance(value, list) or not value:
+        return "give a non-empty list of 0-indexed epochs, e.g. [0] or [0, 1]"
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in value):
+        return f"epochs are integers: {value!r}"
+    if any(v < 0 for v in value):
+        return f"epochs are 0-indexed and never negative: {value!r}"
+    if len(set(value)) != len(value):
+        return f"an epoch is listed twice: {value!r}"
+    shortest = min(training_epochs(epochs, variables) or [1])
+    bad = [v for v in value if v >= shortest]
+    if bad:
+        hint = ""
+        if sorted(value) == list(range(1, len(value) + 1)) or max(value) == shortest:
+            hint = f"; it looks 1-indexed, did you mean {[v - 1 for v in value]!r}?"
+        return (f"epochs are 0-indexed: training {shortest} epoch(s) saves epoch_0..epoch_{shortest - 1}, "
+                f"so {bad!r} never exists{hint}")
+    return ""
+
+
+def _check_task(i: int, t: Any) -> str:
+    if not isinstance(t, Mapping):
+        return f"task {i + 1} is not a mapping with name, script and description"
+    for key in ("name", "script", "description"):
+        if not isinstance(t.get(key), str) or (key != "description" and not t.get(key).strip()):
+            return f"task {i + 1} needs a {key} (text)"
+    if "dataset" in t and not isinstance(t["dataset"], str):
+        return f"task {t['name']!r}: dataset is a path or 'same'"
+    extra = set(t) - set(_TASK_KEYS)
+    if extra:
+        return f"task {t['name']!r}: unknown key(s) {sorted(extra)}; allowed: {', '.join(_TASK_KEYS)}"
+    return ""
+
+
+def check_eval_tasks(tasks: Any) -> str:
+    if not isinstance(tasks, list) or not tasks:
+        return "give a list of tasks, e.g. [{name: capitalization, script: /path/task.py, description: ...}]"
+    names = set()
+    for i, t in enumerate(tasks):
+        if msg := _check_task(i, t):
+            return msg
+        if t["name"] in names:
+            return f"task name {t['name']!r} is used twice"
+        names.add(t["name"])
+    return ""
+
+
+def check_eval_matrix(matrix: Any, eval_tasks: Any) -> str:
+    if not isinstance(matrix, Mapping):
+        return "give a mapping of task name -> list of run-name patterns, e.g. {mmlu: ['*8B*']}"
+    task_names = [t.get("name") for t in (eval_tasks or []) if isinstance(t, Mapping)]
+    for task, patterns in matrix.items():
+        if task not in task_names:
+            return f"{task!r} is not one of the evaluation tasks {task_names}"
+        if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) and p for p in patterns):
+            return f"{task}: give a non-empty list of run-name patterns (glob, e.g. '*rank8*')"
+    return ""
+
+
+def check_string_list(value: Any, what: str) -> str:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v != "" for v in value):
+        return f"{what} must be a non-empty list of strings, e.g. ['0', '1']"
+    return ""
+
+
+def check_best_val_loss(answers: Mapping[str, Any]) -> str:
+    variables = normalize_variables(answers.get("variables") or {})
+    vals = variables.get("validation_during_training", [answers.get("validation_during_training", True)])
+    if not all(v is True for v in vals):
+        return "best_val_loss needs validation during training (step 4): without it there is no validation loss"
+    return ""
