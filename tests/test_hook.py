@@ -15,7 +15,7 @@ import yaml
 from ck_design.spec import naming, sweep
 from ck_design.post_copy import hook
 from ck_design.spec.logformat import format_entry
-from ck_design.validate.logcheck import check_log_file
+from ck_design.validate.rules.log import check_log_file
 from test_hook_support import REQUIRED_COPY_ACTIONS, clean_env, git, is_subsequence, log_actions, make_resources
 
 

@@ -59,15 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _known_codes() -> set[str] | None:
-    """Every public code, or None when the rule registry is not importable (then any CKnnn goes)."""
-    from .logcheck import LOG_RULES
+def _known_codes() -> set[str]:
+    """Every public code (design and log rules)."""
+    from .registry import RULES
 
-    try:
-        from .registry import RULES
-    except ImportError:
-        return None
-    return set(RULES) | set(LOG_RULES)
+    return set(RULES)
 
 
 def _parse_ignore(values: list[str], parser: argparse.ArgumentParser) -> set[str]:
@@ -75,9 +71,8 @@ def _parse_ignore(values: list[str], parser: argparse.ArgumentParser) -> set[str
     malformed = sorted(c for c in codes if not CODE_RE.match(c))
     if malformed:
         parser.error(f"--ignore: {', '.join(malformed)} is not a code like CK210")
-    known = _known_codes() if codes else None
-    if known is not None:
-        unknown = sorted(codes - known)
+    if codes:
+        unknown = sorted(codes - _known_codes())
         if unknown:
             parser.error(f"--ignore: unknown code {', '.join(unknown)}; codes are listed in docs/rules.md")
     return codes
@@ -113,7 +108,7 @@ def _validate_summary(path: str, check_resources: bool) -> list[Finding]:
 
 
 def _validate_log(path: str) -> list[Finding]:
-    from .logcheck import check_log_file
+    from .rules.log import check_log_file
 
     try:
         return check_log_file(path)
@@ -149,7 +144,7 @@ def run(argv: list[str] | None = None) -> int:
             unreadable += 1
             exit_code = EXIT_USAGE
             continue
-        except Exception as exc:  # noqa: BLE001 - a bug in a rule must not look like a clean file
+        except Exception as exc:  # a bug in a rule must not look like a clean file
             where = ""
             tb = exc.__traceback__
             while tb is not None and tb.tb_next is not None:
@@ -201,11 +196,11 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         # `ck-validate ... | head`: the reader left; nothing more to say to it.
         try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the flush at exit
+            sys.stdout = open(os.devnull, "w")  # silences the flush at exit
         except OSError:
             pass
         return EXIT_ERRORS
-    except Exception as exc:  # noqa: BLE001 - one line instead of a traceback, but never silent
+    except Exception as exc:  # one line instead of a traceback, but never silent
         print(f"ck-validate: internal error {type(exc).__name__}: {_first_line(exc)} (a bug in ck-validate; please report it)",
               file=sys.stderr)
         return EXIT_USAGE

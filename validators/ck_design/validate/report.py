@@ -1,4 +1,4 @@
-"""Formatting findings for people (text) and for tools (JSON), as SPEC section 3 fixes them.
+"""Formatting findings for people (text) and for tools (JSON), in the format docs/rules.md describes.
 
 Text, one finding per line, sorted by line within each file, with the fix indented below:
 
