@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..facts.loader import Document
 from ..spec import sweep
 from .findings import Finding
 from .values import PathT, as_dict, as_list, closest, fmt_path
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # difflib compares a word with every candidate (~50 us each): "did you mean" hints get this
 # many comparisons per check() in total, so thousands of typos over thousands of runs stay fast.
@@ -137,6 +139,8 @@ def _check(doc: Document, data: dict[Any, Any], check_resources: bool, base_dir:
 
     modules: list[Any] = [schema, prompts, runs, matrix, epochs, steps, conventions, scorers_gpus]
     if check_resources:
+        from pathlib import Path
+
         from .rules import resources
 
         modules.append(resources)

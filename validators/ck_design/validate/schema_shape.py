@@ -15,13 +15,15 @@ structure (which fields a mapping has, CK103; which scalar kind a value takes, C
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..spec.params import param_type
 from .values import PathT
 
-GENERATED = Path(__file__).with_name("compiled_schema.py")
+if TYPE_CHECKING:
+    from pathlib import Path
+
+GENERATED = "compiled_schema.py"  # beside this module
 # Keys of a core schema that validation does not need and that do not survive as source text:
 # json-schema hooks (functions), serializers, and refs named after object ids.
 _DROPPED = ("metadata", "serialization", "ref")
@@ -52,7 +54,7 @@ def _schema_validator_class() -> Any:
         found = None
         for directory in (package.submodule_search_locations or []) if package else []:
             found = found or importlib.util.find_spec(name.rpartition(".")[2], [directory])
-            found = found or _extension_spec(name, Path(directory))
+            found = found or _extension_spec(name, directory)
         if found is None or found.loader is None:  # an unusual install: the ordinary way
             from pydantic_core import SchemaValidator
 
@@ -63,13 +65,14 @@ def _schema_validator_class() -> Any:
     return module.SchemaValidator
 
 
-def _extension_spec(name: str, directory: Path) -> Any:
+def _extension_spec(name: str, directory: str) -> Any:
     import importlib.machinery
     import importlib.util
+    import os
 
     for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-        path = directory / f"{name.rpartition('.')[2]}{suffix}"
-        if path.is_file():
+        path = os.path.join(directory, f"{name.rpartition('.')[2]}{suffix}")
+        if os.path.isfile(path):
             return importlib.util.spec_from_file_location(name, path)
     return None
 
@@ -277,18 +280,25 @@ def render() -> str:
     )
 
 
+def _generated() -> Path:
+    from pathlib import Path
+
+    return Path(__file__).with_name(GENERATED)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     text = render()
+    generated = _generated()
     if args == ["--check"]:
-        if not GENERATED.is_file() or GENERATED.read_text(encoding="utf-8") != text:
-            sys.stderr.write(f"{GENERATED} is out of date: run `make schema` (python -m ck_design.validate.schema_shape)\n")
+        if not generated.is_file() or generated.read_text(encoding="utf-8") != text:
+            sys.stderr.write(f"{generated} is out of date: run `make schema` (python -m ck_design.validate.schema_shape)\n")
             return 1
         return 0
     if args:
         sys.stderr.write("usage: python -m ck_design.validate.schema_shape [--check]\n")
         return 2
-    GENERATED.write_text(text, encoding="utf-8")
+    generated.write_text(text, encoding="utf-8")
     return 0
 
 
