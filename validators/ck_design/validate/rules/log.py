@@ -65,7 +65,7 @@ DOCS: list[Rule] = [
     ),
     _log_rule(
         "CK302",
-        """Action types are a closed list (SPEC 8) so that a log can be searched and compared
+        """Action types are a closed list so that a log can be searched and compared
         across experiments; a misspelt type silently drops out of those searches.""",
         "Use one of the known action types; the hint names the closest.",
         """
@@ -175,7 +175,7 @@ DOCS: list[Rule] = [
     _log_rule(
         "CK309",
         """START_DESIGN says which experiment the log belongs to and COMPLETE_DESIGN how long the
-        design took (SPEC 8); without them a log found on its own cannot be placed.""",
+        design took; without them a log found on its own cannot be placed.""",
         "Add the missing `Key: value` lines.",
         """
         [2026-11-25 14:30:01] START_DESIGN

@@ -81,7 +81,7 @@ DOCS = [
     rule(
         "CK293", W, SCORERS,
         "A base model is not in ck-design's model registry, so its GPU needs are unknown.",
-        """The registry (SPEC 10) knows each supported model's minimum GPU memory; that is how
+        """ck-design's model registry knows each supported model's minimum GPU memory; that is how
         CK292 catches a 70B model given one GPU, or a 1B experiment without a full-GPU
         constraint. An unknown model is allowed (new models appear every month), but nothing
         checks its GPU placement, and a misspelt known model silently loses those checks.""",
