@@ -47,8 +47,10 @@ install: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
+# schemas/*.json (for other tools) and validate/compiled_schema.py (what ck-validate runs), from spec/schema.py.
 schema: $(STAMP)
 	$(BIN)/python -m ck_design.spec.jsonschema
+	$(BIN)/python -m ck_design.validate.schema_shape
 
 # docs/rules.md is generated from the rule registry (a test keeps it in sync).
 docs: $(BASE_STAMP)

@@ -37,9 +37,9 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from designs import dump, make_design, make_resources  # noqa: E402
+from designs import dump, make_design, make_resources
 
-import ck_design  # noqa: E402
+import ck_design
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ck_design.validate.logcheck import check_log_file
+from ck_design.validate.rules.log import check_log_file
 
 from test_hook_support import answers_for, clean_env, copier_copy, git, log_actions, make_scratch, template_ready
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from ck_design.validate import logcheck as logfile
+from ck_design.validate.rules import log as logfile
 from ck_design.post_copy.designlog import append_entry
 from ck_design.spec.logformat import format_entry
-from ck_design.validate.logcheck import LOG_RULES, check_log
+from ck_design.validate.rules.log import LOG_RULES, check_log
 
 CK_VALIDATE = str(Path(sys.executable).parent / "ck-validate") if (Path(sys.executable).parent / "ck-validate").exists() \
     else (shutil.which("ck-validate") or "ck-validate")

@@ -18,10 +18,10 @@ on the tree only when a finding needs it. Differences from `yaml.safe_load`, all
 from __future__ import annotations
 
 import gc
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -505,14 +505,13 @@ def loads(text: str | bytes, path: str = "<string>") -> Document:
     return Document(data=data, root=root, path=path, yaml11_bools=bools)
 
 
-def load_file(path: str | Path) -> Document:
+def load_file(path: str | os.PathLike[str]) -> Document:
     """Read and parse a file. OSError propagates (the CLI turns it into exit 2)."""
-    p = Path(path)
-    size = p.stat().st_size
+    size = os.stat(path).st_size
     if size > MAX_BYTES:
         raise LoadError("CK003", f"file is {size / 1e6:.1f} MB; a design is at most 10 MB")
     # Bounded read: a device or pipe (/dev/zero, <(...)) reports size 0 and may never end.
-    with open(p, "rb") as fh:
+    with open(path, "rb") as fh:
         data = fh.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise LoadError("CK003", "file is larger than 10 MB; a design is at most 10 MB")

@@ -2,7 +2,7 @@
 
 Defined once, here: the post-copy hook writes entries with `format_entry`
 (post_copy/designlog.py appends them) and `ck-validate --log` reads them back
-(validate/logcheck.py).
+(validate/rules/log.py).
 
     [2026-11-25 14:30:01] VERIFY_MODEL
     Details: Verifying model directory exists

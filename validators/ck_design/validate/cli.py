@@ -14,32 +14,37 @@ Files whose name ends in `.log` are validated as logs even without `--log`, so o
 
 from __future__ import annotations
 
-import argparse
 import gc
 import os
 import re
 import sys
 from dataclasses import replace
-from pathlib import Path
-from typing import NoReturn
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, NoReturn
 
 from .. import __version__
 from .findings import Finding
+
+if TYPE_CHECKING:
+    import argparse
 
 DEFAULT_SUMMARY = "experiment_summary.yaml"
 DEFAULT_LOG = "logs/design-experiment.log"
 CODE_RE = re.compile(r"^CK\d{3}$")
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        # argparse prints the whole usage block; one line is easier to read in a hook's output.
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+# What the options are when none is given (pre-commit's `ck-validate FILE ...`).
+DEFAULTS = {"paths": [], "format": "text", "check_resources": False, "strict": False, "ignore": [], "log": False}
 
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            # argparse prints the whole usage block; one line is easier to read in a hook's output.
+            self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
     p = _Parser(
         prog="ck-validate",
         description="Validate experiment_summary.yaml designs and design-experiment.log audit logs.",
@@ -48,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help=f"files to validate (default: ./{DEFAULT_SUMMARY}, or ./{DEFAULT_LOG} with --log)")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--format", choices=("text", "json"), default=DEFAULTS["format"], help="output format (default: text)")
     p.add_argument("--check-resources", action="store_true",
                    help="also check that model, dataset and task script paths exist and split counts match")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -56,18 +61,26 @@ def _parser() -> argparse.ArgumentParser:
                    help="skip these finding codes (repeatable), e.g. --ignore CK221,CK233")
     p.add_argument("--log", action="store_true", help="the paths are design-experiment.log files (implied for names ending in .log)")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.set_defaults(**{k: v for k, v in DEFAULTS.items() if k != "paths"})
     return p
 
 
-def _known_codes() -> set[str] | None:
-    """Every public code, or None when the rule registry is not importable (then any CKnnn goes)."""
-    from .logcheck import LOG_RULES
+def _arguments(argv: list[str] | None) -> tuple[SimpleNamespace | argparse.Namespace, argparse.ArgumentParser | None]:
+    """The options, as argparse parses them. With no option at all (every argument a path, the
+    way pre-commit calls it), argparse would only collect the paths: then it is not even loaded
+    (with its help formatter it costs a tenth of a typical run)."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    if not any(a.startswith("-") for a in args):
+        return SimpleNamespace(**{**DEFAULTS, "paths": args}), None
+    parser = _parser()
+    return parser.parse_args(args), parser
 
-    try:
-        from .registry import RULES
-    except ImportError:
-        return None
-    return set(RULES) | set(LOG_RULES)
+
+def _known_codes() -> set[str]:
+    """Every public code (design and log rules)."""
+    from .registry import RULES
+
+    return set(RULES)
 
 
 def _parse_ignore(values: list[str], parser: argparse.ArgumentParser) -> set[str]:
@@ -75,9 +88,8 @@ def _parse_ignore(values: list[str], parser: argparse.ArgumentParser) -> set[str
     malformed = sorted(c for c in codes if not CODE_RE.match(c))
     if malformed:
         parser.error(f"--ignore: {', '.join(malformed)} is not a code like CK210")
-    known = _known_codes() if codes else None
-    if known is not None:
-        unknown = sorted(codes - known)
+    if codes:
+        unknown = sorted(codes - _known_codes())
         if unknown:
             parser.error(f"--ignore: unknown code {', '.join(unknown)}; codes are listed in docs/rules.md")
     return codes
@@ -86,7 +98,7 @@ def _parse_ignore(values: list[str], parser: argparse.ArgumentParser) -> set[str
 def _unreadable(path: str, exc: OSError) -> str:
     if isinstance(exc, FileNotFoundError):
         return f"{path}: no such file"
-    if isinstance(exc, IsADirectoryError) or Path(path).is_dir():
+    if isinstance(exc, IsADirectoryError) or os.path.isdir(path):
         return f"{path}: is a directory, not a file"
     if isinstance(exc, PermissionError):
         return f"{path}: permission denied"
@@ -106,14 +118,19 @@ def _validate_summary(path: str, check_resources: bool) -> list[Finding]:
         raise _Unreadable(_unreadable(path, exc)) from None
     except LoadError as exc:
         return [Finding(path, exc.line, exc.column, exc.code, "error", exc.message, exc.hint)]
-    # Imported only for a file that parsed: it pulls in pydantic, which a broken file never needs.
+    # Imported only for a file that parsed: a broken file never needs the rules.
     from .engine import check
 
-    return list(check(doc, check_resources=check_resources, base_dir=Path(path).parent))
+    base_dir = None
+    if check_resources:
+        from pathlib import Path
+
+        base_dir = Path(path).parent
+    return list(check(doc, check_resources=check_resources, base_dir=base_dir))
 
 
 def _validate_log(path: str) -> list[Finding]:
-    from .logcheck import check_log_file
+    from .rules.log import check_log_file
 
     try:
         return check_log_file(path)
@@ -130,39 +147,44 @@ def _is_log(path: str, log_flag: bool) -> bool:
     return log_flag or path.endswith(".log")
 
 
+def _internal_error(path: str, exc: Exception) -> str:
+    """One line for a bug in a rule: it must not look like a clean file, nor print a traceback."""
+    where = ""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is not None:
+        where = f" at {os.path.basename(tb.tb_frame.f_code.co_filename)}:{tb.tb_lineno}"
+    return (
+        f"ck-validate: {path}: internal error {type(exc).__name__}: {_first_line(exc)}{where}"
+        " (a bug in ck-validate; please report it)"
+    )
+
+
+def _validate(path: str, args: SimpleNamespace | argparse.Namespace) -> list[Finding] | None:
+    """The findings of one file; None (said on stderr) when it could not be checked."""
+    try:
+        if os.path.isdir(path):
+            raise _Unreadable(f"{path}: is a directory, not a file")
+        return _validate_log(path) if _is_log(path, args.log) else _validate_summary(path, args.check_resources)
+    except _Unreadable as exc:
+        print(f"ck-validate: {exc}", file=sys.stderr)
+    except Exception as exc:  # a bug in a rule must not look like a clean file
+        print(_internal_error(path, exc), file=sys.stderr)
+    return None
+
+
 def run(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    ignore = _parse_ignore(args.ignore, parser)
+    args, parser = _arguments(argv)
+    ignore = _parse_ignore(args.ignore, parser) if args.ignore and parser else set()
     paths = args.paths or [DEFAULT_LOG if args.log else DEFAULT_SUMMARY]
 
     findings: list[Finding] = []
     ignored = unreadable = 0
-    exit_code = EXIT_OK
     for path in paths:
-        try:
-            if os.path.isdir(path):
-                raise _Unreadable(f"{path}: is a directory, not a file")
-            found = _validate_log(path) if _is_log(path, args.log) else _validate_summary(path, args.check_resources)
-        except _Unreadable as exc:
-            print(f"ck-validate: {exc}", file=sys.stderr)
+        found = _validate(path, args)
+        if found is None:
             unreadable += 1
-            exit_code = EXIT_USAGE
-            continue
-        except Exception as exc:  # noqa: BLE001 - a bug in a rule must not look like a clean file
-            where = ""
-            tb = exc.__traceback__
-            while tb is not None and tb.tb_next is not None:
-                tb = tb.tb_next
-            if tb is not None:
-                where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
-            print(
-                f"ck-validate: {path}: internal error {type(exc).__name__}: {_first_line(exc)}{where}"
-                " (a bug in ck-validate; please report it)",
-                file=sys.stderr,
-            )
-            unreadable += 1
-            exit_code = EXIT_USAGE
             continue
         for f in found:
             if f.code in ignore:
@@ -178,9 +200,9 @@ def run(argv: list[str] | None = None) -> int:
     sys.stdout.write(out)
     sys.stdout.flush()
     print(report.summary(findings, len(paths) - unreadable, ignored, unreadable), file=sys.stderr)
-    if exit_code == EXIT_OK and any(f.severity == "error" for f in findings):
-        exit_code = EXIT_ERRORS
-    return exit_code
+    if unreadable:
+        return EXIT_USAGE
+    return EXIT_ERRORS if any(f.severity == "error" for f in findings) else EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -201,11 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         # `ck-validate ... | head`: the reader left; nothing more to say to it.
         try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the flush at exit
+            sys.stdout = open(os.devnull, "w")  # silences the flush at exit
         except OSError:
             pass
         return EXIT_ERRORS
-    except Exception as exc:  # noqa: BLE001 - one line instead of a traceback, but never silent
+    except Exception as exc:  # one line instead of a traceback, but never silent
         print(f"ck-validate: internal error {type(exc).__name__}: {_first_line(exc)} (a bug in ck-validate; please report it)",
               file=sys.stderr)
         return EXIT_USAGE

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -11,17 +10,7 @@ class Finding:
     path: str  # the file, as the user named it
     line: int  # 1-based
     column: int  # 1-based
-    code: str  # CK001 ... CK292
+    code: str  # CK001 ... CK309 (docs/rules.md)
     severity: str  # "error" | "warning"
     message: str  # names the values involved
     hint: str | None = None  # the fix, when there is an obvious one
-
-    @property
-    def is_error(self) -> bool:
-        return self.severity == "error"
-
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.line, self.column, self.code)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)

@@ -1,4 +1,4 @@
-"""Formatting findings for people (text) and for tools (JSON), as SPEC section 3 fixes them.
+"""Formatting findings for people (text) and for tools (JSON), in the format docs/rules.md describes.
 
 Text, one finding per line, sorted by line within each file, with the fix indented below:
 
@@ -10,7 +10,6 @@ JSON: an array of objects with keys path, line, column, code, severity, message,
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 
 from .findings import Finding
@@ -49,6 +48,8 @@ def as_json_objects(findings: Iterable[Finding]) -> list[dict[str, object]]:
 
 
 def format_json(findings: Iterable[Finding]) -> str:
+    import json  # only --format json needs it
+
     return json.dumps(as_json_objects(findings), indent=2, ensure_ascii=False) + "\n"
 
 

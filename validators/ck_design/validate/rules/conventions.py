@@ -1,0 +1,202 @@
+"""CK260-CK263, CK270: naming and directory conventions (spec/naming.py): a safe experiment
+name, a real date, the checkpoint pattern, and where an experiment and its outputs live."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from ...spec import naming
+from ..engine import Ctx, Design
+from ..values import as_dict
+from . import E, PATHS, W, rule
+
+DOCS = [
+    rule(
+        "CK260", W, PATHS,
+        "experiment.directory does not follow the convention for its type and name.",
+        """Experiments live in {scratch}/ck-experiments/{name}, sanity checks in
+        {scratch}/ck-sanity-checks/{name}; tools that find experiments (and people) look there.""",
+        "Use {scratch}/ck-experiments/{name} (or ck-sanity-checks for a sanity_check).",
+        """
+        experiment:
+          name: cap_8L_lora_rank_comparison_2026-11-25
+          type: experiment
+          directory: /scratch/me/experiments/cap_8L
+        """,
+        """
+        experiment:
+          name: cap_8L_lora_rank_comparison_2026-11-25
+          type: experiment
+          directory: /scratch/me/ck-experiments/cap_8L_lora_rank_comparison_2026-11-25
+        """,
+    ),
+    rule(
+        "CK261", E, PATHS,
+        "output.checkpoint_pattern lacks {run_name} or {N}.",
+        """Without {run_name} all runs write to the same directory; without {N} every epoch
+        overwrites the previous checkpoint, so only the last one survives.""",
+        "Use the default ck-out-{run_name}/epoch_{N}.",
+        """
+        output:
+          checkpoint_pattern: ck-out-{run_name}
+        """,
+        """
+        output:
+          checkpoint_pattern: ck-out-{run_name}/epoch_{N}
+        """,
+    ),
+    rule(
+        "CK262", W, PATHS,
+        "output.base_directory does not follow {scratch}/ck-outputs/{name}.",
+        """Outputs of all experiments are grouped under {scratch}/ck-outputs/ by experiment
+        name; analysis tools and clean-up scripts look for them there.""",
+        "Use {scratch}/ck-outputs/{name}.",
+        """
+        experiment:
+          name: cap_8L_lora_rank_comparison_2026-11-25
+        output:
+          base_directory: /scratch/me/outputs
+        """,
+        """
+        experiment:
+          name: cap_8L_lora_rank_comparison_2026-11-25
+        output:
+          base_directory: /scratch/me/ck-outputs/cap_8L_lora_rank_comparison_2026-11-25
+        """,
+    ),
+    rule(
+        "CK263", E, PATHS,
+        "experiment.name is not a safe directory name.",
+        """The name becomes a directory (twice: the experiment and its outputs) and part of
+        SLURM job names. Spaces, slashes, `..` or a leading dot or dash break paths and
+        shell commands. Allowed: ^[A-Za-z0-9][A-Za-z0-9._-]*$ without `..`.""",
+        "Use letters, digits, '.', '_' and '-' only, starting with a letter or digit.",
+        """
+        experiment:
+          name: cap 8L/lora ranks
+        """,
+        """
+        experiment:
+          name: cap_8L_lora_ranks_2026-11-25
+        """,
+    ),
+    rule(
+        "CK270", E, PATHS,
+        "experiment.date is not a real YYYY-MM-DD date.",
+        """The date orders experiments and is part of their names; 2026-02-30 or 25/11/2026
+        sort wrongly and break tools that parse it.""",
+        "Write a real calendar date as YYYY-MM-DD.",
+        """
+        experiment:
+          date: '2026-02-30'
+        """,
+        """
+        experiment:
+          date: '2026-02-28'
+        """,
+    ),
+]
+
+_SAFE_CHAR = re.compile(r"[A-Za-z0-9._-]")
+_SAFE_FIRST = re.compile(r"[A-Za-z0-9]")
+
+
+def check(ctx: Ctx, d: Design) -> None:
+    name = d.experiment.get("name")
+    if isinstance(name, str):
+        _check_name(ctx, name)
+    when = d.experiment.get("date")
+    if isinstance(when, str):
+        _check_date(ctx, when)
+    output = as_dict(d.data.get("output"))
+    pattern = output.get("checkpoint_pattern")
+    if isinstance(pattern, str):
+        _check_checkpoint_pattern(ctx, pattern)
+    if isinstance(name, str) and name:
+        _check_directories(ctx, d.experiment, output, name)
+
+
+def _check_name(ctx: Ctx, name: str) -> None:
+    """CK263."""
+    problems = []
+    if not name:
+        problems.append("it is empty")
+    else:
+        bad = sorted({c for c in name if not _SAFE_CHAR.match(c)})
+        if bad:
+            problems.append("it contains " + ", ".join(repr(c) for c in bad))
+        if not _SAFE_FIRST.match(name[0]):
+            problems.append(f"it starts with {name[0]!r}")
+        if ".." in name:
+            problems.append("it contains '..'")
+    if problems or not naming.SAFE_NAME.match(name):
+        proposal = re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+        proposal = re.sub(r"\.{2,}", ".", proposal).lstrip("._-") or "experiment"
+        ctx.add(
+            "CK263",
+            ("experiment", "name"),
+            f"experiment.name {name!r} is not a safe directory name: {'; '.join(problems) or 'it does not match ' + naming.SAFE_NAME_PATTERN}",
+            f"rename it to {proposal!r} (letters, digits, '.', '_' and '-', starting with a letter or digit)",
+        )
+
+
+def _check_date(ctx: Ctx, when: str) -> None:
+    """CK270."""
+    reason = None
+    if not naming.DATE_FORM.match(when):
+        reason = "it is not in YYYY-MM-DD form"
+    else:
+        try:
+            date.fromisoformat(when)
+        except ValueError as exc:
+            reason = f"it is not a real date ({exc})"
+    if reason:
+        ctx.add("CK270", ("experiment", "date"), f"experiment.date {when!r}: {reason}", "write a real calendar date as YYYY-MM-DD, e.g. '2026-11-25'")
+
+
+def _check_checkpoint_pattern(ctx: Ctx, pattern: str) -> None:
+    """CK261."""
+    missing = [p for p in ("{run_name}", "{N}") if p not in pattern]
+    if missing:
+        ctx.add(
+            "CK261",
+            ("output", "checkpoint_pattern"),
+            f"output.checkpoint_pattern {pattern!r} lacks {' and '.join(missing)}: "
+            + ("runs would share one directory" if "{run_name}" in missing else "each epoch would overwrite the last"),
+            f"use {naming.CHECKPOINT_PATTERN}",
+        )
+
+
+def _check_directories(ctx: Ctx, exp: dict[Any, Any], output: dict[Any, Any], name: str) -> None:
+    """CK260, CK262: {scratch}/ck-experiments/{name} (or ck-sanity-checks) and {scratch}/ck-outputs/{name}."""
+    kind = exp.get("type")
+    directory = exp.get("directory")
+    base_dir = output.get("base_directory")
+    scratch = None  # guessed from whichever of the two follows the convention, for the proposal
+    for path_, sub in (
+        (directory, naming.EXPERIMENTS_DIR),
+        (directory, naming.SANITY_CHECKS_DIR),
+        (base_dir, naming.OUTPUTS_DIR),
+    ):
+        if isinstance(path_, str) and scratch is None:
+            scratch = naming.scratch_of(path_, sub, name)
+    if isinstance(directory, str) and kind in naming.EXPERIMENT_TYPES:
+        sub = naming.TYPE_DIRS[kind]
+        if naming.scratch_of(directory, sub, name) is None:
+            proposal = naming.experiment_directory(scratch or "<scratch>", kind, name)
+            ctx.add(
+                "CK260",
+                ("experiment", "directory"),
+                f"experiment.directory {directory!r} is not {{scratch}}/{sub}/{name}, the convention for {'an' if kind == naming.EXPERIMENT else 'a'} {kind} named {name!r}",
+                f"use {proposal!r}",
+            )
+    if isinstance(base_dir, str) and naming.scratch_of(base_dir, naming.OUTPUTS_DIR, name) is None:
+        proposal = naming.output_directory(scratch or "<scratch>", name)
+        ctx.add(
+            "CK262",
+            ("output", "base_directory"),
+            f"output.base_directory {base_dir!r} is not {{scratch}}/{naming.OUTPUTS_DIR}/{name}",
+            f"use {proposal!r}",
+        )

@@ -1,0 +1,148 @@
+"""CK201-CK203: the prompts (training and evaluation see the same system prompt; templates
+fill in {input} and nothing else)."""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from ..engine import Ctx, Design
+from ..values import PathT, fmt_path, short
+from . import E, PROMPTS, W, rule
+
+DOCS = [
+    rule(
+        "CK201", E, PROMPTS,
+        "evaluation.system_prompt differs from controls.system_prompt.",
+        """A model fine-tuned with one system prompt and evaluated with another is measured on
+        a task it was not trained for; the scores look like a training failure.""",
+        "Make evaluation.system_prompt equal to controls.system_prompt.",
+        """
+        controls:
+          system_prompt: ''
+        evaluation:
+          system_prompt: 'You are a helpful assistant.'
+        """,
+        """
+        controls:
+          system_prompt: ''
+        evaluation:
+          system_prompt: ''
+        """,
+    ),
+    rule(
+        "CK202", E, PROMPTS,
+        "A prompt (controls, run parameters or a varied value) lacks the {input} placeholder.",
+        """The prompt is a template: each example's input is put where `{input}` is. Without
+        it every training example becomes the same fixed text.""",
+        "Put {input} where the example's input goes, e.g. 'Capitalize: {input}\\n'.",
+        """
+        controls:
+          prompt: "Capitalize the word:\\n"
+        """,
+        """
+        controls:
+          prompt: "Capitalize the word: {input}\\n"
+        """,
+    ),
+    rule(
+        "CK203", W, PROMPTS,
+        "A prompt has placeholders other than {input}, or unbalanced braces.",
+        """Only `{input}` is filled in; formatting a template with `{word}` or a lone `{`
+        raises at run time, or leaves the braces in the text the model sees.""",
+        "Use {input} only; write a literal brace as {{ or }}.",
+        """
+        controls:
+          prompt: "Capitalize {word}: {input}\\n"
+        """,
+        """
+        controls:
+          prompt: "Capitalize: {input}\\n"
+        """,
+    ),
+]
+
+Parsed = tuple[bool, list[str], str | None]
+
+
+def check(ctx: Ctx, d: Design) -> None:
+    cache: dict[str, Parsed] = {}
+    if "prompt" in d.controls:
+        _check_prompt(ctx, ("controls", "prompt"), d.controls["prompt"], cache)
+    swept: set[str] = set()
+    if d.variables and isinstance(d.variables.get("prompt"), list):
+        for k, p in enumerate(d.variables["prompt"]):
+            _check_prompt(ctx, ("variables", "prompt", k), p, cache)
+            if isinstance(p, str):
+                swept.add(p)
+    for i, run in enumerate(d.runs):
+        if isinstance(run, dict):
+            params = run.get("parameters")
+            if isinstance(params, dict) and "prompt" in params:
+                prompt = params["prompt"]
+                if isinstance(prompt, str) and prompt in swept:
+                    continue  # said once, at the variable's value
+                _check_prompt(ctx, ("runs", i, "parameters", "prompt"), prompt, cache)
+    _check_system_prompts(ctx, d)
+
+
+def _check_system_prompts(ctx: Ctx, d: Design) -> None:
+    """CK201."""
+    if "system_prompt" not in d.controls or "system_prompt" not in d.evaluation:
+        return
+    train, evaluate = d.controls["system_prompt"], d.evaluation["system_prompt"]
+    if train == evaluate:
+        return
+    where = ""
+    if isinstance(train, str) and isinstance(evaluate, str) and min(len(train), len(evaluate)) > 40:
+        at = next((k for k, (a, b) in enumerate(zip(train, evaluate)) if a != b), min(len(train), len(evaluate)))
+        where = f" (first difference at character {at + 1})"
+    ctx.add(
+        "CK201",
+        ("evaluation", "system_prompt"),
+        f"evaluation.system_prompt {short(evaluate, 300)} differs from controls.system_prompt {short(train, 300)}{where}",
+        "set evaluation.system_prompt to controls.system_prompt: models are evaluated with the system prompt they were trained with",
+    )
+
+
+def _placeholders(prompt: str) -> Parsed:
+    """(has {input}, other placeholders, template error) for a str.format-style prompt."""
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(prompt) if f is not None]
+    except ValueError as exc:
+        return "{input}" in prompt, [], str(exc)
+    others = [f"{{{f}}}" for f in fields if f != "input"]
+    return "input" in fields, list(dict.fromkeys(others)), None
+
+
+def _check_prompt(ctx: Ctx, path: PathT, prompt: Any, cache: dict[str, Parsed]) -> None:
+    """CK202, CK203."""
+    if not isinstance(prompt, str):
+        return
+    result = cache.get(prompt)
+    if result is None:
+        result = cache[prompt] = _placeholders(prompt)
+    has_input, others, error = result
+    where = fmt_path(path)
+    if not has_input:
+        fixed = prompt.rstrip("\n") + (" " if prompt.strip() else "") + "{input}\n"
+        ctx.add(
+            "CK202",
+            path,
+            f"{where}: {short(prompt)} has no {{input}} placeholder, so every example gets the same text",
+            f"put {{input}} where the example's input goes, e.g. {fixed!r}",
+        )
+    if error is not None:
+        ctx.add(
+            "CK203",
+            path,
+            f"{where}: {short(prompt)} is not a valid template: {error}",
+            "write a literal brace as {{ or }}",
+        )
+    elif others:
+        ctx.add(
+            "CK203",
+            path,
+            f"{where}: {short(prompt)} has placeholder{'s' if len(others) > 1 else ''} {', '.join(others)}; only {{input}} is filled in",
+            f"remove {'them' if len(others) > 1 else 'it'}, or write literal braces as {{{{ and }}}}",
+        )

@@ -1,0 +1,216 @@
+"""CK280-CK283: the resources a design points at, on disk (only with --check-resources): model
+directories, the dataset and its split counts, task scripts. What is on disk is read by
+facts/resources.py; relative paths resolve against the design file's directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ...facts import resources
+from ..engine import Ctx, Design
+from ..values import PathT, is_int
+from . import E, RESOURCES, W, rule
+
+DOCS = [
+    rule(
+        "CK280", W, RESOURCES,
+        "A model directory (or its config.json), the dataset, a task script or a task's own dataset file is missing.",
+        """A missing resource is a prerequisite, not a blocker: the design is still valid and
+        the README lists what to create before running. Relative paths are resolved against
+        the directory of the design file.""",
+        "Create or download the resource, or fix the path.",
+        """
+        models:
+          base:
+            - {name: Llama-3.2-1B-Instruct, path: /scratch/me/modles/Llama-3.2-1B-Instruct, size_gb: 2.4}
+        """,
+        """
+        models:
+          base:
+            - {name: Llama-3.2-1B-Instruct, path: /scratch/me/models/Llama-3.2-1B-Instruct, size_gb: 2.4}
+        """,
+    ),
+    rule(
+        "CK281", E, RESOURCES,
+        "data.training.splits differ from the dataset file's split counts (or the dataset cannot be read).",
+        """Training-step estimates (CK250-CK252) and the README come from these counts; a
+        mismatch means the design was made for a different dataset than the one on disk.""",
+        "Copy the counts the message reports into data.training.splits (or point at the right file).",
+        """
+        data:
+          training:
+            path: data/words_8L_500.json
+            splits: {train: 500, validation: 50, test: 50}
+        """,
+        """
+        data:
+          training:
+            path: data/words_8L_500.json
+            splits: {train: 400, validation: 50, test: 50}
+        """,
+    ),
+    rule(
+        "CK282", W, RESOURCES,
+        "A task script defines no @task function (or cannot be parsed).",
+        """inspect-ai runs functions decorated with @task; a script without one runs nothing.
+        The script is parsed, never imported or executed.""",
+        "Decorate the task function with @task (from inspect_ai import task).",
+        """
+        # tasks/capitalization.py
+        def capitalization():
+            return Task(dataset=..., solver=generate(), scorer=match())
+        """,
+        """
+        # tasks/capitalization.py
+        from inspect_ai import Task, task
+
+        @task
+        def capitalization():
+            return Task(dataset=..., solver=generate(), scorer=match())
+        """,
+    ),
+    rule(
+        "CK283", W, RESOURCES,
+        "A size or split field is null (not measured).",
+        """null means the resource was missing when the design was made. Step estimates and
+        disk-usage estimates are skipped for it. Reported only with --check-resources: without
+        it the validator does not look at the disk, and a design that is waiting for its
+        dataset should not nag on every commit.""",
+        "Fill in the measured value (the hint gives it when the resource exists now).",
+        """
+        data:
+          training:
+            size_kb: null
+            splits: {train: null, validation: null, test: null}
+        """,
+        """
+        data:
+          training:
+            size_kb: 28
+            splits: {train: 400, validation: 50, test: 50}
+        """,
+    ),
+]
+
+
+class _Paths:
+    """Resolves the design's paths, and quotes them as the user wrote them."""
+
+    def __init__(self, base_dir: Path) -> None:
+        self.base_dir = base_dir
+        self.scripts: dict[Path, resources.TaskScriptFacts] = {}  # tasks often share one script
+
+    def resolve(self, p: str) -> Path:
+        path = Path(p).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
+    def shown(self, p: str) -> str:
+        return repr(p) if Path(p).expanduser().is_absolute() else f"{p!r} (resolved to {str(self.resolve(p))!r})"
+
+
+def check(ctx: Ctx, d: Design, base_dir: Path) -> None:
+    paths = _Paths(base_dir)
+    for j, m in enumerate(d.models or []):
+        if isinstance(m, dict):
+            _check_model(ctx, paths, j, m)
+    _check_dataset(ctx, paths, d.data_training)
+    for j, task in enumerate(d.tasks or []):
+        if isinstance(task, dict):
+            _check_task(ctx, paths, j, task)
+
+
+def _check_model(ctx: Ctx, paths: _Paths, j: int, m: dict[Any, Any]) -> None:
+    base: PathT = ("models", "base", j)
+    facts = None
+    if isinstance(m.get("path"), str):
+        facts = resources.model_facts(paths.resolve(m["path"]))
+        if not facts.exists:
+            ctx.add("CK280", base + ("path",), f"models.base[{j}].path: model directory {paths.shown(m['path'])} does not exist",
+                    "download the model there, or fix the path (a prerequisite, not a blocker)")
+        elif not facts.has_config:
+            ctx.add("CK280", base + ("path",), f"models.base[{j}].path: {paths.shown(m['path'])} has no config.json: not a Hugging Face model directory",
+                    "point at the directory that holds config.json and the weights")
+    if "size_gb" in m and m["size_gb"] is None:
+        measured = f"; it measures {facts.size_gb} GB now" if facts and facts.exists and facts.size_gb is not None else ""
+        ctx.add("CK283", base + ("size_gb",), f"models.base[{j}].size_gb is null (not measured){measured}",
+                f"set size_gb: {facts.size_gb}" if measured else "fill it in once the model is downloaded")
+
+
+def _dataset_facts(ctx: Ctx, paths: _Paths, training: dict[Any, Any]) -> resources.DatasetFacts | None:
+    """The dataset's facts when it could be read (CK280, CK281, CK283 when not)."""
+    if not isinstance(training.get("path"), str):
+        return None
+    p = training["path"]
+    facts = resources.dataset_facts(paths.resolve(p))
+    where: PathT = ("data", "training", "path")
+    if not facts.exists:
+        ctx.add("CK280", where, f"data.training.path: dataset {paths.shown(p)} does not exist",
+                "create the dataset there, or fix the path (a prerequisite, not a blocker)")
+        return None
+    if facts.error and all(v is None for v in facts.splits.values()):
+        if "pyarrow" in facts.error:
+            ctx.add("CK283", where, f"data.training.path: split counts not measured: {facts.error}", "install pyarrow")
+        else:
+            ctx.add("CK281", where, f"data.training.path: cannot count the splits of {paths.shown(p)}: {facts.error}",
+                    "the dataset must be a JSON object with train/validation/test lists (or parquet)")
+        return None
+    return facts
+
+
+def _check_dataset(ctx: Ctx, paths: _Paths, training: dict[Any, Any]) -> None:
+    facts = _dataset_facts(ctx, paths, training)
+    if "size_kb" in training and training["size_kb"] is None:
+        have = facts.size_kb if facts else None
+        ctx.add("CK283", ("data", "training", "size_kb"), "data.training.size_kb is null (not measured)" + (f"; the file is {have} KB" if have is not None else ""),
+                f"set size_kb: {have}" if have is not None else "fill it in once the dataset exists")
+    splits = training.get("splits")
+    if isinstance(splits, dict):
+        for split in resources.SPLITS:
+            _check_split(ctx, facts, splits, split)
+
+
+def _check_split(ctx: Ctx, facts: resources.DatasetFacts | None, splits: dict[Any, Any], split: str) -> None:
+    declared = splits.get(split, None)
+    actual = facts.splits.get(split) if facts else None
+    where: PathT = ("data", "training", "splits", split)
+    if declared is None:
+        ctx.add("CK283", where if split in splits else ("data", "training", "splits"),
+                f"data.training.splits.{split} is null (not measured)" + (f"; the dataset has {actual}" if actual is not None else ""),
+                f"set {split}: {actual}" if actual is not None else "fill it in once the dataset exists")
+    elif facts is not None and is_int(declared):
+        if actual is None and declared != 0:
+            ctx.add("CK281", where, f"data.training.splits.{split} is {declared}, but the dataset has no {split!r} list",
+                    f"set {split}: 0, or add the split to the dataset")
+        elif actual is not None and actual != declared:
+            ctx.add("CK281", where, f"data.training.splits.{split} is {declared}, but the dataset has {actual} {split} examples",
+                    f"set {split}: {actual}")
+
+
+_DATA_EXTENSIONS = (".json", ".jsonl", ".parquet", ".csv")
+
+
+def _looks_like_path(value: str) -> bool:
+    """A task's `dataset` that names a file (else it is a dataset id the task resolves)."""
+    return value.startswith(("/", "./", "../", "~")) or value.lower().endswith(_DATA_EXTENSIONS)
+
+
+def _check_task(ctx: Ctx, paths: _Paths, j: int, task: dict[Any, Any]) -> None:
+    base: PathT = ("evaluation", "tasks", j)
+    script = task.get("script")
+    if isinstance(script, str):
+        target = paths.resolve(script)
+        facts = paths.scripts.get(target)
+        if facts is None:
+            facts = paths.scripts[target] = resources.task_script_facts(target)
+        if not facts.exists:
+            ctx.add("CK280", base + ("script",), f"evaluation.tasks[{j}].script: task script {paths.shown(script)} does not exist",
+                    "write the inspect-ai task there, or fix the path (a prerequisite, not a blocker)")
+        elif not facts.task_functions:
+            problem = facts.error if facts.error and facts.error.startswith("cannot parse") else "defines no @task function"
+            ctx.add("CK282", base + ("script",), f"evaluation.tasks[{j}].script: {paths.shown(script)} {problem}",
+                    "decorate the task function with @task (from inspect_ai import task)")
+    dataset = task.get("dataset")
+    if isinstance(dataset, str) and dataset != "same" and _looks_like_path(dataset) and not paths.resolve(dataset).exists():
+        ctx.add("CK280", base + ("dataset",), f"evaluation.tasks[{j}].dataset {paths.shown(dataset)} does not exist",
+                "create the dataset there, fix the path, or use `same` for the training dataset")

@@ -1,0 +1,427 @@
+"""CK220-CK223, CK230, CK234, CK235: the runs, one pass over them. A run is a point of the sweep
+that `variables` declares (spec/sweep.py), named by the convention of spec/naming.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...spec import naming, sweep
+from ...spec.sweep import CONTROL, FINE_TUNED, RUN_TYPES
+from ..engine import Ctx, Design
+from ..values import PathT, short, vkey
+from . import E, RUNS, W, rule
+
+DOCS = [
+    rule(
+        "CK220", E, RUNS,
+        "A control run has non-empty parameters.",
+        """A control evaluates the base model as it is; parameters on it suggest it was meant
+        to be fine-tuned, and tools that read them would treat it inconsistently.""",
+        "Set `parameters: {}` on the control, or make it a fine-tuned run.",
+        """
+        runs:
+          - name: Llama-3.2-1B-Instruct_base
+            type: control
+            model: Llama-3.2-1B-Instruct
+            parameters: {lora_rank: 4}
+        """,
+        """
+        runs:
+          - name: Llama-3.2-1B-Instruct_base
+            type: control
+            model: Llama-3.2-1B-Instruct
+            parameters: {}
+        """,
+    ),
+    rule(
+        "CK221", W, RUNS,
+        "A control run's name lacks `base`.",
+        """By convention controls are named `{model}_base`; plots, reports and the matrix tell
+        controls from fine-tuned runs by that name.""",
+        "Rename the control to {model}_base (and its matrix entry).",
+        """
+        runs:
+          - name: Llama-3.2-1B-Instruct_control
+            type: control
+            model: Llama-3.2-1B-Instruct
+            parameters: {}
+        """,
+        """
+        runs:
+          - name: Llama-3.2-1B-Instruct_base
+            type: control
+            model: Llama-3.2-1B-Instruct
+            parameters: {}
+        """,
+    ),
+    rule(
+        "CK222", E, RUNS,
+        "A fine-tuned run's parameter is not a declared variable, its value is not one of the variable's values, or it leaves a variable unset.",
+        """`parameters` holds this run's point of the sweep declared in `variables`. A value
+        outside the sweep, or a variable the run does not set, means the run trains with
+        settings the design does not describe (a missing variable silently falls back to the
+        recipe default).""",
+        "Use a declared variable and one of its values (or add the value to variables).",
+        """
+        variables:
+          lora_rank: [4, 8]
+        runs:
+          - name: Llama-3.2-1B-Instruct_rank16
+            type: fine-tuned
+            model: Llama-3.2-1B-Instruct
+            parameters: {lora_rank: 16}
+        """,
+        """
+        variables:
+          lora_rank: [4, 8, 16]
+        runs:
+          - name: Llama-3.2-1B-Instruct_rank16
+            type: fine-tuned
+            model: Llama-3.2-1B-Instruct
+            parameters: {lora_rank: 16}
+        """,
+    ),
+    rule(
+        "CK223", W, RUNS,
+        "A run name does not contain its model and its varied values (naming convention).",
+        """Run names become checkpoint directories and plot labels; `{model}_{label}` (e.g.
+        Llama-3.2-1B-Instruct_rank4_lr1e-05) keeps them unique and self-describing, and a name
+        that disagrees with its parameters misleads whoever reads the results.""",
+        "Rename the run to the conventional name the hint proposes (and its matrix entry).",
+        """
+        runs:
+          - name: Llama-3.2-1B-Instruct_rank8
+            type: fine-tuned
+            model: Llama-3.2-1B-Instruct
+            parameters: {lora_rank: 4}
+        """,
+        """
+        runs:
+          - name: Llama-3.2-1B-Instruct_rank4
+            type: fine-tuned
+            model: Llama-3.2-1B-Instruct
+            parameters: {lora_rank: 4}
+        """,
+    ),
+    rule(
+        "CK230", E, RUNS,
+        "Two runs have the same name.",
+        """A run's name is its output directory (`ck-out-{run_name}`): two runs with one name
+        overwrite each other's checkpoints.""",
+        "Give each run a unique name.",
+        """
+        runs:
+          - {name: Llama-3.2-1B-Instruct_rank4, type: fine-tuned, model: Llama-3.2-1B-Instruct, parameters: {lora_rank: 4}}
+          - {name: Llama-3.2-1B-Instruct_rank4, type: fine-tuned, model: Llama-3.2-1B-Instruct, parameters: {lora_rank: 8}}
+        """,
+        """
+        runs:
+          - {name: Llama-3.2-1B-Instruct_rank4, type: fine-tuned, model: Llama-3.2-1B-Instruct, parameters: {lora_rank: 4}}
+          - {name: Llama-3.2-1B-Instruct_rank8, type: fine-tuned, model: Llama-3.2-1B-Instruct, parameters: {lora_rank: 8}}
+        """,
+    ),
+    rule(
+        "CK234", E, RUNS,
+        "A run's model is not listed in models.base.",
+        """The model's path comes from models.base; a run of an unlisted model has no weights
+        to start from.""",
+        "Use a model name from models.base, or add the model there.",
+        """
+        models:
+          base:
+            - {name: Llama-3.2-1B-Instruct, path: /scratch/me/models/Llama-3.2-1B-Instruct, size_gb: 2.4}
+        runs:
+          - {name: Llama-3.2-3B-Instruct_rank4, type: fine-tuned, model: Llama-3.2-3B-Instruct, parameters: {lora_rank: 4}}
+        """,
+        """
+        models:
+          base:
+            - {name: Llama-3.2-1B-Instruct, path: /scratch/me/models/Llama-3.2-1B-Instruct, size_gb: 2.4}
+            - {name: Llama-3.2-3B-Instruct, path: /scratch/me/models/Llama-3.2-3B-Instruct, size_gb: 6.4}
+        runs:
+          - {name: Llama-3.2-3B-Instruct_rank4, type: fine-tuned, model: Llama-3.2-3B-Instruct, parameters: {lora_rank: 4}}
+        """,
+    ),
+    rule(
+        "CK235", W, RUNS,
+        "The sweep is incomplete (a combination of the variables has no run for a model), or two runs of a model share one combination.",
+        """Fine-tuned runs are models x variables. A missing combination leaves a hole in every
+        comparison; a repeated one trains the same thing twice. Models with no fine-tuned run
+        at all (used only as controls) are not checked.""",
+        "Add a run for each missing combination (or drop the value from variables); remove repeated runs.",
+        """
+        variables:
+          lora_rank: [4, 8]
+        runs:
+          - {name: Llama-3.2-1B-Instruct_rank4, type: fine-tuned, model: Llama-3.2-1B-Instruct, parameters: {lora_rank: 4}}
+        """,
+        """
+        variables:
+          lora_rank: [4, 8]
+        runs:
+          - {name: Llama-3.2-1B-Instruct_rank4, type: fine-tuned, model: Llama-3.2-1B-Instruct, parameters: {lora_rank: 4}}
+          - {name: Llama-3.2-1B-Instruct_rank8, type: fine-tuned, model: Llama-3.2-1B-Instruct, parameters: {lora_rank: 8}}
+        """,
+    ),
+]
+
+VKey = tuple[str, Any]
+
+
+class _Sweep:
+    """What the pass over runs knows of the sweep, and what it has seen so far."""
+
+    def __init__(self, d: Design) -> None:
+        variables = d.variables
+        # A non-string variable name (`2:`, `on:`) is the schema's finding (CK101/CK004); the sweep
+        # is judged on the well-formed names, so one bad key does not make every run look wrong.
+        if variables is not None and not all(isinstance(n, str) for n in variables):
+            variables = {n: v for n, v in variables.items() if isinstance(n, str)}
+        self.variables = variables
+        self.names: list[Any] = list(variables) if variables is not None else []
+        self.name_set = set(self.names)
+        self.lists_ok = variables is not None and all(isinstance(v, list) and v for v in variables.values())
+        self.allowed: dict[Any, set[VKey]] = {
+            name: {vkey(v) for v in values} for name, values in (variables or {}).items() if isinstance(values, list)
+        }
+        # A run whose type, model or parameters are unreadable (the schema reports it) may be the
+        # "missing" combination: then a hole in the sweep is not worth a second finding.
+        self.decidable = True
+        self.labels: dict[tuple[Any, ...], str] = {}
+        self.seen_names: dict[str, int] = {}
+        self.combos_by_model: dict[str, dict[tuple[Any, ...], int]] = {}
+        self.ft_models: list[str] = []
+
+    def label(self, param: Any, value: Any, vk: VKey) -> str:
+        """naming.value_label, cached: 10,000 runs share a few dozen distinct values."""
+        key = (param, type(value), vk)
+        label = self.labels.get(key)
+        if label is None:
+            label = self.labels[key] = naming.value_label(param, value)
+        return label
+
+
+def check(ctx: Ctx, d: Design) -> None:
+    s = _Sweep(d)
+    for i, run in enumerate(d.runs):
+        if isinstance(run, dict):
+            _check_run(ctx, d, s, i, run)
+        else:
+            s.decidable = False
+    if s.lists_ok and s.variables is not None and s.decidable:
+        _check_sweep_complete(ctx, d, s)
+
+
+def _check_run(ctx: Ctx, d: Design, s: _Sweep, i: int, run: dict[Any, Any]) -> None:
+    name = run.get("name")
+    kind = run.get("type")
+    model = run.get("model")
+    params = run.get("parameters", {})
+    params_ok = isinstance(params, dict)
+    if not params_ok:
+        params = {}
+        s.decidable = False
+    if kind not in RUN_TYPES:
+        s.decidable = False
+    if isinstance(name, str):
+        _check_unique_name(ctx, s, i, name)
+    if isinstance(model, str) and d.model_names is not None and model not in d.model_names:
+        _unknown_model(ctx, d.model_names, i, model)
+    if kind == CONTROL:
+        _check_control(ctx, i, name, model, params if params_ok else None)
+    elif kind == FINE_TUNED:
+        if isinstance(model, str):
+            s.ft_models.append(model)
+        else:
+            s.decidable = False
+        if params_ok:
+            _check_fine_tuned(ctx, d, s, i, name, model, params)
+
+
+def _check_unique_name(ctx: Ctx, s: _Sweep, i: int, name: str) -> None:
+    """CK230."""
+    first = s.seen_names.get(name)
+    if first is None:
+        s.seen_names[name] = i
+        return
+    ctx.add(
+        "CK230",
+        ("runs", i, "name"),
+        f"runs[{i}].name {name!r} is already used by runs[{first}] (line {ctx.line_of(('runs', first, 'name'))})",
+        "rename one of them: a run's checkpoints go to ck-out-{run_name}, so the two would overwrite each other",
+    )
+
+
+def _unknown_model(ctx: Ctx, model_names: set[str], i: int, model: str) -> None:
+    """CK234."""
+    near = ctx.closest(model, sorted(model_names))
+    ctx.add(
+        "CK234",
+        ("runs", i, "model"),
+        f"runs[{i}].model {model!r} is not in models.base ({', '.join(sorted(model_names)) or 'empty'})",
+        f"did you mean {near!r}?" if near else "add the model (name, path, size_gb) to models.base",
+    )
+
+
+def _check_control(ctx: Ctx, i: int, name: Any, model: Any, params: dict[Any, Any] | None) -> None:
+    """CK220, CK221, CK223 for a control run."""
+    if params:
+        ctx.add(
+            "CK220",
+            ("runs", i, "parameters"),
+            f"runs[{i}] {name!r} is a control but has parameters {short(params)}",
+            "set `parameters: {}` (a control is the base model as it is), or make it a fine-tuned run",
+        )
+    if isinstance(name, str) and naming.CONTROL_SUFFIX not in name:
+        proposal = naming.control_name(model) if isinstance(model, str) else "{model}_base"
+        ctx.add(
+            "CK221",
+            ("runs", i, "name"),
+            f"runs[{i}].name {name!r} is a control run but does not say `{naming.CONTROL_SUFFIX}`",
+            f"rename it to {proposal!r} (and its matrix entry)",
+        )
+    if isinstance(name, str) and isinstance(model, str) and model not in name:
+        ctx.add(
+            "CK223",
+            ("runs", i, "name"),
+            f"runs[{i}].name {name!r} does not contain its model {model!r}",
+            f"rename it to {naming.control_name(model)!r} (and its matrix entry)",
+        )
+
+
+def _check_fine_tuned(ctx: Ctx, d: Design, s: _Sweep, i: int, name: Any, model: Any, params: dict[Any, Any]) -> None:
+    """CK222, CK223, CK235 for a fine-tuned run with readable parameters."""
+    # One identity per value, shared by CK222, CK223 and CK235.
+    vkeys = {k: vkey(v) for k, v in params.items()}
+    if s.variables is not None and not _in_sweep(s, params, vkeys):
+        _check_run_parameters(ctx, d, s, i, name, params)
+    if isinstance(name, str) and isinstance(model, str):
+        _check_run_name(ctx, s, i, name, model, params, vkeys)
+    if s.lists_ok and isinstance(model, str):
+        _check_repeat(ctx, s, i, name, model, params, vkeys)
+
+
+def _in_sweep(s: _Sweep, params: dict[Any, Any], vkeys: dict[Any, VKey]) -> bool:
+    """The fast yes: every variable set, to one of its values, and nothing else."""
+    if len(params) != len(s.names):
+        return False
+    for k, vk in vkeys.items():
+        values = s.allowed.get(k)
+        if values is None or vk not in values:
+            return False
+    return True
+
+
+def _check_run_parameters(ctx: Ctx, d: Design, s: _Sweep, i: int, name: Any, params: dict[Any, Any]) -> None:
+    """CK222: what is wrong with a run that is not a point of the sweep."""
+    variables = d.variables  # as written: a non-string name is still declared
+    assert variables is not None
+    declared = ", ".join(str(n) for n in s.names) or "none"
+    for k, v in params.items():
+        if k not in variables:
+            if k in d.controls:
+                hint = f"{k} is a constant (controls.{k} = {short(d.controls[k])}): remove it from the run, or move it to variables to sweep it"
+            else:
+                near = ctx.closest(k, [str(n) for n in s.names])
+                hint = f"did you mean {near!r}?" if near else "declare it in variables (to sweep it) or move it to controls"
+            ctx.add(
+                "CK222",
+                ("runs", i, "parameters", k),
+                f"runs[{i}].parameters.{k} is not a declared variable (variables: {declared})",
+                hint,
+                at_key=True,
+            )
+        elif k in s.allowed and vkey(v) not in s.allowed[k]:
+            values = variables[k]
+            ctx.add(
+                "CK222",
+                ("runs", i, "parameters", k),
+                f"runs[{i}].parameters.{k}: {short(v)} is not one of the values of variables.{k} {short(values)}",
+                f"use one of {short(values)}, or add {short(v)} to variables.{k}",
+            )
+    for n in s.names:
+        if n not in params:
+            ctx.add(
+                "CK222",
+                ("runs", i, "parameters"),
+                f"runs[{i}] {name!r} does not set the variable {n} (values {short(variables[n])}): it would train with the recipe's default",
+                f"add `{n}: <one of {short(variables[n])}>` to its parameters",
+            )
+
+
+def _check_run_name(
+    ctx: Ctx, s: _Sweep, i: int, name: str, model: str, params: dict[Any, Any], vkeys: dict[Any, VKey]
+) -> None:
+    """CK223: a fine-tuned run's name holds its model and its varied values."""
+    labels = [s.label(k, params[k], vkeys[k]) for k in s.names if k in params]
+    if len(labels) < len(params):
+        labels += [s.label(k, v, vkeys[k]) for k, v in params.items() if k not in s.name_set]
+    # naming.run_name(model, params in variable order), with its labels cached;
+    # naming.run_name itself stays the authority whenever the fast guess disagrees.
+    expected = f"{model}_{'_'.join(labels)}" if labels else naming.run_name(model, {})
+    if name == expected:
+        return
+    ordered = {k: params[k] for k in s.names if k in params}
+    ordered.update((k, v) for k, v in params.items() if k not in ordered)
+    expected = naming.run_name(model, ordered)
+    if name == expected:
+        return
+    absent = [p for p in (model, *labels) if p not in name]
+    if absent:
+        ctx.add(
+            "CK223",
+            ("runs", i, "name"),
+            f"runs[{i}].name {name!r} does not contain {', '.join(repr(p) for p in absent)} (its model and varied values)",
+            f"rename it to {expected!r} (and its matrix entry)",
+        )
+
+
+def _check_repeat(
+    ctx: Ctx, s: _Sweep, i: int, name: Any, model: str, params: dict[Any, Any], vkeys: dict[Any, VKey]
+) -> None:
+    """CK235: the same point of the sweep trained twice for one model."""
+    try:
+        key = tuple([vkeys[n] for n in s.names])
+    except KeyError:
+        return  # a variable the run does not set: CK222 says so
+    seen = s.combos_by_model.get(model)
+    if seen is None:
+        seen = s.combos_by_model[model] = {}
+    first = seen.get(key)
+    if first is None:
+        seen[key] = i
+        return
+    combo = ", ".join(f"{n}={naming.format_value(params[n])}" for n in s.names) or "no variables"
+    ctx.add(
+        "CK235",
+        ("runs", i, "parameters"),
+        f"runs[{i}] {name!r} trains the same combination ({combo}) of {model} as runs[{first}]",
+        "remove the repeated run (and its matrix entry)",
+    )
+
+
+def _check_sweep_complete(ctx: Ctx, d: Design, s: _Sweep) -> None:
+    """CK235: every model fine-tuned in the design is trained on every point of the sweep."""
+    assert s.variables is not None
+    try:
+        combos = sweep.sweep(s.variables)
+    except TypeError:
+        return
+    keys = [tuple(vkey(c[n]) for n in s.names) for c in combos]
+    where: PathT = ("variables",) if "variables" in d.data else ("runs",)
+    for model in dict.fromkeys(s.ft_models):
+        seen = s.combos_by_model.get(model, {})
+        missing = [c for c, k in zip(combos, keys) if k not in seen]
+        if not missing:
+            continue
+        shown = "; ".join(
+            ", ".join(f"{n}={naming.format_value(c[n])}" for n in s.names) for c in missing[:3]
+        )
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        ctx.add(
+            "CK235",
+            where,
+            f"the sweep is incomplete for {model}: {len(missing)} of {len(combos)} combinations of {', '.join(map(str, s.names))} have no run ({shown}{more})",
+            f"add runs such as {naming.run_name(model, missing[0])!r} (the wizard, or `copier update`, generates the full set), or remove the values from variables",
+            at_key=True,
+        )

@@ -1,0 +1,416 @@
+"""CK100-CK103, the structure (schema), and CK004, YAML 1.1 booleans where text or a number is meant.
+
+The schema findings are pydantic's errors (validate/schema_shape.py) mapped onto the data's
+paths: one finding per place, in words, with a fix where there is an obvious one. CK103 walks
+the data against the schema's fields (unknown keys are allowed, so pydantic says nothing).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from yaml.nodes import ScalarNode
+
+from ...spec.params import KNOWN_PARAMETERS
+from .. import schema_shape
+from ..engine import Ctx
+from ..values import PathT, closest, describe, fmt_path, is_num, short, value_at
+from . import E, READ, SCHEMA, W, rule
+
+DOCS = [
+    rule(
+        "CK004", E, READ,
+        "A YAML 1.1 boolean word (yes/no/on/off) where a string or number is meant.",
+        """YAML 1.1 (PyYAML, and torchtune's OmegaConf) reads an unquoted `no`, `yes`, `on` or
+        `off` as a boolean, so a run named `no` or a label `off` silently becomes `false`.
+        Booleans are fine where a boolean is meant (packing, validation_during_training,
+        ignore_case). Numbers follow YAML 1.2 as OmegaConf reads them: `1e-5` is a float.""",
+        "Quote the value: 'no'.",
+        """
+        evaluation:
+          scorer:
+            - name: risk_scorer
+              params:
+                option_tokens: [yes, no]
+        """,
+        """
+        evaluation:
+          scorer:
+            - name: risk_scorer
+              params:
+                option_tokens: ['yes', 'no']
+        """,
+    ),
+    rule(
+        "CK100", E, SCHEMA,
+        "A required field is missing.",
+        """Scaffolding and the SLURM jobs read these fields; a missing one fails a job later,
+        or worse, falls back to a recipe default nobody chose.""",
+        "Add the field (the message names it); `ck-validate --format json` lists all at once.",
+        """
+        runs:
+          - name: Llama-3.2-1B-Instruct_rank4
+            type: fine-tuned
+            parameters: {lora_rank: 4}
+        """,
+        """
+        runs:
+          - name: Llama-3.2-1B-Instruct_rank4
+            type: fine-tuned
+            model: Llama-3.2-1B-Instruct
+            parameters: {lora_rank: 4}
+        """,
+    ),
+    rule(
+        "CK101", E, SCHEMA,
+        "A field has the wrong type.",
+        """Types are checked strictly: a quoted "4" is a string, not the integer torchtune
+        needs, and a list where a mapping belongs is a different design altogether.""",
+        "Write the value with the type the message names (unquote numbers, quote strings).",
+        """
+        controls:
+          batch_size: "4"
+        """,
+        """
+        controls:
+          batch_size: 4
+        """,
+    ),
+    rule(
+        "CK102", E, SCHEMA,
+        "A value is not allowed (not one of the choices, does not match the pattern, out of range, or an empty list).",
+        """Values outside the allowed set are typos (`finetuned`) or impossible settings
+        (`epochs: 0`, `lora_dropout: 1.5`); downstream tools either crash on them or
+        quietly do something else.""",
+        "Use one of the allowed values the message lists.",
+        """
+        runs:
+          - name: Llama-3.2-1B-Instruct_rank4
+            type: finetuned
+        """,
+        """
+        runs:
+          - name: Llama-3.2-1B-Instruct_rank4
+            type: fine-tuned
+        """,
+    ),
+    rule(
+        "CK103", W, SCHEMA,
+        "An unknown field or hyperparameter name (a typo guard).",
+        """Unknown keys are allowed because recipes grow, but a misspelled key (`lora_rnak`)
+        is ignored by every tool, so the setting you meant never takes effect.""",
+        "Rename the key to the known field the hint names, or delete it.",
+        """
+        controls:
+          lora_rnak: 8
+        """,
+        """
+        controls:
+          lora_rank: 8
+        """,
+    ),
+]
+
+
+def check(ctx: Ctx, data: dict[Any, Any]) -> set[PathT]:
+    """Every structural finding; returns the paths CK004 flagged (other rules stay quiet there)."""
+    ck004 = _check_yaml11_bools(ctx)
+    _check_schema(ctx, data, ck004)
+    _check_unknown_fields(ctx, data, schema_shape.root(), ())
+    variables = data.get("variables")
+    if isinstance(variables, dict) and variables:
+        _check_variable_names(ctx, variables)
+    return ck004
+
+
+# --- CK004 -----------------------------------------------------------------------------------
+
+
+def _check_yaml11_bools(ctx: Ctx) -> set[PathT]:
+    flagged: set[PathT] = set()
+    for path in ctx.doc.yaml11_bools:
+        kind = schema_shape.expected_kind(path)
+        if kind is None:
+            continue
+        node = ctx.doc.node_at(path)[0]
+        word = node.value if isinstance(node, ScalarNode) else "yes"
+        value = "true" if word.lower() in ("yes", "on") else "false"
+        flagged.add(path)
+        if kind == "str":
+            ctx.add(
+                "CK004",
+                path,
+                f"{fmt_path(path)}: unquoted {word} is the boolean {value} in YAML 1.1 (PyYAML, OmegaConf), not the string {word!r}",
+                f"quote it: '{word}'",
+            )
+        else:
+            ctx.add(
+                "CK004",
+                path,
+                f"{fmt_path(path)}: unquoted {word} is the boolean {value} in YAML 1.1, but a number is meant here",
+                "write the number",
+            )
+    return flagged
+
+
+# --- CK100-CK102: pydantic's errors, in words --------------------------------------------------
+_TYPE_NAMES = {
+    "string_type": "a string",
+    "int_type": "an integer",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "list_type": "a list",
+    "none_required": "null",
+}
+_VALUE_ERRORS = {
+    "literal_error",
+    "enum",
+    "string_pattern_mismatch",
+    "greater_than",
+    "greater_than_equal",
+    "less_than",
+    "less_than_equal",
+    "too_short",
+    "too_long",
+    "string_too_short",
+    "string_too_long",
+    "finite_number",
+    "multiple_of",
+}
+# The value rules that say it better (and must not be said twice).
+_SUPPRESSED = {
+    (("experiment", "name"), "string_pattern_mismatch"),  # CK263
+    (("experiment", "date"), "string_pattern_mismatch"),  # CK270
+}
+_RANGE_WORDS = {
+    "greater_than": ("gt", ">"),
+    "greater_than_equal": ("ge", ">="),
+    "less_than": ("lt", "<"),
+    "less_than_equal": ("le", "<="),
+}
+
+
+def _branch_matches(tag: str, value: Any) -> bool:
+    """Does the union member pydantic names `tag` (e.g. 'list[int]') fit the value's kind?"""
+    if tag.startswith("list["):
+        return isinstance(value, list)
+    if tag.startswith("dict["):
+        return isinstance(value, dict)
+    if tag.startswith("literal["):
+        return isinstance(value, str)
+    if tag == "str":
+        return isinstance(value, str)
+    if tag == "bool":
+        return isinstance(value, bool)
+    if tag in ("int", "float"):
+        return is_num(value)
+    return False
+
+
+Mapped = tuple[PathT, dict[str, Any], list[tuple[PathT, str]], bool]
+
+
+def _check_schema(ctx: Ctx, data: dict[Any, Any], skip: set[PathT]) -> None:
+    errors = schema_shape.validate(data)
+    if not errors:
+        return
+    fitting: dict[PathT, bool] = {}
+    mapped = [_map_error(data, err, fitting) for err in errors]
+    variables = data.get("variables")
+    varied = set(variables) if isinstance(variables, dict) else set()
+    groups: dict[PathT, list[tuple[dict[str, Any], list[tuple[PathT, str]], bool]]] = {}
+    bad_keys: dict[PathT, None] = {}
+    for path, err, tags, key_error in mapped:
+        if key_error or err["type"] == "invalid_key":
+            bad_keys[path] = None  # one finding per key, whichever way pydantic said it
+            continue
+        if any(fitting.get(at) and not _branch_matches(tag, value_at(data, at)) for at, tag in tags):
+            continue  # another member of the union fits this value; its errors are the real ones
+        if path in skip or (path, err["type"]) in _SUPPRESSED:
+            continue
+        if err["type"] == "missing" and len(path) == 2 and path[0] == "controls" and path[1] in varied:
+            continue  # a varied prompt or system_prompt lives in variables, not controls
+        groups.setdefault(path, []).append((err, tags, key_error))
+
+    for path, errs in groups.items():
+        _schema_finding(ctx, data, path, errs)
+    for path in bad_keys:
+        _key_finding(ctx, path)
+
+
+def _map_error(data: dict[Any, Any], err: dict[str, Any], fitting: dict[PathT, bool]) -> Mapped:
+    """pydantic's location as a data path. A step that is not in the data is a union member's
+    tag (`list[int]`), remembered in `fitting` so that only the member that fits the value speaks."""
+    loc = err["loc"]
+    missing = err["type"] == "missing"
+    steps = loc[:-1] if missing else loc
+    path: list[Any] = []
+    tags: list[tuple[PathT, str]] = []
+    cur: Any = data
+    key_error = False
+    for step in steps:
+        if step == "[key]":
+            key_error = True
+            break
+        if isinstance(cur, dict) and step in cur:
+            cur = cur[step]
+            path.append(step)
+        elif isinstance(cur, list) and isinstance(step, int) and 0 <= step < len(cur):
+            cur = cur[step]
+            path.append(step)
+        elif isinstance(step, str):
+            at = tuple(path)
+            tags.append((at, step))
+            fitting[at] = fitting.get(at, False) or _branch_matches(step, cur)
+        else:
+            break
+    if missing:
+        path.append(loc[-1])
+    return tuple(path), err, tags, key_error
+
+
+def _key_finding(ctx: Ctx, path: PathT) -> None:
+    """A mapping key that is not a string: `2:`, or `on:` (YAML 1.1's true)."""
+    key_node = ctx.doc.node_at(path)[1]
+    text = key_node.value if isinstance(key_node, ScalarNode) else str(path[-1])
+    where = fmt_path(path[:-1])
+    if isinstance(path[-1], bool) or (
+        isinstance(key_node, ScalarNode) and not key_node.style and text.lower() in ("yes", "no", "on", "off")
+    ):
+        value = "true" if text.lower() in ("yes", "on", "true") else "false"
+        ctx.add(
+            "CK004",
+            path,
+            f"{where}: the unquoted key {text} is the boolean {value} in YAML 1.1, not the string {text!r}",
+            f"quote it: '{text}'",
+            at_key=True,
+        )
+        return
+    ctx.add("CK101", path, f"{where}: the key {text} is not a string", f"quote it: '{text}'", at_key=True)
+
+
+def _schema_finding(ctx: Ctx, data: Any, path: PathT, errs: list[tuple[dict[str, Any], list[Any], bool]]) -> None:
+    where = fmt_path(path)
+    types = [e["type"] for e, _, _ in errs]
+    if "missing" in types:
+        ctx.add("CK100", path, f"{where}: required field missing", _missing_hint(data, path))
+        return
+    value = value_at(data, path)
+    value_errs = [e for e, _, _ in errs if e["type"] in _VALUE_ERRORS]
+    if value_errs:
+        ctx.add("CK102", path, *_value_error_text(where, path, value, value_errs[0]))
+        return
+    expected = list(dict.fromkeys(_TYPE_NAMES.get(t, t.replace("_", " ")) for t in types))
+    if len(expected) > 1:
+        expected_text = ", ".join(expected[:-1]) + " or " + expected[-1]
+    else:
+        expected_text = expected[0]
+    ctx.add("CK101", path, f"{where}: expected {expected_text}, got {describe(value)}", _type_hint(types, value))
+
+
+def _missing_hint(data: Any, path: PathT) -> str:
+    parent = value_at(data, path[:-1])
+    key = path[-1]
+    if isinstance(parent, dict):
+        known = schema_shape.fields_at(path[:-1])
+        near = closest(key, [k for k in parent if isinstance(k, str) and k not in known])
+        if near is not None:
+            return f"{near!r} looks like a misspelling: rename it to {key!r}"
+    return f"add `{key}:`"
+
+
+def _type_hint(types: list[str], value: Any) -> str | None:
+    if "string_type" in types and is_num(value):
+        return f"quote it: '{value}'"
+    if "string_type" in types and value is None:
+        return "write '' for an empty string"
+    if ("int_type" in types or "float_type" in types) and isinstance(value, str):
+        return "write the number without quotes"
+    if "bool_type" in types and isinstance(value, str):
+        return "write true or false without quotes"
+    return None
+
+
+def _value_error_text(where: str, path: PathT, value: Any, err: dict[str, Any]) -> tuple[str, str | None]:
+    kind = err["type"]
+    ctx_ = err.get("ctx") or {}
+    if kind in ("literal_error", "enum"):
+        allowed = re.findall(r"'([^']*)'", str(ctx_.get("expected", "")))
+        allowed_text = ", ".join(repr(a) for a in allowed)
+        near = closest(value, allowed)
+        hint = f"did you mean {near!r}?" if near else f"use one of {allowed_text}"
+        if path and path[-1] == "epochs" and "evaluation" in path:
+            hint = "use a list of 0-indexed epochs such as [0, 1], best_val_loss, or null for a control run"
+            return f"{where}: {short(value)} is not one of {allowed_text}, a list of epochs or null", hint
+        return f"{where}: {short(value)} is not one of {allowed_text}", hint
+    if kind == "string_pattern_mismatch":
+        return f"{where}: {short(value)} does not match {ctx_.get('pattern')}", None
+    if kind in _RANGE_WORDS:
+        key, op = _RANGE_WORDS[kind]
+        return f"{where}: {short(value)} is out of range: it must be {op} {ctx_.get(key)}", f"use a value {op} {ctx_.get(key)}"
+    if kind in ("too_short", "string_too_short"):
+        n = ctx_.get("min_length", 1)
+        return f"{where}: must have at least {n} item{'s' if n != 1 else ''}, got {ctx_.get('actual_length', 0)}", None
+    return f"{where}: {err.get('msg', kind)}", None
+
+
+# --- CK103: unknown fields and hyperparameters -----------------------------------------------------
+
+
+def _check_unknown_fields(ctx: Ctx, data: Any, model: schema_shape.Schema, path: PathT) -> None:
+    if not isinstance(data, dict):
+        return
+    known, subs = schema_shape.shape(model)
+    if not data.keys() <= known:
+        _unknown_keys(ctx, data, known, path)
+    for name, (kind, sub) in subs.items():
+        value = data.get(name)
+        if value is None:
+            continue
+        if kind == "model":
+            _check_unknown_fields(ctx, value, sub, path + (name,))
+        elif isinstance(value, list):
+            _check_unknown_in_list(ctx, value, sub, path + (name,))
+
+
+def _unknown_keys(ctx: Ctx, data: dict[Any, Any], known: frozenset[str], path: PathT) -> None:
+    for key in data:
+        if key in known or not isinstance(key, str):  # non-string keys: the schema's finding
+            continue
+        near = ctx.closest(key, sorted(known))
+        what = "unknown hyperparameter" if path == ("controls",) else "unknown field"
+        hint = f"did you mean {near!r}?" if near else f"known fields: {', '.join(sorted(known))}"
+        ctx.add("CK103", path + (key,), f"{fmt_path(path + (key,))}: {what} {short(key)}", hint, at_key=True)
+
+
+def _check_unknown_in_list(ctx: Ctx, items: list[Any], model: schema_shape.Schema, path: PathT) -> None:
+    known, subs = schema_shape.shape(model)
+    nested = [(n, schema_shape.shape(s)[0]) for n, (k, s) in subs.items() if k == "model"]
+    deep = any(k == "list" for k, _ in subs.values())
+    for i, item in enumerate(items):
+        # Fast path for the thousands of well-formed runs and matrix entries.
+        if not deep and isinstance(item, dict) and item.keys() <= known:
+            for n, f in nested:
+                v = item.get(n)
+                if isinstance(v, dict) and not v.keys() <= f:
+                    break
+            else:
+                continue
+        _check_unknown_fields(ctx, item, model, path + (i,))
+
+
+def _check_variable_names(ctx: Ctx, variables: dict[Any, Any]) -> None:
+    for key in variables:
+        if key in KNOWN_PARAMETERS or not isinstance(key, str):  # non-string keys: the schema's finding
+            continue
+        near = closest(key, KNOWN_PARAMETERS)
+        hint = (
+            f"did you mean {near!r}?"
+            if near
+            else "unknown names are passed to the recipe as they are; check the spelling"
+        )
+        ctx.add("CK103", ("variables", key), f"variables.{key}: unknown hyperparameter {short(key)}", hint, at_key=True)

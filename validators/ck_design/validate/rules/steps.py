@@ -1,0 +1,164 @@
+"""CK250-CK252: training steps, per fine-tuned run, from the dataset's train split and the run's
+batch size, gradient accumulation, epochs and warmup (the arithmetic and thresholds: spec/sweep.py)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ...spec.sweep import FINE_TUNED, MIN_TOTAL_STEPS, STEP_KEYS, WARMUP_FACTOR, steps_per_epoch
+from ..engine import Ctx, Design
+from ..values import PathT, as_dict, is_int
+from . import STEPS, W, rule
+
+DOCS = [
+    rule(
+        "CK250", W, STEPS,
+        "A run trains for fewer than 50 optimizer steps.",
+        """steps_per_epoch = ceil(train / (batch_size x gradient_accumulation_steps)) and
+        total_steps = steps_per_epoch x epochs, per run with its own values. Under ~50 steps a
+        LoRA adapter barely moves from its initialisation, so every run looks like the control.""",
+        "Train longer (more epochs or data) or take smaller optimizer steps (batch_size, gradient_accumulation_steps).",
+        """
+        controls:
+          epochs: 1
+          batch_size: 16
+          gradient_accumulation_steps: 4
+        data:
+          training:
+            splits: {train: 400, validation: 50, test: 50}
+        """,
+        """
+        controls:
+          epochs: 2
+          batch_size: 4
+          gradient_accumulation_steps: 1
+        data:
+          training:
+            splits: {train: 400, validation: 50, test: 50}
+        """,
+    ),
+    rule(
+        "CK251", W, STEPS,
+        "A run's total_steps is below num_warmup_steps: the learning-rate warmup never completes.",
+        """The learning rate ramps up over num_warmup_steps; a run that ends first never trains
+        at the learning rate you chose, so comparisons across lr values are meaningless.""",
+        "Lower num_warmup_steps to about a tenth of total_steps, or train longer.",
+        """
+        controls:
+          epochs: 1
+          batch_size: 4
+          num_warmup_steps: 100
+        data:
+          training:
+            splits: {train: 200, validation: 50, test: 50}
+        """,
+        """
+        controls:
+          epochs: 1
+          batch_size: 4
+          num_warmup_steps: 5
+        data:
+          training:
+            splits: {train: 200, validation: 50, test: 50}
+        """,
+    ),
+    rule(
+        "CK252", W, STEPS,
+        "A run's total_steps is below 3 x num_warmup_steps: most of training is warmup.",
+        """With warmup taking over a third of training, little of it runs at the chosen learning
+        rate; results mostly reflect the warmup schedule.""",
+        "Lower num_warmup_steps to about a tenth of total_steps, or train longer.",
+        """
+        controls:
+          epochs: 1
+          batch_size: 4
+          num_warmup_steps: 40
+        data:
+          training:
+            splits: {train: 400, validation: 50, test: 50}
+        """,
+        """
+        controls:
+          epochs: 1
+          batch_size: 4
+          num_warmup_steps: 10
+        data:
+          training:
+            splits: {train: 400, validation: 50, test: 50}
+        """,
+    ),
+]
+
+
+def check(ctx: Ctx, d: Design) -> None:
+    """Per fine-tuned run; runs that take every value from controls share one finding."""
+    splits = as_dict(d.data_training.get("splits"))
+    train = splits.get("train")
+    if not is_int(train) or train < 0:
+        return
+    shared_done = False
+    for i, run in enumerate(d.runs):
+        if not isinstance(run, dict) or run.get("type") != FINE_TUNED:
+            continue
+        params = run.get("parameters")
+        overridden = isinstance(params, dict) and not STEP_KEYS.isdisjoint(params)
+        if not overridden and shared_done:
+            continue
+        _check_run(ctx, d, i, run, train, overridden)
+        shared_done = shared_done or not overridden
+
+
+def _check_run(ctx: Ctx, d: Design, i: int, run: dict[Any, Any], train: int, overridden: bool) -> None:
+    """The findings of one run (none when its values cannot be read: the schema says why)."""
+    bs, bs_src = d.run_value(i, "batch_size")
+    ga, _ = d.run_value(i, "gradient_accumulation_steps")
+    ep, ep_src = d.run_value(i, "epochs")
+    wu, wu_src = d.run_value(i, "num_warmup_steps")
+    if ga is None:
+        ga = 1  # torchtune's default
+    if not (is_int(bs) and bs >= 1 and is_int(ga) and ga >= 1 and is_int(ep) and ep >= 1):
+        return
+    per_epoch = steps_per_epoch(train, bs, ga)
+    total = per_epoch * ep
+    arithmetic = (
+        f"{train} train examples / (batch_size {bs} x gradient_accumulation_steps {ga}) = "
+        f"{per_epoch} steps per epoch x {ep} epoch{'s' if ep != 1 else ''} = {total} total steps"
+    )
+    if overridden:
+        who = f"runs[{i}] {run.get('name')!r}"
+        at_steps: PathT = ("runs", i, "parameters")
+        at_warmup: PathT = wu_src if wu_src and wu_src[0] == "runs" else at_steps
+    else:
+        who = "every fine-tuned run (values from controls)"
+        at_steps = ep_src or bs_src or ("controls",)
+        at_warmup = wu_src or at_steps
+    if total < MIN_TOTAL_STEPS:
+        need_epochs = math.ceil(MIN_TOTAL_STEPS / per_epoch) if per_epoch else None
+        more = f"train for at least {need_epochs} epochs, " if need_epochs else ""
+        ctx.add(
+            "CK250",
+            at_steps,
+            f"{who}: {arithmetic}, fewer than {MIN_TOTAL_STEPS}",
+            f"{more}lower batch_size or gradient_accumulation_steps, or use more training data",
+        )
+    if is_int(wu) and wu > 0:
+        _check_warmup(ctx, at_warmup, who, arithmetic, wu, total)
+
+
+def _check_warmup(ctx: Ctx, at: PathT, who: str, arithmetic: str, wu: int, total: int) -> None:
+    suggestion = max(1, total // 10)
+    if total < wu:
+        ctx.add(
+            "CK251",
+            at,
+            f"{who}: warmup never completes: num_warmup_steps is {wu} but {arithmetic}",
+            f"set num_warmup_steps to about {suggestion} (a tenth of {total} steps), or train longer",
+        )
+    elif total < WARMUP_FACTOR * wu:
+        ctx.add(
+            "CK252",
+            at,
+            f"{who}: num_warmup_steps {wu} is more than a third of training: {arithmetic}",
+            f"set num_warmup_steps to about {suggestion} (a tenth of {total} steps), or train longer",
+        )
