@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -84,14 +83,9 @@ def test_ten_thousand_runs_in_well_under_a_second() -> None:
         vis_label_style="run_name",  # "short" labels cost design.build_matrix O(runs^2) to build
     )
     doc = loader.loads(json.dumps(data, indent=1), "big.yaml")  # JSON is YAML; dumping YAML takes 10 s
-    best = float("inf")
-    for _ in range(3):
-        start = time.process_time()  # CPU time: other jobs on the machine do not count
-        findings = checks.check(doc)
-        best = min(best, time.process_time() - start)
-    assert findings == []
-    # Measured ~0.35 s of CPU; a quadratic rule would take minutes. Generous for a shared machine.
-    assert best < 2.0, f"check() took {best:.2f}s on 10,002 runs"
+    # Speed is benchmarks/validate.py's to measure; here, that a 10,002-run design is checked
+    # clean at all (a quadratic rule would not finish).
+    assert checks.check(doc) == []
 
 
 @pytest.mark.parametrize("n_bad", [1, 3000])
@@ -102,11 +96,8 @@ def test_many_findings_stay_linear(n_bad: int) -> None:
     for entry in data["evaluation"]["matrix"][:n_bad]:
         entry["run"] = entry["run"] + "_typo"  # CK231 (with a closest-name hint) + CK233 each
     doc = loader.loads(json.dumps(data, indent=1), "many.yaml")
-    start = time.process_time()
     findings = checks.check(doc)
-    elapsed = time.process_time() - start
     assert sum(f.code == "CK231" for f in findings) == n_bad
-    assert elapsed < 3.0, f"{elapsed:.2f}s for {n_bad} bad entries"
 
 
 def test_one_vis_label_everywhere_stays_linear() -> None:
@@ -115,8 +106,5 @@ def test_one_vis_label_everywhere_stays_linear() -> None:
     for entry in data["evaluation"]["matrix"]:
         entry["vis_label"] = "same"
     doc = loader.loads(json.dumps(data, indent=1), "labels.yaml")
-    start = time.process_time()
     findings = checks.check(doc)
-    elapsed = time.process_time() - start
     assert sum(f.code == "CK240" for f in findings) == 3000  # every entry after the first
-    assert elapsed < 3.0, f"{elapsed:.2f}s"
