@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from test_hook_support import COPIER, CK_VALIDATE, REPO, answers_for, clean_env, copier_update, git, log_actions, make_resources
+from test_hook_support import COPIER, CK_VALIDATE, REPO, answers_for, clean_env, copier_update, git, log_actions, make_scratch
 
 RELEASED = "2b7d5c5"  # the last released state (tagged v0.0.1 below)
 CONFLICT = re.compile(rb"^(<<<<<<<|>>>>>>>)( |$)", re.M)
@@ -77,8 +77,8 @@ def _template_history(tmp: Path, env: dict[str, str]) -> tuple[Path, Path]:
 def test_update_from_the_last_release(tmp_path: Path) -> None:
     env = clean_env(tmp_path / "home")  # sets GIT_AUTHOR_*/GIT_COMMITTER_* for every commit
     template, released = _template_history(tmp_path, env)
-    res = make_resources(tmp_path / "res")
-    dst = res["scratch"] / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
+    res = make_scratch(tmp_path / "res", models=("Llama-3.2-1B-Instruct",))
+    dst = Path(res["scratch"]) / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
 
     # The release, with the release's package: what an existing experiment was made with.
     old_env = {**env, "PYTHONPATH": str(released / "validators")}
