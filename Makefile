@@ -75,7 +75,7 @@ demo: $(BASE_STAMP)
 	@echo '  plan:    $(DEMO_DST)/README.md'
 	@echo '  log:     $(DEMO_DST)/logs/design-experiment.log'
 	@echo 'Next: open the plan, or edit the design and run $(CURDIR)/$(BIN)/ck-validate on it;'
-	@echo 'inside the experiment, $(CURDIR)/$(BIN)/copier update --trust changes the design (see README.md of ck-design, step 4).'
+	@echo 'inside the experiment, $(CURDIR)/$(BIN)/copier update --trust --vcs-ref HEAD changes the design (see README.md of ck-design, step 4).'
 	@echo '`make demo` again starts over.'
 
 demo-interactive: $(BASE_STAMP)

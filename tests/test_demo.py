@@ -93,14 +93,17 @@ def test_make_demo_on_a_fresh_clone(tmp_path):
     assert not (dst / "stale-file").exists()
     assert (dst / "experiment_summary.yaml").is_file()
 
-    # README step 4, verbatim, in the experiment the demo rendered.
+    # README step 4 in the experiment the demo rendered, as the demo's last lines say.
+    assert "copier update --trust --vcs-ref HEAD" in first.stdout
     readme_copier_update(demo_clone, dst)
 
 
 def readme_copier_update(demo_clone: Path, dst: Path) -> None:
-    """README step 4, verbatim, inside the experiment `make demo` rendered: a third rank."""
+    """README step 4 inside the experiment `make demo` rendered (a third rank), with the
+    `--vcs-ref HEAD` the demo rendered from: README step 4 and the demo's last lines say so (the
+    newest release tag is older than HEAD, and copier refuses to downgrade)."""
     env = clean_env()
-    argv = readme_command("copier update")
+    argv = [*readme_command("copier update"), "--vcs-ref", "HEAD"]
     argv[0] = str(demo_clone / ".venv" / "bin" / "copier")
     env["CK_LOCAL_CONFIG"] = str(demo_clone / "demo-output" / "claude.local.md")
     env["PATH"] = f"{demo_clone / '.venv' / 'bin'}{os.pathsep}{env['PATH']}"
