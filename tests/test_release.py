@@ -54,6 +54,19 @@ def test_make_tag_creates_the_annotated_release_tag(tagged):
     assert again.returncode != 0 and f"tag {tag} exists" in again.stdout + again.stderr
 
 
+def test_make_release_checks_then_runs_the_suite_then_tags():
+    """`make release` is the checks, `make test`, then the very `make tag` tested above (dry run)."""
+    plan = subprocess.run(["make", "-n", "--no-print-directory", "release"], cwd=REPO, env=clean_env(),
+                          capture_output=True, text=True, timeout=60)
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    lines = plan.stdout.splitlines()
+    checks = next(i for i, line in enumerate(lines) if "git status --porcelain" in line)
+    suite = next(i for i, line in enumerate(lines) if "-m pytest" in line)
+    tag = next(i for i, line in enumerate(lines) if line.startswith("git tag -a"))
+    assert checks < suite < tag
+    assert lines[tag] == f"git tag -a 'v{version()}' -m 'ck-design {version()}'"
+
+
 def test_readme_pre_commit_snippet_as_written(tagged, tmp_path):
     """README step 5's snippet, with only the repository URL replaced by the tagged clone."""
     clone, tag = tagged
