@@ -66,6 +66,16 @@ def readme_command(prefix: str) -> list[str]:
     raise AssertionError(f"README.md shows no `{prefix}` command")
 
 
+def readme_shell_line(prefix: str) -> str:
+    """The README's shell line starting with `prefix`, verbatim (its trailing comment dropped)."""
+    for m in re.finditer(r"^```sh\n(.*?)^```", readme_text(), re.S | re.M):
+        for line in m.group(1).splitlines():
+            line = re.sub(r"\s+#.*$", "", line).strip()
+            if line.startswith(prefix):
+                return line
+    raise AssertionError(f"README.md shows no `{prefix}` line")
+
+
 def readme_pre_commit_snippet() -> str:
     """The README's .pre-commit-config.yaml for other repositories, verbatim."""
     snippets = [m.group(1) for m in re.finditer(r"^```yaml\n(.*?)^```", readme_text(), re.S | re.M)

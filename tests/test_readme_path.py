@@ -6,7 +6,8 @@ The repository is a fresh clone tagged by `make tag` (the tag lives only in that
 bin directory is NOT on PATH while copier runs: the post-copy hook must find the `pre-commit`
 installed beside copier by itself. It is on PATH for the commits, as for a person whose tool
 environment is on PATH (README step 1): the experiment's hooks call `ck-validate` by name.
-Slow (a real pip install); select it with `-m readme_path`.
+The same for the uv and pipx lines of step 1 (copier's environment, with ck-design injected).
+Slow (real installs); select them with `-m readme_path`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from clone_support import REPO, clean_env, readme_command, tagged_clone, with_repo
+from clone_support import REPO, clean_env, readme_command, readme_shell_line, tagged_clone, with_repo
 
 pytestmark = [
     pytest.mark.readme_path,
@@ -130,3 +132,47 @@ def test_install_copy_commit_as_the_readme_says(tmp_path):
     assert NO_TAG_WARNING not in out, out[-4000:]
     assert yaml.safe_load((dst / ".copier-answers.yml").read_text(encoding="utf-8"))["_commit"] == tag
     assert "UPDATE_DESIGN" in (dst / "logs" / "design-experiment.log").read_text(encoding="utf-8")
+
+
+# README step 1's isolated tool environments: the line as written, and where each tool puts
+# copier's environment and the executables it exposes.
+TOOL_LINES = {
+    "uv tool install copier --with": ("UV_TOOL_DIR", "UV_TOOL_BIN_DIR", "copier"),
+    "pipx install copier": ("PIPX_HOME", "PIPX_BIN_DIR", "venvs/copier"),
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(TOOL_LINES))
+def test_tool_environment_lines_as_written(prefix, tmp_path):
+    """uv / pipx put copier, ck-design and pre-commit in one environment whose bin directory is not
+    on PATH; the post-copy hook still finds that pre-commit and installs the commit hook."""
+    clone, tag = tagged_clone(tmp_path)
+    env = clean_env()
+    helper = tmp_path / "helper"
+    run(["python3", "-m", "venv", str(helper)], None, env)
+    tool = prefix.split()[0]
+    got = run([str(helper / "bin" / "python"), "-m", "pip", "install", "--quiet", tool], None, env, timeout=600)
+    if got.returncode != 0:
+        pytest.skip(f"{tool} is not installable here: {got.stderr.strip()[-300:]}")
+    home_var, bin_var, venv_rel = TOOL_LINES[prefix]
+    env.update({home_var: str(tmp_path / "tool-home"), bin_var: str(tmp_path / "tool-bin"),
+                "UV_CACHE_DIR": str(tmp_path / "uv-cache"), "PATH": f"{helper / 'bin'}{os.pathsep}{env['PATH']}"})
+    line = readme_shell_line(prefix)
+    assert line.count("/path/to/ck-design") == 1, line
+    done = run(["bash", "-c", line.replace("/path/to/ck-design", shlex.quote(str(clone)))], None, env, timeout=900)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    tool_bin = tmp_path / "tool-home" / venv_rel / "bin"
+    for tool in ("copier", "ck-validate", "pre-commit"):
+        assert (tool_bin / tool).is_file(), f"{line!r} did not install {tool} beside copier"
+
+    inputs = tmp_path / "inputs"
+    run([str(tool_bin / "python"), str(clone / "examples" / "prepare_demo.py"), str(inputs)], None, env)
+    dst = inputs / "scratch" / "ck-experiments" / "tool_demo"
+    copy = [str(tmp_path / "tool-bin" / "copier"), "copy", "--trust", "--defaults", "--data-file",
+            str(inputs / "answers.yml"), str(clone), str(dst)]
+    assert str(tool_bin) not in env["PATH"]
+    done = run(copy, inputs, dict(env, CK_LOCAL_CONFIG=str(inputs / "claude.local.md")))
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out[-4000:]
+    assert NO_TAG_WARNING not in out and "installed the pre-commit hook" in out, out[-4000:]
+    assert (dst / ".git" / "hooks" / "pre-commit").is_file()
