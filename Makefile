@@ -21,13 +21,14 @@ DEMO_INTERACTIVE_DST := $(DEMO_SCRATCH)/ck-experiments/my-first-design
 # (copier snapshots them in a temporary commit, which `copier update` in the demo cannot find later:
 # commit first when you want to try updates on the demo).
 COPIER_SRC := --vcs-ref HEAD '$(CURDIR)'
-VERSION = $(shell $(BIN)/python -c 'import ck_design; print(ck_design.__version__)')
+# ck_design.__version__, read without importing it (so `make tag` needs no venv).
+VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"$$/\1/p' validators/ck_design/__init__.py)
 
 # This repository's own pre-commit hooks (.pre-commit-config.yaml): ruff, generated files in sync, the example valid.
 lint: $(STAMP)
 	PATH='$(CURDIR)/$(BIN)':"$$PATH" $(BIN)/pre-commit run --all-files
 
-.PHONY: lint install test demo demo-interactive schema docs readme bench release clean
+.PHONY: lint install test demo demo-interactive schema docs readme bench release tag release-checks clean
 
 $(VENV_STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -76,7 +77,7 @@ demo: $(BASE_STAMP)
 	@echo '  plan:    $(DEMO_DST)/README.md'
 	@echo '  log:     $(DEMO_DST)/logs/design-experiment.log'
 	@echo 'Next: open the plan, or edit the design and run $(CURDIR)/$(BIN)/ck-validate on it;'
-	@echo 'inside the experiment, $(CURDIR)/$(BIN)/copier update --trust changes the design (see README.md of ck-design, step 4).'
+	@echo 'inside the experiment, $(CURDIR)/$(BIN)/copier update --trust --vcs-ref HEAD changes the design (see README.md of ck-design, step 4).'
 	@echo '`make demo` again starts over.'
 
 demo-interactive: $(BASE_STAMP)
@@ -101,14 +102,21 @@ readme: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/validate.py $(BENCH_ARGS)
 
-# Cut a release: see docs/releasing.md. Checks, then tags v<version>; pushing is left to you.
-release: $(STAMP)
+# Cut a release: see docs/releasing.md. Checks, runs the suite, then tags v<version>; pushing is left to you.
+release: release-checks
+	$(MAKE) test
+	$(MAKE) --no-print-directory tag
+
+# The checks and the annotated tag alone, without the suite (tests/test_release.py tags a temporary clone with it).
+tag: release-checks
+	git tag -a 'v$(VERSION)' -m 'ck-design $(VERSION)'
+	@echo 'Tagged v$(VERSION). Publish it with: git push origin v$(VERSION)'
+
+release-checks:
+	@test -n '$(VERSION)' || { echo 'release: no __version__ = "X.Y.Z" line in validators/ck_design/__init__.py'; exit 1; }
 	@test -z "$$(git status --porcelain)" || { echo 'release: the work tree is not clean'; exit 1; }
 	@grep -q '^## \[$(VERSION)\]' CHANGELOG.md || { echo 'release: CHANGELOG.md has no "## [$(VERSION)]" section'; exit 1; }
 	@! git rev-parse -q --verify 'refs/tags/v$(VERSION)' >/dev/null || { echo 'release: tag v$(VERSION) exists; bump ck_design.__version__ first'; exit 1; }
-	$(MAKE) test
-	git tag -a 'v$(VERSION)' -m 'ck-design $(VERSION)'
-	@echo 'Tagged v$(VERSION). Publish it with: git push origin v$(VERSION)'
 
 clean:
 	rm -rf $(VENV) demo-output

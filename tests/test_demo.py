@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -20,55 +19,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
-README = REPO / "README.md"
+from clone_support import REPO, clean_env, fresh_clone, readme_block, readme_command
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("make") is None or shutil.which("git") is None, reason="needs make and git"),
     pytest.mark.skipif(not (REPO / "copier.yml").exists(), reason="the wizard (copier.yml) is not there yet"),
 ]
-
-# Environment variables a clean login shell may legitimately carry into `make demo`:
-# locale, home (pip's cache), temp dir, and what pip needs to reach PyPI behind a proxy.
-_PASS = {"HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TERM", "USER", "LOGNAME", "SSL_CERT_FILE",
-         "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NO_PROXY", "no_proxy"}
-
-
-def clean_env() -> dict[str, str]:
-    """No VIRTUAL_ENV, no .venv/bin on PATH, no MAKEFLAGS from an outer `make test`."""
-    env = {k: v for k, v in os.environ.items()
-           if k in _PASS or k.startswith("PIP_") or k.lower().endswith("_proxy")}
-    venvs = {Path(sys.prefix).resolve()}
-    if os.environ.get("VIRTUAL_ENV"):
-        venvs.add(Path(os.environ["VIRTUAL_ENV"]).resolve())
-    path = []
-    for entry in os.environ.get("PATH", "").split(os.pathsep):
-        p = Path(entry).resolve() if entry else None
-        if p is None or any(p == v / "bin" for v in venvs) or p.name == "bin" and (p.parent / "pyvenv.cfg").exists():
-            continue
-        path.append(entry)
-    env["PATH"] = os.pathsep.join(path) or "/usr/local/bin:/usr/bin:/bin"
-    env.update(
-        GIT_AUTHOR_NAME="ck demo test", GIT_AUTHOR_EMAIL="ck-demo@example.invalid",
-        GIT_COMMITTER_NAME="ck demo test", GIT_COMMITTER_EMAIL="ck-demo@example.invalid",
-        PIP_DISABLE_PIP_VERSION_CHECK="1",
-    )
-    return env
-
-
-def readme_block(name: str) -> str:
-    """The text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in README.md."""
-    text = README.read_text(encoding="utf-8")
-    m = re.search(rf"<!-- {name}:start -->\n(.*?)<!-- {name}:end -->", text, re.S)
-    assert m, f"README.md has no {name} block"
-    return m.group(1)
-
-
-def fresh_clone(where: Path) -> Path:
-    """A clone of the repository this test runs from: committed files only, like a newcomer's."""
-    clone = where / "ck-design"
-    subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True, env=clean_env())
-    return clone
 
 
 def run_demo(clone: Path) -> subprocess.CompletedProcess:
@@ -137,24 +93,17 @@ def test_make_demo_on_a_fresh_clone(tmp_path):
     assert not (dst / "stale-file").exists()
     assert (dst / "experiment_summary.yaml").is_file()
 
-    # README step 4, verbatim, in the experiment the demo rendered.
+    # README step 4 in the experiment the demo rendered, as the demo's last lines say.
+    assert "copier update --trust --vcs-ref HEAD" in first.stdout
     readme_copier_update(demo_clone, dst)
 
 
-def readme_command(prefix: str) -> list[str]:
-    """The README's shell command starting with `prefix`, as argv."""
-    for m in re.finditer(r"^```sh\n(.*?)^```", README.read_text(encoding="utf-8"), re.S | re.M):
-        for line in m.group(1).splitlines():
-            line = re.sub(r"\s+#.*$", "", line).strip()
-            if line.startswith(prefix):
-                return shlex.split(line)
-    raise AssertionError(f"README.md shows no `{prefix}` command")
-
-
 def readme_copier_update(demo_clone: Path, dst: Path) -> None:
-    """README step 4, verbatim, inside the experiment `make demo` rendered: a third rank."""
+    """README step 4 inside the experiment `make demo` rendered (a third rank), with the
+    `--vcs-ref HEAD` the demo rendered from: README step 4 and the demo's last lines say so (the
+    newest release tag is older than HEAD, and copier refuses to downgrade)."""
     env = clean_env()
-    argv = readme_command("copier update")
+    argv = [*readme_command("copier update"), "--vcs-ref", "HEAD"]
     argv[0] = str(demo_clone / ".venv" / "bin" / "copier")
     env["CK_LOCAL_CONFIG"] = str(demo_clone / "demo-output" / "claude.local.md")
     env["PATH"] = f"{demo_clone / '.venv' / 'bin'}{os.pathsep}{env['PATH']}"
@@ -167,91 +116,6 @@ def readme_copier_update(demo_clone: Path, dst: Path) -> None:
     check = subprocess.run([str(demo_clone / ".venv" / "bin" / "ck-validate"), "--check-resources",
                             str(dst / "experiment_summary.yaml")], env=env, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
-
-
-def test_installed_package_outside_a_clone(tmp_path):
-    """README step 1 and 3: `pip install` the package (a real, non-editable install), then
-    `copier copy` with the README's non-interactive command. The schema modeline must resolve for
-    an installed package too: a path that exists outside the clone, or a URL."""
-    demo_clone = fresh_clone(tmp_path)
-    env = clean_env()
-    venv = tmp_path / "tool-env"
-    subprocess.run(["python3", "-m", "venv", str(venv)], check=True, env=env)
-    pip = readme_command("pip install")
-    assert pip[:2] == ["pip", "install"]
-    install = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-               *[a for a in pip[2:] if a != "--user"]]
-    install[install.index("/path/to/ck-design")] = str(demo_clone)
-    done = subprocess.run(install, env=env, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-
-    inputs = tmp_path / "inputs"
-    subprocess.run([str(venv / "bin" / "python"), str(demo_clone / "examples" / "prepare_demo.py"), str(inputs)],
-                   check=True, env=env, capture_output=True)
-    dst = inputs / "scratch" / "ck-experiments" / "installed_demo"
-    argv = readme_command("copier copy --trust --defaults")
-    argv[0] = str(venv / "bin" / "copier")
-    argv = [{"answers.yml": str(inputs / "answers.yml"), "DEST": str(dst)}.get(a, a) for a in argv]
-    # render the clone's HEAD, as `make demo` does, not the newest release tag
-    argv[argv.index("/path/to/ck-design"):argv.index("/path/to/ck-design") + 1] = ["--vcs-ref", "HEAD", str(demo_clone)]
-    env["CK_LOCAL_CONFIG"] = str(inputs / "claude.local.md")
-    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
-    done = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-
-    summary = dst / "experiment_summary.yaml"
-    first = summary.read_text(encoding="utf-8").splitlines()[0]
-    m = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)
-    assert m, first
-    target = m.group(1)
-    if "://" in target:
-        assert target.startswith("https://") and target.endswith("experiment_summary.schema.json"), target
-    else:
-        schema = Path(target) if Path(target).is_absolute() else (summary.parent / target)
-        assert schema.is_file(), f"modeline points at a missing file: {target}"
-        assert not schema.resolve().is_relative_to(demo_clone), "an installed package must not need the clone"
-        assert json.loads(schema.read_text())["properties"]["runs"]
-    design = yaml.safe_load(summary.read_text(encoding="utf-8"))
-    assert design["controls"]["epochs"] == 3
-    check = subprocess.run([str(venv / "bin" / "ck-validate"), "--check-resources", str(summary)],
-                           env=env, capture_output=True, text=True)
-    assert check.returncode == 0, check.stdout + check.stderr
-
-
-def test_hooks_from_another_repository(tmp_path):
-    """README step 5: another repository's .pre-commit-config.yaml with `repo:`/`rev:` pointing at
-    ck-design gets both hooks from .pre-commit-hooks.yaml; a 1-indexed design is refused."""
-    pre_commit = Path(sys.executable).parent / "pre-commit"
-    if not pre_commit.exists():
-        pytest.skip("pre-commit is not installed")
-    clone = fresh_clone(tmp_path)
-    env = clean_env()
-    env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")
-    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=clone, env=env, capture_output=True,
-                         text=True, check=True).stdout.strip()
-    snippet = next(yaml.safe_load(m.group(1)) for m in re.finditer(r"^```yaml\n(.*?)^```", README.read_text(), re.S | re.M)
-                   if "repos:" in m.group(1))
-    snippet["repos"][0].update(repo=str(clone), rev=rev)
-
-    designs = tmp_path / "designs"
-    (designs / "exp").mkdir(parents=True)
-    (designs / ".pre-commit-config.yaml").write_text(yaml.safe_dump(snippet, sort_keys=False))
-    (designs / "exp" / "experiment_summary.yaml").write_text(
-        (clone / "examples" / "typical-mistakes.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-    subprocess.run(["git", "init", "-q"], cwd=designs, env=env, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=designs, env=env, check=True)
-
-    bad = subprocess.run([str(pre_commit), "run", "--all-files"], cwd=designs, env=env,
-                         capture_output=True, text=True, timeout=900)
-    assert bad.returncode != 0, bad.stdout + bad.stderr
-    assert "CK210" in bad.stdout and "CK201" in bad.stdout, bad.stdout + bad.stderr
-
-    (designs / "exp" / "experiment_summary.yaml").write_text(
-        (clone / "examples" / "experiment_summary.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-    subprocess.run(["git", "add", "-A"], cwd=designs, env=env, check=True)
-    good = subprocess.run([str(pre_commit), "run", "--all-files"], cwd=designs, env=env,
-                          capture_output=True, text=True, timeout=900)
-    assert good.returncode == 0, good.stdout + good.stderr
 
 
 def test_prepare_demo_makes_every_path_absolute(tmp_path):

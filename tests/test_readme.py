@@ -130,16 +130,17 @@ def test_pre_commit_snippet_names_real_hooks():
 EXERCISED = {
     "make demo": ("tests/test_demo.py", '["make", "demo"]'),
     "make test": (".ci/run", "make test"),
-    "pip install": ("tests/test_demo.py", 'readme_command("pip install")'),
-    "copier copy": ("tests/test_demo.py", 'readme_command("copier copy'),
-    "copier update": ("tests/test_demo.py", 'readme_command("copier update")'),
+    "pip install": ("tests/test_readme_path.py", 'readme_command("pip install")'),
+    "copier copy --trust --defaults": ("tests/test_readme_path.py", 'readme_command("copier copy --trust --defaults")'),
+    # the interactive form: the same command without --defaults, driven in a pty
+    "copier copy --trust": ("tests/test_wizard_pty.py", '"copy", "--trust"'),
+    "copier update": ("tests/test_readme_path.py", 'readme_command("copier update")'),
     "ck-validate": ("tests/test_readme.py", "def test_readme_ck_validate_commands_run"),
+    "uv tool install copier": ("tests/test_readme_path.py", '"uv tool install copier --with"'),
+    "pipx install copier": ("tests/test_readme_path.py", '"pipx install copier"'),
 }
-# Not run by the suite (tools this machine does not have); each is the documented equivalent of
-# `pip install` into copier's own environment, which tests/test_demo.py does exercise.
-EQUIVALENTS = ("uv tool install", "pipx install", "pipx inject")
-
-
+# README.md's .pre-commit-config.yaml snippet, run as written (only the repository URL replaced).
+SNIPPET_RUN_BY = ("tests/test_release.py", "readme_pre_commit_snippet()")
 def readme_commands() -> list[str]:
     return [cmd for lang, body in fenced(readme()) if lang in ("sh", "console", "bash")
             for cmd in commands(body)]
@@ -147,12 +148,13 @@ def readme_commands() -> list[str]:
 
 def test_every_command_is_exercised():
     for cmd in readme_commands():
-        if cmd.startswith(EQUIVALENTS):
-            continue
-        key = next((k for k in EXERCISED if cmd == k or cmd.startswith(k + " ")), None)
+        # the most specific key first: "copier copy --trust --defaults" before "copier copy --trust"
+        key = next((k for k in sorted(EXERCISED, key=len, reverse=True) if cmd == k or cmd.startswith(k + " ")), None)
         assert key is not None, f"README.md shows a command no test exercises: {cmd!r}"
         where, needle = EXERCISED[key]
         assert needle in (REPO / where).read_text(encoding="utf-8"), f"{cmd!r}: {where} does not run it"
+    where, needle = SNIPPET_RUN_BY
+    assert needle in (REPO / where).read_text(encoding="utf-8"), f"{where} does not run the pre-commit snippet"
 
 
 VALID_LOG = """[2026-11-25 14:30:01] START_DESIGN
