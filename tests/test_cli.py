@@ -1,4 +1,4 @@
-"""`ck-validate` as a user runs it: output format, exit codes, options (SPEC section 3)."""
+"""`ck-validate` as a user runs it: output format, exit codes, options (README, docs/rules.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Run generation, naming, vis labels and the evaluation matrix (ck_design.design, SPEC 6)."""
+"""Run generation, naming, vis labels and the evaluation matrix (ck_design.spec.sweep and spec.naming)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`copier copy` puts the design under git (SPEC 5), on a machine with no git identity (as CI),
+"""`copier copy` puts the design under git, on a machine with no git identity (as CI),
 and `copier update` then works with no manual step. Real copier, real git."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A design whose model and task script do not exist yet still renders (SPEC 4 step 7): the log
+"""A design whose model and task script do not exist yet still renders (step 7 of the workflow: missing resources are prerequisites): the log
 records the failures with Error lines, README.md lists them as prerequisites, copier exits 0."""
 
 from __future__ import annotations

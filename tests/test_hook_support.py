@@ -87,7 +87,7 @@ def git(args: list[str], cwd: Path, env: dict[str, str] | None = None, check: bo
 
 
 def answers_for(res: dict[str, Path], **overrides: Any) -> dict[str, Any]:
-    """A complete non-interactive answer set for the wizard (SPEC 4 keys)."""
+    """A complete non-interactive answer set for the wizard (copier.yml's keys)."""
     answers: dict[str, Any] = {
         "scratch_dir": str(res["scratch"]),
         "experiment_type": "experiment",

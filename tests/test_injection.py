@@ -1,4 +1,4 @@
-"""Hostile text in every string answer executes nothing (SPEC 7: answers reach the hook as data,
+"""Hostile text in every string answer executes nothing (answers reach the hook as data,
 every subprocess is an argument list). Real copier, real git; paths with hostile names exist."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""claude.local.md: parsing, placeholders, and the SPEC 9 lookup order."""
+"""claude.local.md: parsing, placeholders, and the lookup order of README step 2."""
 
 from __future__ import annotations
 

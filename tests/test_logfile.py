@@ -1,4 +1,4 @@
-"""design-experiment.log validation (SPEC 8): good logs pass, each broken rule has its code and line."""
+"""design-experiment.log validation: good logs pass, each broken rule has its code and line."""
 
 from __future__ import annotations
 

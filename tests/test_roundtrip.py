@@ -1,4 +1,4 @@
-"""Every user string round-trips exactly (SPEC 5): whatever text goes into question, hypothesis,
+"""Every user string round-trips exactly: whatever text goes into question, hypothesis,
 system_prompt and prompt comes back identical from the rendered experiment_summary.yaml, read by
 ck_design.facts.loader (what ck-validate reads) and by PyYAML (what most tools read)."""
 

@@ -1,4 +1,4 @@
-"""`copier update` on a rendered design (SPEC 5, 7, 8): update equals a fresh copy; hand edits
+"""`copier update` on a rendered design: update equals a fresh copy; hand edits
 survive; the hook's writes never make the next update conflict; the log only grows; conflicts
 are detected and refused. Real copier, real git, real pre-commit (installed by the hook)."""
 

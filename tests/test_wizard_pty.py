@@ -72,7 +72,7 @@ def spawn_wizard(res, dst):
 
 
 def answer_defaults(child, res):
-    # Step 1 opens by saying where the wizard works (SPEC 4)
+    # Step 1 opens by saying where the wizard works
     child.expect_exact("destination:")
     child.expect_exact("detected type:   experiment")
     child.expect_exact(f"outputs will be grouped under {res['scratch']}/ck-outputs/")

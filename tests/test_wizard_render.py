@@ -248,7 +248,7 @@ def test_missing_resources_become_prerequisites(res, tmp_path):
 )
 def test_answers_that_cannot_work_are_rejected(res, tmp_path, data, why):
     dst = tmp_path / "dst"
-    with pytest.raises(Exception) as info:  # noqa: PT011 - copier raises ValueError subclasses
+    with pytest.raises(Exception) as info:
         render_api(res, dst, base_answers(res, **data))
     assert why in str(info.value)
     assert not dst.exists()
@@ -420,13 +420,13 @@ def test_no_claude_local_md_requires_scratch_and_models_dir(res, tmp_path, monke
 
 
 def test_destination_in_ck_experiments_names_the_experiment(res, tmp_path):
-    """`copier copy SRC $SCRATCH/ck-experiments/<name>` (SPEC 1's usage): the experiment takes
+    """`copier copy SRC $SCRATCH/ck-experiments/<name>` (README step 3): the experiment takes
     the folder's name, so experiment.directory is where the design really is."""
     dst = tmp_path / "scratch2" / "ck-experiments" / "cap_8L_lora_comparison_2026-11-25"
     dst_path = render_api(res, dst, base_answers(res))
     d = load_design(dst_path)
     assert d["experiment"]["name"] == "cap_8L_lora_comparison_2026-11-25"
     assert d["output"]["base_directory"] == f"{res['scratch']}/ck-outputs/cap_8L_lora_comparison_2026-11-25"
-    # elsewhere the SPEC 4 default applies: <task label>_<factor>_<date>
+    # elsewhere the default is: <task label>_<factor>_<date>
     other = render_api(res, tmp_path / "elsewhere", base_answers(res))
     assert load_design(other)["experiment"]["name"] == "words_8L_lora_rank_comparison_2026-11-25"

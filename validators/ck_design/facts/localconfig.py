@@ -1,4 +1,4 @@
-"""Read the researcher's `claude.local.md` (SPEC section 9): the wizard's per-user defaults.
+"""Read the researcher's `claude.local.md` (README step 2): the wizard's per-user defaults.
 
 The file is markdown with `- **Field**: \\`value\\`` lines. It is looked up, first hit wins, in:
 
@@ -89,7 +89,7 @@ def _ancestors(start: Path) -> Iterator[Path]:
 
 def candidates(dst_path: str | os.PathLike[str] | None = None, cwd: str | os.PathLike[str] | None = None,
                env: dict[str, str] | None = None, home: str | os.PathLike[str] | None = None) -> list[Path]:
-    """Every place looked at, in order (SPEC 9)."""
+    """Every place looked at, in order."""
     env = os.environ if env is None else env
     out: list[Path] = []
     if env.get(ENV_VAR):

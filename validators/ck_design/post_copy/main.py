@@ -251,7 +251,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     ctx = Context(dst, answers, question_order(args.template), out or sys.stdout, args.answers_file, started)
     try:
         return after_copy(ctx) if args.operation == "copy" else after_update(ctx)
-    except Exception as exc:  # noqa: BLE001 - never fail copier: it would delete the rendered design
+    except Exception as exc:
         print(
             f"ck-design: the post-{args.operation} hook failed: {type(exc).__name__}: {exc}\n"
             f"The rendered files are untouched. Please report this with the log in {LOG_FILE}.",

@@ -1,4 +1,4 @@
-"""Facts about the models ck-design knows (SPEC section 10).
+"""Facts about the models ck-design knows (spec/model_registry.py; docs/design.md).
 
 The wizard uses them to decide whether to ask the full-GPU question; the validator uses them
 for CK292 (a model that needs more VRAM than one GPU gives, with gpus: 1).
