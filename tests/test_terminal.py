@@ -188,8 +188,10 @@ def test_a_declined_plan_ends_saying_what_happened(res):
     assert term.child.exitstatus == 0
     assert not dst.exists()
     rows = [r for r in term.rows() if r.strip()]
-    assert rows[-1].startswith("Plan declined: nothing was written"), rows[-3:]
-    assert "Copying from template version" not in "\n".join(rows[-3:])
+    # copier's "Copying from template version" cannot be silenced by a template: the message
+    # after it explains it, and the last line says what happened
+    assert rows[-1] == "Plan declined at step 8: nothing was written, no folder was created.", rows[-3:]
+    assert "rendered no file" in rows[-2], rows[-3:]
 
 
 def test_copy_output_has_no_task_noise(res):
@@ -210,6 +212,10 @@ def test_copy_output_has_no_task_noise(res):
     rows = [r for r in term.rows() if r.strip()]
     assert rows[-2].startswith("Experiment design written to"), rows[-5:]
     assert rows[-1].strip().startswith("experiment_summary.yaml (the design)"), rows[-5:]
+    # the plan's next steps say what scaffold-experiment / run-experiment are, and where they live
+    readme = (dst / "README.md").read_text()
+    assert "skill (an agent workflow) of [cruijff_kit](https://github.com/niznik-dev/cruijff_kit)" in readme
+    assert "cruijff_kit's `run-experiment` skill" in readme
 
 
 def test_help_texts_are_written_to_fit_80_columns():
