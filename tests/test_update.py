@@ -144,3 +144,15 @@ def test_conflict_is_reported_logged_and_refused_by_pre_commit(setup):
     c = git(["commit", "-qm", "commit with markers"], dst, env, check=False)
     assert c.returncode != 0
     assert "ck-no-conflict-markers" in c.stdout + c.stderr
+
+
+def test_update_names_the_variables_a_new_mapping_dropped(setup):
+    """`--data 'variables={lora_rank: [4, 8, 16]}'` replaces the mapping whole: a rank x lr
+    design loses lr, and the hook's summary says so (issue 10, item 8)."""
+    tmp, env, template = setup
+    res, dst = _copy(setup, "gone", variables={"lora_rank": [4, 8], "lr": [1e-05, 0.0001]})
+    u = copier_update(dst, env, answers_for(res, variables={"lora_rank": [4, 8, 16]}), tmp)
+    assert u.returncode == 0, u.stderr
+    out = u.stdout + u.stderr
+    assert "no longer swept: lr (was [1e-05, 0.0001])" in out, out
+    assert "variables is replaced whole" in out

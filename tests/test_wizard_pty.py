@@ -19,7 +19,7 @@ QUESTION = "Does LoRA rank matter: for 8-letter words? # really"
 # help instead of the question name). None = press Enter; a string = type it, then Enter.
 PROMPTS: list[tuple[str, str | None]] = [
     ("Step 1 - location", None),
-    ("Sanity check (quick", None),
+    ("Research experiment or sanity", None),
     ("Step 2 - the experiment", QUESTION),
     ("What do you expect", None),
     ("What will you do", None),
@@ -28,14 +28,14 @@ PROMPTS: list[tuple[str, str | None]] = [
     ("Evaluation framework", None),
     ("Step 4 - training runs", None),
     ("Which base model", None),
-    ("Training dataset:", "<dataset>"),
+    ("Training dataset (an", "<dataset>"),
     ("What are you varying", None),
     ("Training epochs", None),
     ("GPUs per training job", None),
     ("Compute validation loss", None),
-    ("System prompt, used", None),
+    ("System prompt?", None),
     ("Prompt template", None),
-    ("Learning rate (typical", None),
+    ("Learning rate? (typical", None),
     ("Batch size per GPU", None),
     ("Gradient accumulation", None),
     ("Optimizer weight decay", None),
@@ -57,7 +57,7 @@ PROMPTS: list[tuple[str, str | None]] = [
     ("Step 6 - naming", None),
     ("The key experimental factor", None),
     ("Design date", None),
-    ("Experiment name - also", None),
+    ("Experiment name?", None),
     ("Weights & Biases", None),
 ]
 

@@ -85,3 +85,16 @@ def old_answers(dst: Path, answers_file: str) -> dict[str, Any]:
     """The answers before `copier update`: the answers file as last committed."""
     text = show_at_head(dst, answers_file)
     return _mapping(text) if text is not None else {}
+
+
+def vanished_variables(before: Any, after: Any) -> list[str]:
+    """Summary lines naming the swept variables an update dropped: `--data 'variables={...}'`
+    replaces the whole mapping, so a variable not repeated there is no longer swept (README,
+    "Change the design later")."""
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return []
+    gone = [k for k in before if k not in after]
+    if not gone:
+        return []
+    return [f"  no longer swept: {', '.join(f'{k} (was {json_value(before[k])})' for k in gone)}",
+            "    variables is replaced whole: repeat every swept variable to keep it"]

@@ -24,7 +24,7 @@ from typing import Any, TextIO
 
 from ..spec.naming import ANSWERS_FILE, LOG_FILE, SUMMARY_FILE
 from . import speed, verify
-from .answers import answers_from, json_value, old_answers, question_order, user_answers
+from .answers import answers_from, json_value, old_answers, question_order, user_answers, vanished_variables
 from .designlog import DesignLog
 from .git import conflicts, put_under_git
 from .plan import Plan, load_design, plan_from
@@ -152,8 +152,10 @@ def after_copy(ctx: Context) -> int:
     lines += [f"  git: {n}" for n in git.notes]
     step = "resolve the prerequisites above, then " if found.prerequisites else ""
     lines.append(
-        f"  next: {step}scaffold the runs from {summary} (torchtune configs and SLURM scripts) and submit them;"
-        " change the design later with `copier update --trust` in that directory"
+        f"  next: {step}scaffold the runs from {summary} (torchtune configs and SLURM scripts) with"
+        " cruijff_kit's scaffold-experiment skill (https://github.com/niznik-dev/cruijff_kit), then"
+        " run-experiment; README.md lists the steps. Change the design later with"
+        " `copier update --trust` in that directory"
     )
     _print_summary(ctx, f"experiment design ready in {dst}", lines)
     return 0
@@ -216,6 +218,7 @@ def after_update(ctx: Context) -> int:
     _complete(log, ctx, found, problem)
     lines = [f"  answers changed: {len(changed)}"]
     lines += [f"    {k}: {json_value(a)} -> {json_value(b)}" for k, (a, b) in changed.items()]
+    lines += vanished_variables(old.get("variables"), new.get("variables"))
     lines.append(f"  plan: {len(plan.runs)} runs, {evaluations} evaluations; log: {log.entries} entries appended to {LOG_RELPATH}")
     if found.prerequisites:
         lines.append(f"  prerequisites ({len(found.prerequisites)}):")

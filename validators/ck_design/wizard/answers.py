@@ -12,6 +12,7 @@ of the context is taken as an answer, which is what copier would have put there.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections.abc import Mapping
@@ -164,3 +165,16 @@ def normalize_variables(variables: Any) -> dict[str, list[Any]]:
         return {}
     return {str(k): [normalize_value(str(k), v) for v in (vs if isinstance(vs, list) else [vs])]
             for k, vs in variables.items()}
+
+
+def prompt_value(prompt: Any) -> Any:
+    """The prompt template an answer means: a double-quoted answer is read as a JSON string, so
+    the wizard can show its default as "{input}\\n" (a visible newline) and a person can type
+    one; an unquoted answer (older answers files, --data) is taken as it is. docs/wizard.md."""
+    if isinstance(prompt, str) and len(prompt) >= 2 and prompt[0] == prompt[-1] == '"':
+        try:
+            decoded = json.loads(prompt)
+        except ValueError:
+            return prompt
+        return decoded if isinstance(decoded, str) else prompt
+    return prompt

@@ -15,14 +15,14 @@ from ..facts.prerequisites import dataset_facts, model_facts
 from ..spec import naming, sweep
 from ..spec.params import HYPERPARAMETERS
 from ..spec.scorers import scorer_params
-from .answers import absolute_path, as_list, get, normalize_value, normalize_variables
+from .answers import absolute_path, as_list, get, normalize_value, normalize_variables, prompt_value
 from .defaults import DEFAULT_MODEL, dataset_label, gets_overrides, today
 
 
 def _controls(answers: Mapping[str, Any], variables: Mapping[str, Any]) -> dict[str, Any]:
     """The prompts, then every hyperparameter the sweep does not vary, in table order."""
     controls: dict[str, Any] = {"system_prompt": str(get(answers, "system_prompt", "")),
-                                "prompt": str(get(answers, "prompt", "{input}\n"))}
+                                "prompt": str(prompt_value(get(answers, "prompt", "{input}\n")))}
     for name, p in HYPERPARAMETERS.items():
         if name not in variables:
             controls[name] = normalize_value(name, get(answers, name, p.default))

@@ -26,7 +26,7 @@ from ..facts import localconfig
 from ..facts.prerequisites import prerequisites
 from ..spec import naming
 from ..spec.params import SWEEPABLE
-from . import defaults, validators
+from . import defaults, terminal, validators
 from .answers import absolute_path, answers_from, normalize_variables
 from .build import build_design
 from .plan import epochs_text, plan_text, summary_counts
@@ -76,8 +76,12 @@ def ck_design(ctx: Context) -> dict[str, Any]:
 
 @pass_context
 def ck_plan(ctx: Context) -> str:
-    """Step 8: the complete plan for the approval question."""
-    return plan_text(answers_from(ctx), _dst(ctx))
+    """Step 8: prints the complete plan, wrapped to the terminal, and returns the approval
+    question (copier's help would cut the plan at the terminal's edge and height: see
+    wizard/terminal.py). Rendered only when the question is asked interactively."""
+    *plan, question = plan_text(answers_from(ctx), _dst(ctx)).splitlines()
+    terminal.show("\n".join(plan))
+    return question
 
 
 @pass_context

@@ -96,6 +96,8 @@ def _check_lines(d: Mapping[str, Any]) -> list[str]:
         lines.append("Validator findings:")
         for f in found:
             lines.append(f"  - {f.code} {f.severity}: {f.message}" if hasattr(f, "code") else f"  - {f}")
+            if getattr(f, "hint", None):
+                lines.append(f"    hint: {f.hint}")
     else:
         lines.append("Validator: no findings.")
     return lines

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..spec import model_registry, naming
 from ..spec.params import PARAMS, SWEEPABLE
-from .answers import as_list, normalize_value, normalize_variables
+from .answers import as_list, normalize_value, normalize_variables, prompt_value
 
 _TASK_KEYS = ("name", "script", "description", "dataset")
 
@@ -80,6 +80,7 @@ def check_required(value: Any, what: str) -> str:
 
 
 def check_prompt(prompt: Any) -> str:
+    prompt = prompt_value(prompt)
     if not isinstance(prompt, str) or "{input}" not in prompt:
         return ("the prompt must contain the {input} placeholder, where each example's input goes, "
                 "e.g. 'Capitalize: {input}\\n'")

@@ -1,0 +1,231 @@
+"""The wizard as a person sees it in a real terminal of 80 and of 120 columns.
+
+A real `copier copy --trust` runs in a pseudo-terminal (pexpect) of that size; its output is fed
+to pyte, a terminal emulator, so the test reads the SCREEN (after prompt_toolkit's redraws, with
+its cutting of long lines), not the byte stream. Then: every question's help and the whole
+approval plan (constants, runs, SLURM overrides, each finding with its hint, prerequisites) must
+be readable in full there. See docs/wizard.md ("At the terminal").
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+from wizard_fixtures import COPIER, GIT_ENV, REPO, ck_validate, make_resources
+
+pexpect = pytest.importorskip("pexpect")
+pyte = pytest.importorskip("pyte")
+pytestmark = pytest.mark.skipif(os.name != "posix" or shutil.which("git") is None, reason="needs a pty and git")
+
+QUESTION = "Does LoRA rank matter for 8-letter words?"
+ROWS = 40
+
+# The questions the default path asks, in order (the others depend on answers: `when:`).
+DEFAULT_PATH = [
+    "scratch_dir", "experiment_type", "question", "hypothesis", "purpose", "include_base_controls",
+    "preparation_tool", "evaluation_tool", "models_dir", "models", "dataset_path", "variables",
+    "epochs", "gpus", "validation_during_training", "system_prompt", "prompt", "lr", "batch_size",
+    "gradient_accumulation_steps", "weight_decay", "lora_dropout", "num_warmup_steps", "max_seq_len",
+    "packing", "full_gpu", "gpu_constraint", "gpu_partition", "eval_tasks", "eval_epochs",
+    "eval_selection", "scorers", "match_location", "match_ignore_case", "temperature", "vis_label_style",
+    "task_label", "experiment_factor", "experiment_date", "experiment_name", "wandb_project",
+]
+COPIER_YML = yaml.safe_load((REPO / "copier.yml").read_text())
+
+
+def first_line(name: str) -> str:
+    """What identifies a question on screen: its help's first line, up to any Jinja."""
+    return COPIER_YML[name]["help"].splitlines()[0].split("{{")[0].strip()[:30]
+
+
+def normalize(text: str) -> str:
+    return " ".join(text.split())
+
+
+class Terminal:
+    """A pty of `cols` columns running copier, and the screen a person would read."""
+
+    def __init__(self, cols: int, argv: list[str], env: dict[str, str]):
+        self.cols = cols
+        self.screen = pyte.HistoryScreen(cols, ROWS, history=100_000, ratio=0.001)
+        self.screen.set_mode(pyte.modes.LNM)
+        self.stream = pyte.Stream(self.screen)
+        self.child = pexpect.spawn(argv[0], argv[1:], env=env, dimensions=(ROWS, cols), encoding="utf-8",
+                                   timeout=90)
+        self.raw: list[str] = []
+        self.child.logfile_read = self  # every byte copier writes goes to the emulator too
+
+    def write(self, text: str) -> None:
+        self.raw.append(text)
+        self.stream.feed(text)
+
+    def flush(self) -> None:
+        pass
+
+    def cells(self) -> list[tuple[str, int]]:
+        """Every row the person could read (scrollback, then screen): its text and how many
+        columns it uses (a wide character such as copier's microphone takes two)."""
+        out = []
+        for row in [*self.screen.history.top, *(self.screen.buffer[y] for y in range(self.screen.lines))]:
+            used = max((x + 1 for x in range(self.cols) if row[x].data not in (" ", "")), default=0)
+            out.append(("".join(row[x].data for x in range(self.cols)).rstrip(), used))
+        return out
+
+    def rows(self) -> list[str]:
+        return [text for text, _ in self.cells()]
+
+    def text(self) -> str:
+        return "\n".join(self.rows())
+
+
+def spawn(cols: int, res: dict, dst: Path, extra: tuple[str, ...] = ()) -> Terminal:
+    env = {**os.environ, **GIT_ENV, "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1",
+           "CK_LOCAL_CONFIG": res["config"], "PYTHONWARNINGS": "ignore"}
+    for k in ("COLUMNS", "LINES", "NO_COLOR"):
+        env.pop(k, None)
+    argv = [str(COPIER), "copy", "--trust", "--vcs-ref", "HEAD", *extra, str(REPO), str(dst)]
+    return Terminal(cols, argv, env)
+
+
+def walk_defaults(term: Terminal, res: dict, answers: dict[str, str] | None = None) -> None:
+    """Enter on every default of the default path; type the question and the dataset path."""
+    typed = {"question": QUESTION, "dataset_path": res["dataset"], **(answers or {})}
+    for name in DEFAULT_PATH:
+        term.child.expect_exact(first_line(name))
+        term.child.send(typed.get(name, "") + "\r")
+    term.child.expect_exact(first_line("approved"))
+    term.child.expect_exact("Write these files?")
+
+
+@pytest.fixture
+def res():
+    # A short root: paths the person typed (the dataset) are echoed on one row, so they must fit.
+    root = Path(tempfile.mkdtemp(prefix="ckt"))
+    try:
+        yield make_resources(root / "res", tasks=("words_8L",), local={"Default project": "ck-pty"})
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def cut_rows(term: Terminal, start: str) -> list[str]:
+    """Rows from the first question on that reach the last column: cut (or wrapped) at the edge.
+    Not counted: an answer (copier indents it by three columns) - the input field wraps it, and
+    the plan repeats it; help details are indented the same but wrapped to 78 columns."""
+    rows = term.cells()
+    first = next(i for i, (text, _) in enumerate(rows) if start in text)
+    return [text for text, used in rows[first:] if used >= term.cols and not re.match(r"   \S", text)]
+
+
+@pytest.mark.parametrize("cols", [80, 120])
+def test_every_question_and_the_whole_plan_fit_the_terminal(res, cols):
+    dst = Path(res["root"]).parent / "ck-experiments" / "fit"
+    term = spawn(cols, res, dst, extra=("--skip-tasks",))
+    try:
+        walk_defaults(term, res)
+        term.child.send("\r")
+        term.child.expect(pexpect.EOF)
+    finally:
+        term.child.close()
+    assert term.child.exitstatus == 0, term.text()
+    screen = term.text()
+    # nothing reaches the right edge: prompt_toolkit cuts a line there, a terminal wraps it mid-word
+    cut = cut_rows(term, first_line("scratch_dir"))
+    assert not cut, "cut at the edge:\n" + "\n".join(cut)
+    flat = normalize(screen)
+    assert res["scripts"]["words_8L"] in "".join(term.rows())  # the eval_tasks default, wrapped
+    # every static help text is on the screen in full
+    for name in DEFAULT_PATH:
+        help_text = COPIER_YML[name]["help"]
+        if "{{" not in help_text:
+            assert normalize(help_text) in flat, (name, screen)
+    # the plan: every finding of the design, with its hint, readable in full
+    rc, found, err = ck_validate(dst / "experiment_summary.yaml")
+    assert found, "the default path keeps warmup 100 on 400 examples: the plan has findings to show"
+    for f in found:
+        assert normalize(f"{f['code']} {f['severity']}: {f['message']}") in flat, (f, screen)
+        if f.get("hint"):
+            assert normalize(f"hint: {f['hint']}") in flat, (f, screen)
+    design = yaml.safe_load((dst / "experiment_summary.yaml").read_text())
+    for r in design["runs"]:
+        assert r["name"] in flat
+        for k, v in (r.get("slurm_overrides") or {}).items():
+            assert f"{k}={v}" in flat
+    for k, v in design["controls"].items():
+        if k not in ("prompt", "system_prompt"):
+            assert re.search(rf"\b{k}=", flat), (k, screen)
+    assert "Total evaluations: 3" in flat
+
+
+def test_the_prompt_default_is_visible(res):
+    """The prompt template's default reads "{input}\\n", not `{input}` and an empty row."""
+    dst = Path(res["root"]).parent / "ck-experiments" / "prompt"
+    term = spawn(80, res, dst, extra=("--skip-tasks",))
+    try:
+        walk_defaults(term, res)
+        term.child.send("n")
+        term.child.expect(pexpect.EOF)
+    finally:
+        term.child.close()
+    # the row under the question holds the default, as it is typed (copier indents it)
+    assert any(row.strip() == '"{input}\\n"' for row in term.rows()), term.text()
+
+
+def test_a_declined_plan_ends_saying_what_happened(res):
+    dst = Path(res["root"]).parent / "ck-experiments" / "declined"
+    term = spawn(80, res, dst)
+    try:
+        walk_defaults(term, res)
+        term.child.send("n")
+        term.child.expect(pexpect.EOF)
+    finally:
+        term.child.close()
+    assert term.child.exitstatus == 0
+    assert not dst.exists()
+    rows = [r for r in term.rows() if r.strip()]
+    # copier's "Copying from template version" cannot be silenced by a template: the message
+    # after it explains it, and the last line says what happened
+    assert rows[-1] == "Plan declined at step 8: nothing was written, no folder was created.", rows[-3:]
+    assert "rendered no file" in rows[-2], rows[-3:]
+
+
+def test_copy_output_has_no_task_noise(res):
+    """After approval the last rows are the hook's summary and copier's closing message; copier's
+    `> Running task 1 of 1: [...]` (an argument list of interpreter and paths) is not among them."""
+    dst = Path(res["root"]).parent / "ck-experiments" / "quiet"
+    term = spawn(80, res, dst)
+    try:
+        walk_defaults(term, res)
+        term.child.send("\r")
+        term.child.expect(pexpect.EOF, timeout=180)
+    finally:
+        term.child.close()
+    assert term.child.exitstatus == 0, term.text()
+    text = term.text()
+    assert "Running task" not in text, text
+    assert "post_copy.py" not in text, text
+    rows = [r for r in term.rows() if r.strip()]
+    assert rows[-2].startswith("Experiment design written to"), rows[-5:]
+    assert rows[-1].strip().startswith("experiment_summary.yaml (the design)"), rows[-5:]
+    # the plan's next steps say what scaffold-experiment / run-experiment are, and where they live
+    readme = (dst / "README.md").read_text()
+    assert "skill (an agent workflow) of [cruijff_kit](https://github.com/niznik-dev/cruijff_kit)" in readme
+    assert "cruijff_kit's `run-experiment` skill" in readme
+
+
+def test_help_texts_are_written_to_fit_80_columns():
+    """copier prints a help line by line and prompt_toolkit cuts each at the terminal's edge:
+    the question on the first line after copier's two-column mark and a space, details on
+    their own lines, wrapped by hand (see docs/wizard.md)."""
+    for name, q in COPIER_YML.items():
+        if not isinstance(q, dict) or "help" not in q or name == "approved":
+            continue
+        first, *details = q["help"].splitlines()
+        assert len(first) <= 76, (name, first)
+        # a line computed by Jinja wraps itself (`wordwrap`); the pty test reads it on screen
+        assert all(len(line) <= 78 for line in details if "{{" not in line), (name, details)
