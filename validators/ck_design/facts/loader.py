@@ -27,6 +27,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .files import TooLarge, read_regular
+
 try:  # libyaml: ~10x faster parsing
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -506,13 +508,11 @@ def loads(text: str | bytes, path: str = "<string>") -> Document:
 
 
 def load_file(path: str | os.PathLike[str]) -> Document:
-    """Read and parse a file. OSError propagates (the CLI turns it into exit 2)."""
-    size = os.stat(path).st_size
-    if size > MAX_BYTES:
-        raise LoadError("CK003", f"file is {size / 1e6:.1f} MB; a design is at most 10 MB")
-    # Bounded read: a device or pipe (/dev/zero, <(...)) reports size 0 and may never end.
-    with open(path, "rb") as fh:
-        data = fh.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise LoadError("CK003", "file is larger than 10 MB; a design is at most 10 MB")
+    """Read and parse a file. OSError propagates (the CLI turns it into exit 2), including
+    files.NotRegularFile for a FIFO, `<(...)`, /dev/zero, a socket or device: those are refused
+    before anything is read, so nothing blocks (facts/files.py)."""
+    try:
+        data = read_regular(path, MAX_BYTES)
+    except TooLarge as exc:
+        raise LoadError("CK003", f"file is {exc.size / 1e6:.1f} MB; a design is at most 10 MB") from None
     return loads(data, str(path))

@@ -14,7 +14,13 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .files import TooLarge, not_regular, read_regular
+
 SPLITS = ("train", "validation", "test")
+# Reading is bounded (docs/security.md): json.load holds ~10x the file in memory, so split counts
+# are measured for JSON datasets up to this size; a larger one is reported, not read.
+MAX_JSON_DATASET_BYTES = 256 * 1024 * 1024
+MAX_TASK_SCRIPT_BYTES = 10 * 1024 * 1024
 
 
 @dataclass
@@ -91,6 +97,9 @@ def _count_parquet(p: Path) -> dict[str, int | None]:
     if p.is_dir():
         for split in SPLITS:
             files = sorted(p.glob(f"{split}.parquet")) + sorted(p.glob(f"{split}-*.parquet"))
+            odd = next(((f, k) for f in files if (k := not_regular(f))), None)
+            if odd:
+                raise NotRegularFileError(f"{odd[0]} is {odd[1]}, not a regular file")
             if files:
                 counts[split] = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
         return counts
@@ -104,13 +113,25 @@ def _count_parquet(p: Path) -> dict[str, int | None]:
     return counts
 
 
+class NotRegularFileError(ValueError):
+    """A file inside a parquet dataset directory is a FIFO or device."""
+
+
 def dataset_facts(path: str | os.PathLike[str]) -> DatasetFacts:
-    """Exists, size, parses, and how many examples each split holds (None = not measured)."""
+    """Exists, size, parses, and how many examples each split holds (None = not measured).
+
+    Only regular files are opened, never blocking, and at most MAX_JSON_DATASET_BYTES are read:
+    a FIFO, /dev/zero or a deeply nested JSON file is reported in `error` (facts/files.py).
+    """
     p = Path(path).expanduser()
     fmt = dataset_format(str(path))
     if not p.exists():
         return DatasetFacts(str(path), False, fmt, error=f"dataset {str(path)!r} does not exist")
     facts = DatasetFacts(str(path), True, fmt)
+    odd = "" if p.is_dir() else not_regular(p)
+    if odd:
+        facts.error = f"dataset {str(path)!r} is {odd}, not a regular file"
+        return facts
     try:
         facts.size_kb = round((_tree_size(p) if p.is_dir() else p.stat().st_size) / 1024)
         if fmt == "parquet":
@@ -119,9 +140,15 @@ def dataset_facts(path: str | os.PathLike[str]) -> DatasetFacts:
             except ImportError:
                 facts.error = "counting parquet rows needs pyarrow (pip install pyarrow)"
             return facts
-        with open(p, "rb") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError) as exc:
+        data = json.loads(read_regular(p, MAX_JSON_DATASET_BYTES))
+    except TooLarge as exc:
+        facts.error = (f"dataset {str(path)!r} is {exc.size / 1e6:.0f} MB: split counts are measured for "
+                       f"JSON datasets up to {exc.limit // 1_000_000} MB; fill in data.training.splits yourself")
+        return facts
+    except RecursionError:
+        facts.error = f"cannot read dataset {str(path)!r}: the JSON nests too deeply to be a dataset"
+        return facts
+    except (OSError, ValueError, MemoryError) as exc:
         facts.error = f"cannot read dataset {str(path)!r}: {exc}"
         return facts
     if not isinstance(data, dict):
@@ -146,15 +173,22 @@ def _is_task_decorator(node: ast.expr) -> bool:
 
 
 def task_script_facts(path: str | os.PathLike[str]) -> TaskScriptFacts:
-    """Exists, and which functions carry inspect-ai's `@task` decorator (by parsing, never importing)."""
+    """Exists, and which functions carry inspect-ai's `@task` decorator (by parsing, never importing).
+
+    Read like a dataset: a regular file of at most MAX_TASK_SCRIPT_BYTES, never blocking.
+    """
     p = Path(path).expanduser()
+    odd = not_regular(p)
+    if odd:
+        return TaskScriptFacts(str(path), True, error=f"cannot parse task script {str(path)!r}: it is {odd}, not a regular file")
     if not p.is_file():
         return TaskScriptFacts(str(path), False, error=f"task script {str(path)!r} does not exist")
     facts = TaskScriptFacts(str(path), True)
     try:
-        tree = ast.parse(p.read_bytes(), filename=str(p))
-    except (SyntaxError, ValueError, OSError) as exc:
-        facts.error = f"cannot parse task script {str(path)!r}: {exc}"
+        tree = ast.parse(read_regular(p, MAX_TASK_SCRIPT_BYTES), filename=str(p))
+    except (SyntaxError, ValueError, OSError, RecursionError, MemoryError) as exc:
+        reason = "it nests too deeply" if isinstance(exc, (RecursionError, MemoryError)) else exc
+        facts.error = f"cannot parse task script {str(path)!r}: {reason}"
         return facts
     facts.task_functions = [
         n.name

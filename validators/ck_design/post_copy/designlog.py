@@ -29,7 +29,7 @@ def last_timestamp(path: str | os.PathLike[str]) -> datetime | None:
     if not p.exists():
         return None
     newest = None
-    for line in p.read_text(encoding="utf-8", errors="replace").splitlines():
+    for line in p.read_text(encoding="utf-8", errors="replace").split("\n"):
         m = HEADER_RE.match(line)
         if m:
             ts = datetime.strptime(m.group(1), TIMESTAMP_FORMAT)

@@ -48,10 +48,21 @@ HEADER_RE = re.compile(r"^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\] ([A-Z][A-Z0-
 KEY_VALUE_RE = re.compile(r"^([A-Z][A-Za-z0-9 /()_-]*): (.*)$")
 
 
+# Every character some reader takes as a line break (Python's str.splitlines, editors, the
+# web: \v \f \x1c-\x1e \x85 U+2028 U+2029 besides \r \n), and every other control character:
+# an answer holding one would split a log line and could forge an entry (docs/security.md).
+_ESCAPES = {"\\": "\\\\", "\r": "\\r", "\n": "\\n", "\t": "\t"}
+_NEEDS_ESCAPE = re.compile(r"[\\\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    ch = m.group()
+    return _ESCAPES.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+
+
 def _one_line(value: Any) -> str:
-    """Values are single-line: a newline in a user's answer would forge a new log line."""
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
+    """Values are single-line: a line break in a user's answer would forge a new log line."""
+    return _NEEDS_ESCAPE.sub(_escape, str(value))
 
 
 def format_entry(

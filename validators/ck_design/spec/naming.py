@@ -33,6 +33,25 @@ SUMMARY_FILE = "experiment_summary.yaml"
 LOG_FILE = "logs/design-experiment.log"
 ANSWERS_FILE = ".copier-answers.yml"
 
+# Text that lands in a generated script or a path (SLURM constraint/partition, names, paths,
+# the W&B project) must be one line of printable characters: a newline in
+# `slurm_overrides.constraint` would add an `#SBATCH` line to every job script
+# (docs/security.md). C0/C1 controls, DEL, and the Unicode line/paragraph separators.
+SCRIPT_SAFE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
+SCRIPT_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def script_unsafe(text: Any) -> str:
+    """'' when `text` is one line of printable characters, else which character is not."""
+    if not isinstance(text, str):
+        return ""
+    m = SCRIPT_UNSAFE.search(text)
+    if m is None:
+        return ""
+    ch = m.group()
+    name = {"\n": "a newline", "\r": "a carriage return", "\t": "a tab"}.get(ch, f"control character U+{ord(ch):04X}")
+    return f"{name} at character {m.start() + 1}"
+
 
 def is_safe_name(name: Any) -> bool:
     """A name usable as one directory component: letters, digits, '.', '_', '-', no '..'."""

@@ -10,6 +10,7 @@ validators agree with this table. To add a parameter: add a row here and a quest
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,10 @@ class Param:
     minimum: float | None = None
     exclusive_minimum: bool = False  # True: value > minimum, else value >= minimum
     below: float | None = None  # an exclusive upper bound (value < below)
+    # An inclusive upper bound: far above any real experiment, low enough that a typo
+    # (`epochs: 10000000`, `gpus: 1e14`) is refused before it generates a 1 GB plan
+    # (docs/security.md).
+    maximum: float | None = None
     sweepable: bool = True  # may be a key of `variables`
 
     @property
@@ -32,7 +37,9 @@ class Param:
         return self.short or self.name
 
     def bound_error(self, value: Any) -> str:
-        """'' when a number is within bounds, else why not (with the bound)."""
+        """'' when a number is finite and within bounds, else why not (with the bound)."""
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"{self.name} must be a finite number, not {value!r}"
         if self.minimum is not None:
             if self.exclusive_minimum and not value > self.minimum:
                 return f"{self.name} must be > {_num(self.minimum)}, not {value!r}"
@@ -40,26 +47,43 @@ class Param:
                 return f"{self.name} must be >= {_num(self.minimum)}, not {value!r}"
         if self.below is not None and not value < self.below:
             return f"{self.name} must be < {_num(self.below)}, not {value!r}"
+        if self.maximum is not None and not value <= self.maximum:
+            return f"{self.name} must be <= {_num(self.maximum)}, not {_short_num(value)}"
         return ""
+
+    def value_error(self, value: Any) -> str:
+        """'' when `value` has this parameter's type and is within bounds, else why not."""
+        if self.type is bool:
+            return "" if isinstance(value, bool) else f"{self.name} takes true or false, not {value!r}"
+        if self.type is str:
+            return "" if isinstance(value, str) else f"{self.name} takes a string, not {value!r}"
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (self.type is int and isinstance(value, float)):
+            return f"{self.name} takes {'an integer' if self.type is int else 'a number'}, not {_short_num(value)}"
+        return self.bound_error(value)
 
 
 def _num(bound: float) -> str:
     return str(int(bound)) if float(bound).is_integer() else repr(bound)
 
 
+def _short_num(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 24 else f"{text[:12]}... ({len(text)} digits)"
+
+
 # Order is the order of `controls` in experiment_summary.yaml (after the two prompts).
 _TABLE = (
-    Param("epochs", int, 1, "Training epochs; checkpoints are saved 0-indexed (epoch_0 ...).", short="ep", minimum=1),
-    Param("batch_size", int, 4, "Batch size per GPU.", short="bs", minimum=1),
-    Param("gpus", int, 1, "GPUs per training job.", minimum=1),
+    Param("epochs", int, 1, "Training epochs; checkpoints are saved 0-indexed (epoch_0 ...).", short="ep", minimum=1, maximum=1000),
+    Param("batch_size", int, 4, "Batch size per GPU.", short="bs", minimum=1, maximum=65536),
+    Param("gpus", int, 1, "GPUs per training job.", minimum=1, maximum=1024),
     Param("validation_during_training", bool, True, "Compute validation loss during training (needed for best_val_loss)."),
-    Param("lora_rank", int, 8, "LoRA adapter rank.", short="rank", minimum=1),
-    Param("lr", float, 1e-4, "Learning rate.", short="lr", minimum=0, exclusive_minimum=True),
-    Param("gradient_accumulation_steps", int, 1, "Gradient accumulation steps (effective batch = batch_size x this).", short="ga", minimum=1),
-    Param("weight_decay", float, 0.01, "Optimizer weight decay.", short="wd", minimum=0),
+    Param("lora_rank", int, 8, "LoRA adapter rank.", short="rank", minimum=1, maximum=65536),
+    Param("lr", float, 1e-4, "Learning rate.", short="lr", minimum=0, exclusive_minimum=True, maximum=10),
+    Param("gradient_accumulation_steps", int, 1, "Gradient accumulation steps (effective batch = batch_size x this).", short="ga", minimum=1, maximum=65536),
+    Param("weight_decay", float, 0.01, "Optimizer weight decay.", short="wd", minimum=0, maximum=100),
     Param("lora_dropout", float, 0.0, "Dropout on the LoRA layers.", short="do", minimum=0, below=1),
-    Param("num_warmup_steps", int, 100, "Learning-rate warmup steps.", short="wu", minimum=0),
-    Param("max_seq_len", int, 2048, "Maximum sequence length in tokens.", short="len", minimum=1),
+    Param("num_warmup_steps", int, 100, "Learning-rate warmup steps.", short="wu", minimum=0, maximum=100_000_000),
+    Param("max_seq_len", int, 2048, "Maximum sequence length in tokens.", short="len", minimum=1, maximum=16_777_216),
     Param("packing", bool, True, "Pack several short examples into one sequence."),
 )
 # The prompts: constants of an experiment (training and evaluation need the same one).

@@ -50,6 +50,10 @@ def _controls_field(p: Param) -> tuple[Any, Any]:
         bounds["gt" if p.exclusive_minimum else "ge"] = p.minimum
     if p.below is not None:
         bounds["lt"] = p.below
+    if p.maximum is not None:
+        bounds["le"] = p.maximum
+    if p.type is float:
+        bounds["allow_inf_nan"] = False
     if not p.sweepable:  # the prompts: always present
         return p.type, Field(description=p.help)
     return Optional[p.type], Field(default=None, description=p.help, **bounds)
@@ -135,7 +139,7 @@ class MatrixEntry(_Model):
 
 class Evaluation(_Model):
     system_prompt: str
-    temperature: float = Field(ge=0)
+    temperature: float = Field(ge=0, allow_inf_nan=False)
     scorer: list[Scorer] = Field(min_length=1)
     tasks: list[Task] = Field(min_length=1)
     matrix: list[MatrixEntry]

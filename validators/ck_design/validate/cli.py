@@ -96,6 +96,10 @@ def _parse_ignore(values: list[str], parser: argparse.ArgumentParser) -> set[str
 
 
 def _unreadable(path: str, exc: OSError) -> str:
+    from ..facts.files import NotRegularFile
+
+    if isinstance(exc, NotRegularFile):
+        return str(exc)
     if isinstance(exc, FileNotFoundError):
         return f"{path}: no such file"
     if isinstance(exc, IsADirectoryError) or os.path.isdir(path):

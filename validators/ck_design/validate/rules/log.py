@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 from datetime import datetime
-from pathlib import Path
 
 from ...spec.logformat import ACTION_TYPES, RESULTS, TIMESTAMP_FORMAT
 from ..findings import Finding
@@ -238,6 +237,7 @@ def _as_text(text: str | bytes, path: str) -> str | Finding:
             return _finding(path, line, column, "CK300", f"not UTF-8 text: byte 0x{text[exc.start]:02x} cannot be decoded",
                             "the log is written as UTF-8; re-save it as UTF-8")
     if "\x00" in text:
+validators/ck_design/validate/rules/log.py
         return _finding(path, 1, 1, "CK300", "the log holds NUL bytes: it is binary, not a design log")
     return text
 
@@ -247,7 +247,11 @@ def check_log(text: str | bytes, path: str = "<string>") -> list[Finding]:
     readable = _as_text(text, path)
     if isinstance(readable, Finding):
         return [readable]
-    lines = readable.splitlines()
+    # Only \n (and \r\n) end a line: the writer escapes every other line break
+    # (spec/logformat.py), so a U+2028 in a hand-edited log cannot forge an entry either.
+    lines = [line[:-1] if line.endswith("\r") else line for line in readable.split("\n")]
+    if lines and lines[-1] == "":
+        lines.pop()
     if not any(line.strip() for line in lines):
         return [_finding(path, 1, 1, "CK300", "the log holds no entries",
                          "a design log starts with a START_DESIGN entry")]
@@ -419,12 +423,12 @@ def _check_result(
 
 
 def check_log_file(path: str | os.PathLike[str]) -> list[Finding]:
-    """Read and check a log. OSError propagates (the CLI turns it into exit 2)."""
-    p = Path(path)
-    size = p.stat().st_size
-    if size > MAX_LOG_BYTES:
-        return [_finding(str(path), 1, 1, "CK300", f"the log is {size / 1e6:.1f} MB; a design log is at most 10 MB")]
-    # Bounded read: a device or pipe reports size 0 and may never end.
-    with open(p, "rb") as fh:
-        data = fh.read(MAX_LOG_BYTES + 1)
+    """Read and check a log. OSError propagates (the CLI turns it into exit 2), including
+    files.NotRegularFile: a FIFO or device is refused before anything is read."""
+    from ...facts.files import TooLarge, read_regular
+
+    try:
+        data = read_regular(path, MAX_LOG_BYTES)
+    except TooLarge as exc:
+        return [_finding(str(path), 1, 1, "CK300", f"the log is {exc.size / 1e6:.1f} MB; a design log is at most 10 MB")]
     return check_log(data, str(path))
