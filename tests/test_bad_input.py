@@ -111,7 +111,8 @@ def test_bad_log_input_is_one_line_reason(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
 @pytest.mark.parametrize("flag", [[], ["--log"]])
-def test_endless_device_is_read_boundedly(flag: list[str]) -> None:
-    proc, elapsed = run(*flag, "/dev/zero")
-    assert proc.returncode == 1
-    assert "larger than 10 MB" in proc.stdout and "Traceback" not in proc.stderr
+def test_endless_device_is_refused_unread(flag: list[str]) -> None:
+    # Not a regular file: refused before reading (exit 2, like a missing file; issue 13).
+    proc, _ = run(*flag, "/dev/zero")
+    assert proc.returncode == 2
+    assert "is a character device, not a regular file" in proc.stderr and "Traceback" not in proc.stderr

@@ -15,12 +15,14 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from .naming import CHECKPOINT_PATTERN, DATE_PATTERN, EXPERIMENT_TYPES, SAFE_NAME_PATTERN
+from .naming import CHECKPOINT_PATTERN, DATE_PATTERN, EXPERIMENT_TYPES, SAFE_NAME_PATTERN, SCRIPT_SAFE_PATTERN
 from .sweep import BEST_VAL_LOSS, RUN_TYPES
 from .params import HYPERPARAMETERS, PROMPTS, Param
 
 Scalar = Union[bool, int, float, str]
 SweepValues = Annotated[list[Scalar], Field(min_length=1)]
+# Text that lands in a SLURM script, a command line or a path: one line, no control characters.
+ScriptText = Annotated[str, Field(pattern=SCRIPT_SAFE_PATTERN)]
 
 
 class _Model(BaseModel):
@@ -34,7 +36,7 @@ class Experiment(_Model):
     date: str = Field(pattern=DATE_PATTERN, description="Design date, YYYY-MM-DD.")
     hypothesis: str = ""
     purpose: str = ""
-    directory: str = Field(
+    directory: ScriptText = Field(
         description="{scratch_dir}/ck-experiments/{name} or {scratch_dir}/ck-sanity-checks/{name}"
     )
 
@@ -70,8 +72,8 @@ Controls = create_model(  # type: ignore[call-overload]
 
 
 class BaseModelRef(_Model):
-    name: str
-    path: str
+    name: ScriptText
+    path: ScriptText
     size_gb: Optional[float] = Field(default=None, ge=0)
 
 
@@ -86,8 +88,8 @@ class Splits(_Model):
 
 
 class TrainingData(_Model):
-    path: str
-    label: str
+    path: ScriptText
+    label: ScriptText
     format: Literal["json", "parquet"]
     size_kb: Optional[int] = Field(default=None, ge=0)
     splits: Splits
@@ -98,20 +100,20 @@ class Data(_Model):
 
 
 class Output(_Model):
-    base_directory: str
-    checkpoint_pattern: str = CHECKPOINT_PATTERN
-    wandb_project: str
+    base_directory: ScriptText
+    checkpoint_pattern: ScriptText = CHECKPOINT_PATTERN
+    wandb_project: ScriptText
 
 
 class SlurmOverrides(_Model):
-    constraint: Optional[str] = None
-    partition: Optional[str] = None
+    constraint: Optional[ScriptText] = None
+    partition: Optional[ScriptText] = None
 
 
 class Run(_Model):
-    name: str
+    name: ScriptText
     type: Literal[RUN_TYPES]
-    model: str
+    model: ScriptText
     parameters: dict[str, Any] = Field(default_factory=dict)
     slurm_overrides: Optional[SlurmOverrides] = None
 
@@ -122,10 +124,10 @@ class Scorer(_Model):
 
 
 class Task(_Model):
-    name: str
-    script: str
+    name: ScriptText
+    script: ScriptText
     description: str
-    dataset: Optional[str] = Field(default=None, description='"same" means the training dataset.')
+    dataset: Optional[ScriptText] = Field(default=None, description='"same" means the training dataset.')
 
 
 class MatrixEntry(_Model):
