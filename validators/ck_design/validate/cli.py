@@ -4,7 +4,8 @@
     ck-validate --log [PATH ...]            default: ./logs/design-experiment.log
 
 Exit status: 0 no errors (warnings allowed), 1 at least one error, 2 usage error or a file
-that cannot be read (missing, a directory, no permission). Findings go to stdout (text or a
+that cannot be read (missing, a directory, a FIFO or device, no permission), 130 interrupted
+(Ctrl-C). The status never depends on whether stdout is still open. Findings go to stdout (text or a
 JSON array); the one-line summary and any reason a file could not be read go to stderr, so
 `--format json` output stays machine-readable.
 
@@ -32,7 +33,7 @@ DEFAULT_SUMMARY = "experiment_summary.yaml"
 DEFAULT_LOG = "logs/design-experiment.log"
 CODE_RE = re.compile(r"^CK\d{3}$")
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # What the options are when none is given (pre-commit's `ck-validate FILE ...`).
 DEFAULTS = {"paths": [], "format": "text", "check_resources": False, "strict": False, "ignore": [], "log": False}
 
@@ -49,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="ck-validate",
         description="Validate experiment_summary.yaml designs and design-experiment.log audit logs.",
         epilog="Every finding code is explained in docs/rules.md. "
-        "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage error or unreadable file.",
+        "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage error or unreadable file, 130 interrupted.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help=f"files to validate (default: ./{DEFAULT_SUMMARY}, or ./{DEFAULT_LOG} with --log)")
@@ -200,13 +201,30 @@ def run(argv: list[str] | None = None) -> int:
 
     from . import report
 
+    # The status is decided by the findings alone: a reader that closed stdout early
+    # (`ck-validate | head -1`) must not turn a clean or warnings-only run into exit 1.
+    exit_code = EXIT_USAGE if unreadable else EXIT_ERRORS if any(f.severity == "error" for f in findings) else EXIT_OK
     out = report.format_json(findings) if args.format == "json" else report.format_text(findings)
-    sys.stdout.write(out)
-    sys.stdout.flush()
-    print(report.summary(findings, len(paths) - unreadable, ignored, unreadable), file=sys.stderr)
-    if unreadable:
-        return EXIT_USAGE
-    return EXIT_ERRORS if any(f.severity == "error" for f in findings) else EXIT_OK
+    try:
+        sys.stdout.write(out)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    try:
+        print(report.summary(findings, len(paths) - unreadable, ignored, unreadable), file=sys.stderr)
+    except BrokenPipeError:
+        pass
+    return exit_code
+
+
+def _silence_stdout() -> None:
+    """The reader left: point stdout at /dev/null so the interpreter's flush at exit stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -222,15 +240,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(argv)
     except KeyboardInterrupt:
-        print("ck-validate: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        # `ck-validate ... | head`: the reader left; nothing more to say to it.
+        # 128 + SIGINT, as shells report an interrupted command (README "exit codes").
         try:
-            sys.stdout = open(os.devnull, "w")  # silences the flush at exit
+            print("ck-validate: interrupted", file=sys.stderr)
         except OSError:
             pass
-        return EXIT_ERRORS
+        return EXIT_INTERRUPTED
     except Exception as exc:  # one line instead of a traceback, but never silent
         print(f"ck-validate: internal error {type(exc).__name__}: {_first_line(exc)} (a bug in ck-validate; please report it)",
               file=sys.stderr)

@@ -237,7 +237,6 @@ def _as_text(text: str | bytes, path: str) -> str | Finding:
             return _finding(path, line, column, "CK300", f"not UTF-8 text: byte 0x{text[exc.start]:02x} cannot be decoded",
                             "the log is written as UTF-8; re-save it as UTF-8")
     if "\x00" in text:
-validators/ck_design/validate/rules/log.py
         return _finding(path, 1, 1, "CK300", "the log holds NUL bytes: it is binary, not a design log")
     return text
 
