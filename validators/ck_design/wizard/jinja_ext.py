@@ -22,7 +22,7 @@ from jinja2.ext import Extension
 from jinja2.runtime import Context
 
 from .. import __version__
-from ..facts import localconfig
+from ..facts import destination, localconfig
 from ..facts.prerequisites import prerequisites
 from ..spec import naming
 from ..spec.params import SWEEPABLE
@@ -101,6 +101,36 @@ def ck_experiment_factor(variables: Any) -> str:
 
 # Context-free; exported under their Jinja names too.
 ck_approval_root = approval_root
+
+
+def _copier_operation() -> str | None:
+    try:
+        from copier._main import _operation  # the operation copier is running (copy/update)
+
+        return _operation.get(None)
+    except Exception:  # noqa: BLE001 - copier internals moved: treat as a copy
+        return None
+
+
+@pass_context
+def ck_check_destination(ctx: Context) -> str:
+    """'' when the destination can take a new design; on copy, stop before anything is
+    written when it cannot (facts/destination.py). Used by `_subdirectory`, which copier
+    renders before writing any file, interactive or not."""
+    if _copier_operation() == "update":
+        return ""
+    conf = ctx.get("_copier_conf")
+    try:
+        src = str(conf["src_path"])
+        answers_file = str(conf["answers_file"])
+    except (KeyError, TypeError):
+        return ""
+    problem = destination.destination_problem(ck_dst(ctx), src, answers_file)
+    if problem:
+        from copier.errors import UserMessageError
+
+        raise UserMessageError(f"ck-design: {problem}")
+    return ""
 ck_schema_url = schema_url
 __all__ = ["DECLINED_ROOT", "FILTERS", "GLOBALS", "WizardExtension", "ck_approval_root", "ck_schema_url"]
 
@@ -138,6 +168,7 @@ GLOBALS: dict[str, Any] = {
     # approval, and the template
     "ck_plan": ck_plan,
     "ck_approval_root": ck_approval_root,
+    "ck_check_destination": ck_check_destination,
     "ck_design": ck_design,
     "ck_prerequisites": prerequisites,
     "ck_counts": summary_counts,
