@@ -59,6 +59,12 @@ def test_flow_list_of_strings_and_numbers():
     assert loads(f"v: {yaml_flow_list(values)}\n").data["v"] == values
 
 
+def _script_safe(text: str) -> str:
+    from ck_design.spec.naming import SCRIPT_UNSAFE
+
+    return SCRIPT_UNSAFE.sub("", text)
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 @given(question=TEXT.filter(lambda s: s.strip() != ""), hypothesis=TEXT, system_prompt=TEXT,
        before=TEXT, after=TEXT)
@@ -69,11 +75,15 @@ def test_user_strings_round_trip_through_copier(tmp_path_factory, question, hypo
     root = tmp_path_factory.mktemp("rt")
     res = make_resources(root / "res")
     prompt = f"{before}{{input}}{after}"
-    odd_path = f"{root}/data dir/{hypothesis}.json"  # an absolute path is recorded exactly as given
-    tasks = [{"name": question, "script": f"{root}/{system_prompt}.py", "description": hypothesis}]
+    # Names, paths and the W&B project land in scripts and paths: one line, no control
+    # characters (issue 13, docs/security.md); free text keeps every character.
+    odd_path = f"{root}/data dir/{_script_safe(hypothesis)}.json"  # an absolute path is recorded exactly as given
+    task_name = _script_safe(question) or "task"
+    project = _script_safe(before)
+    tasks = [{"name": task_name, "script": f"{root}/{_script_safe(system_prompt)}.py", "description": hypothesis}]
     answers = base_answers(res, question=question, hypothesis=hypothesis, purpose=question,
                            system_prompt=system_prompt, prompt=prompt, dataset_path=odd_path, eval_tasks=tasks,
-                           wandb_project=before)
+                           wandb_project=project)
     dst = render_api(res, root / "dst", answers)
     d = load_design(dst)
     raw = yaml.safe_load((dst / "experiment_summary.yaml").read_text(encoding="utf-8"))
@@ -86,8 +96,8 @@ def test_user_strings_round_trip_through_copier(tmp_path_factory, question, hypo
         assert design["controls"]["prompt"] == prompt
         assert design["data"]["training"]["path"] == odd_path
         assert design["evaluation"]["tasks"] == tasks
-        assert design["evaluation"]["matrix"][0]["tasks"] == [question]
-        assert design["output"]["wandb_project"] == before
+        assert design["evaluation"]["matrix"][0]["tasks"] == [task_name]
+        assert design["output"]["wandb_project"] == project
     stored = yaml.safe_load((dst / ".copier-answers.yml").read_text(encoding="utf-8"))
     assert stored["question"] == question and stored["prompt"] == prompt
 
