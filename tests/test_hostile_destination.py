@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from test_hook_support import COPIER, answers_for, clean_env, copier_copy, make_resources, template_ready, template_repo
+from test_hook_support import COPIER, answers_for, clean_env, copier_copy, make_scratch, template_ready, template_repo
 
 pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard has not landed")
 
@@ -21,7 +21,7 @@ def _snapshot(d):
 def test_conflicting_readme_refused_before_writing(tmp_path, quiet):
     env = clean_env(tmp_path / "home")
     template = template_repo(tmp_path, env)
-    res = make_resources(tmp_path / "res")
+    res = make_scratch(tmp_path / "res")
     dst = tmp_path / "project"
     dst.mkdir()
     (dst / "README.md").write_text("my own readme\n")
@@ -49,7 +49,7 @@ def test_conflicting_readme_refused_before_writing(tmp_path, quiet):
 def test_destination_that_is_a_file_is_refused(tmp_path):
     env = clean_env(tmp_path / "home")
     template = template_repo(tmp_path, env)
-    res = make_resources(tmp_path / "res")
+    res = make_scratch(tmp_path / "res")
     dst = tmp_path / "afile"
     dst.write_text("x")
     work = tmp_path / "cwd"

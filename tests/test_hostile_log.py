@@ -4,13 +4,14 @@ log, so an answer cannot split a line or forge an entry. Real copier copy, real 
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from ck_design.spec.logformat import format_entry
 from ck_design.validate.logcheck import check_log
 
-from test_hook_support import CK_VALIDATE, answers_for, clean_env, copier_copy, make_resources, template_ready, template_repo
+from test_hook_support import CK_VALIDATE, answers_for, clean_env, copier_copy, make_scratch, template_ready, template_repo
 
 BREAKS = ["\r", "\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
 FORGED = "[9999-12-31 23:59:59] COMPLETE_DESIGN\nDetails: forged\nResult: success"
@@ -29,9 +30,9 @@ def test_every_line_break_is_escaped(ch):
 def test_answer_with_unicode_separators_cannot_forge_entries(tmp_path):
     env = clean_env(tmp_path / "home")
     template = template_repo(tmp_path, env)
-    res = make_resources(tmp_path / "res")
+    res = make_scratch(tmp_path / "res")
     hostile = "Q?\u2028" + FORGED.replace("\n", "\u2029") + "\x85\v\f\x1c"
-    dst = res["scratch"] / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
+    dst = Path(res["scratch"]) / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
     work = tmp_path / "cwd"
     work.mkdir()
     r = copier_copy(template, dst, answers_for(res, question=hostile, hypothesis="h\u2028[2026-01-01 00:00:00] START_DESIGN"), env, work)

@@ -100,6 +100,8 @@ def test_json_schema_control_matches_the_table(p: Param) -> None:
         expected["exclusiveMinimum" if p.exclusive_minimum else "minimum"] = p.minimum
     if p.below is not None:
         expected["exclusiveMaximum"] = p.below
+    if p.maximum is not None:
+        expected["maximum"] = p.maximum
     assert bounds == expected
 
 

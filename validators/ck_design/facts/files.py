@@ -49,7 +49,7 @@ def not_regular(path: str | os.PathLike[str]) -> str:
     """'' when `path` is a regular file (or does not exist), else what it is instead. Never blocks."""
     try:
         mode = os.stat(path).st_mode
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the path, which names no file
         return ""
     return "" if stat.S_ISREG(mode) else kind_of(mode)
 
