@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ck_design.spec.logformat import format_entry
-from ck_design.validate.logcheck import check_log
+from ck_design.validate.rules.log import check_log
 
 from test_hook_support import CK_VALIDATE, answers_for, clean_env, copier_copy, make_scratch, template_ready, template_repo
 
