@@ -29,7 +29,9 @@ class _Model(BaseModel):
 
 class Experiment(_Model):
     name: str = Field(pattern=SAFE_NAME_PATTERN, description="Experiment name; also the directory name.")
-    type: Literal[EXPERIMENT_TYPES]
+    # Optional: the seed's template has no such field; when absent the type follows from
+    # `directory` (naming.experiment_type). The wizard keeps writing it.
+    type: Optional[Literal[EXPERIMENT_TYPES]] = None
     question: str = Field(description="The scientific question the experiment answers.")
     date: str = Field(pattern=DATE_PATTERN, description="Design date, YYYY-MM-DD.")
     hypothesis: str = ""
@@ -52,6 +54,8 @@ def _controls_field(p: Param) -> tuple[Any, Any]:
         bounds["lt"] = p.below
     if not p.sweepable:  # the prompts: always present
         return p.type, Field(description=p.help)
+    if p.required:  # absent only when varied: the validator drops CK100 then (spec.params)
+        return p.type, Field(description=p.help, **bounds)
     return Optional[p.type], Field(default=None, description=p.help, **bounds)
 
 
