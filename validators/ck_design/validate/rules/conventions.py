@@ -171,7 +171,7 @@ def _check_checkpoint_pattern(ctx: Ctx, pattern: str) -> None:
 
 def _check_directories(ctx: Ctx, exp: dict[Any, Any], output: dict[Any, Any], name: str) -> None:
     """CK260, CK262: {scratch}/ck-experiments/{name} (or ck-sanity-checks) and {scratch}/ck-outputs/{name}."""
-    kind = exp.get("type")
+    kind = naming.experiment_type(exp)
     directory = exp.get("directory")
     base_dir = output.get("base_directory")
     scratch = None  # guessed from whichever of the two follows the convention, for the proposal
