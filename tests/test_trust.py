@@ -132,7 +132,7 @@ def test_5_varied_system_prompt_with_one_evaluation_prompt(capsys, tmp_path):
     rc, found, _ = validate(capsys, str(write_design(tmp_path, data)))
     assert rc == 1
     (ck204,) = only(found, "CK204")
-    assert ck204["line"] == line_of(dump(data), "system_prompt:", after="evaluation:")
+    assert ck204["line"] == dump(data).splitlines().index("evaluation:") + 2  # its first key: system_prompt
     assert "Llama-3.2-1B-Instruct_rank4_system_promptAnswer in capitals." in ck204["message"]
     assert "Llama-3.2-1B-Instruct_rank4_system_prompt'" not in ck204["message"]  # trained with ''
 

@@ -154,6 +154,7 @@ def _check(doc: Document, data: dict[Any, Any], check_resources: bool, base_dir:
     prompts.check(ctx, d)
     runs.check(ctx, d)
     matrix.check(ctx, d)
+    epochs.check_validation_split(ctx, d)
     steps.check(ctx, d)
     conventions.check(ctx, d)
     scorers_gpus.check(ctx, d, ck004)

@@ -1,4 +1,4 @@
-"""CK220-CK223, CK230, CK234, CK235: the runs, one pass over them. A run is a point of the sweep
+"""CK220-CK224, CK230, CK234, CK235: the runs, one pass over them. A run is a point of the sweep
 that `variables` declares (spec/sweep.py), named by the convention of spec/naming.py."""
 
 from __future__ import annotations
@@ -164,6 +164,26 @@ DOCS = [
           - {name: Llama-3.2-1B-Instruct_rank8, type: fine-tuned, model: Llama-3.2-1B-Instruct, parameters: {lora_rank: 8}}
         """,
     ),
+    rule(
+        "CK224", E, RUNS,
+        "A parameter is both varied (variables) and constant (controls).",
+        """A varied parameter takes each run's own value; a constant applies to all runs. With
+        both, it is unclear which value trains: tools that read controls train every run with
+        the constant, and the sweep silently does not happen.""",
+        "Keep it in one place: in variables to sweep it, or in controls to hold it constant.",
+        """
+        variables:
+          lora_rank: [4, 8]
+        controls:
+          lora_rank: 16
+        """,
+        """
+        variables:
+          lora_rank: [4, 8]
+        controls:
+          epochs: 2
+        """,
+    ),
 ]
 
 VKey = tuple[str, Any]
@@ -215,6 +235,7 @@ class _Sweep:
 
 def check(ctx: Ctx, d: Design) -> None:
     s = _Sweep(d)
+    _check_varied_and_constant(ctx, s, d)
     for i, run in enumerate(d.runs):
         if isinstance(run, dict):
             _check_run(ctx, d, s, i, run)
@@ -222,6 +243,19 @@ def check(ctx: Ctx, d: Design) -> None:
             s.decidable = False
     if s.lists_ok and s.variables is not None and s.decidable:
         _check_sweep_complete(ctx, d, s)
+
+
+def _check_varied_and_constant(ctx: Ctx, s: _Sweep, d: Design) -> None:
+    """CK224: a parameter in both variables and controls."""
+    for name in s.names:
+        if name in d.controls:
+            ctx.add(
+                "CK224",
+                ("controls", name),
+                f"{name} is both varied (variables.{name}: {short(s.variables[name])}) and constant (controls.{name}: {short(d.controls[name])}): which value trains?",
+                f"remove controls.{name} to sweep it, or remove variables.{name} (and the runs' {name}) to hold it constant",
+                at_key=True,
+            )
 
 
 def _check_run(ctx: Ctx, d: Design, s: _Sweep, i: int, run: dict[Any, Any]) -> None:
