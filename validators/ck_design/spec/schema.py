@@ -54,8 +54,6 @@ def _controls_field(p: Param) -> tuple[Any, Any]:
         bounds["lt"] = p.below
     if not p.sweepable:  # the prompts: always present
         return p.type, Field(description=p.help)
-    if p.required:  # absent only when varied: the validator drops CK100 then (spec.params)
-        return p.type, Field(description=p.help, **bounds)
     return Optional[p.type], Field(default=None, description=p.help, **bounds)
 
 

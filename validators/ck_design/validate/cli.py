@@ -34,7 +34,7 @@ CODE_RE = re.compile(r"^CK\d{3}$")
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 # What the options are when none is given (pre-commit's `ck-validate FILE ...`).
-DEFAULTS = {"paths": [], "format": "text", "check_resources": False, "strict": False, "ignore": [], "log": False}
+DEFAULTS = {"paths": [], "format": "text", "check_resources": False, "strict": False, "ignore": [], "log": False, "explain": None}
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -75,8 +75,8 @@ def vkey(v: Any) -> tuple[str, Any]:
 def closest(word: Any, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The choice `word` most likely misspells, or None when none is really close.
 
-    difflib ranks the candidates; one is only proposed when it is a few keystrokes away
-    (`edit_distance`, case-insensitive, at most a quarter of its length): `lora_rnak` ->
+    difflib ranks the candidates; one is only proposed when it is a keystroke or two away
+    (`edit_distance`, case-insensitive, and at most a quarter of its length): `lora_rnak` ->
     `lora_rank`, but `data_size` (a variable the seed suggests) is not a misspelled `batch_size`.
     """
     if not isinstance(word, str):
@@ -84,7 +84,7 @@ def closest(word: Any, choices: Iterable[str], cutoff: float = 0.6) -> str | Non
     import difflib  # only a design with a typo needs it
 
     for found in difflib.get_close_matches(word, list(choices), n=3, cutoff=cutoff):
-        if edit_distance(word.lower(), found.lower()) <= max(1, len(found) // 4):
+        if edit_distance(word.lower(), found.lower()) <= min(2, max(1, len(found) // 4)):
             return found
     return None
 
