@@ -312,3 +312,19 @@ def test_seed_designs_are_kept_with_their_comments():
     text = (SEED_DESIGNS / "required_only.yaml").read_text()
     assert text.count("# REQUIRED") >= 20 and "type:" not in text.split("tools:")[0]
     assert shutil.which  # (keeps the import used when the resource tests are skipped)
+
+
+def test_7_wizard_writes_full_gpu_overrides_for_a_multi_gpu_model_without_asking(tmp_path, capsys):
+    """A real `copier copy`: a 70B model (4 GPUs) gets the full-GPU constraint in every run, the
+    full-GPU question is not asked (its `when:` is false), and the design validates clean."""
+    from ck_design.wizard.defaults import full_gpu_question_applies
+    from wizard_fixtures import base_answers, load_design, make_resources as wizard_resources, render_api
+
+    assert not full_gpu_question_applies(["Llama-3.3-70B-Instruct"])
+    res = wizard_resources(tmp_path, models=("Llama-3.3-70B-Instruct",))
+    dst = tmp_path / "out"
+    render_api(res, dst, base_answers(res, models=["Llama-3.3-70B-Instruct"], gpus=4, variables={"lora_rank": [4, 8]}))
+    design = load_design(dst)
+    assert design["runs"] and all(r["slurm_overrides"] == {"constraint": "gpu80"} for r in design["runs"])
+    rc, found, _ = validate(capsys, str(dst / "experiment_summary.yaml"))
+    assert (rc, [f for f in found if f["code"] == "CK292"]) == (0, [])
