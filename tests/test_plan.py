@@ -12,7 +12,7 @@ import pytest
 
 from ck_design.plan import markdown
 from ck_design.plan.sync import main as ck_plan
-from test_hook_support import BIN, answers_for, clean_env, copier_copy, git, make_resources, template_ready, template_repo
+from test_hook_support import BIN, answers_for, clean_env, copier_copy, git, make_scratch, template_ready, template_repo
 
 pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard (copier.yml, template/) has not landed")
 
@@ -22,8 +22,8 @@ def experiment(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("plan")
     env = clean_env(tmp / "home")
     template = template_repo(tmp, env)
-    res = make_resources(tmp / "x")
-    dst = res["scratch"] / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
+    res = make_scratch(tmp / "x")
+    dst = Path(res["scratch"]) / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
     r = copier_copy(template, dst, answers_for(res, epochs=2, eval_epochs="all"), env, tmp)
     assert r.returncode == 0, r.stderr
     return dst, env
@@ -117,8 +117,8 @@ def test_13_3_rendered_readme_escapes_the_answers(tmp_path):
     tmp = tmp_path
     env = clean_env(tmp / "home")
     template = template_repo(tmp, env)
-    res = make_resources(tmp / "x")
-    dst = res["scratch"] / "ck-experiments" / "hostile_2026-11-25"
+    res = make_scratch(tmp / "x")
+    dst = Path(res["scratch"]) / "ck-experiments" / "hostile_2026-11-25"
     answers = answers_for(res, question=HOSTILE["question"], wandb_project=HOSTILE["wandb_project"],
                           experiment_name="hostile_2026-11-25")
     r = copier_copy(template, dst, answers, env, tmp)
