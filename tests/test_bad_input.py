@@ -49,8 +49,6 @@ CASES: dict[str, tuple[bytes, str]] = {
     "deep-block-nesting": (b"".join(b" " * i + b"k:\n" for i in range(3000)) + b" " * 3000 + b"v\n", "CK003"),
     "python-object-tag": (b"experiment: !!python/object/apply:os.system ['touch /tmp/ck-pwned']\n", "CK001"),
     "12MB": (_twelve_mb(), "CK003"),
-    "random-binary": (random.Random(1234).randbytes(64 * 1024), "CK003"),
-    "nul-bytes": (b"experiment:\n  name: x\x00\n", "CK003"),
     "utf-16": ("experiment:\n  name: x\n".encode("utf-16"), "CK003"),
     "huge-int": (b"controls:\n  epochs: " + b"9" * 5000 + b"\n", "CK001"),
     "two-documents": (b"a: 1\n---\nb: 2\n", "CK001"),
@@ -70,6 +68,25 @@ def test_bad_input_is_one_line_reason_no_traceback(name: str, tmp_path: Path) ->
     assert len(finding_lines) == 1, proc.stdout
     assert finding_lines[0].startswith(f"{target}:") and f" {code} error: " in finding_lines[0]
     assert not Path("/tmp/ck-pwned").exists()
+
+
+# Binary files (a NUL byte in the first 8000 bytes, as git decides) could not be read: exit 2
+# and one line on stderr, like a missing file, not a finding (issue 9 item 12).
+BINARY: dict[str, bytes] = {
+    "random-binary": random.Random(1234).randbytes(64 * 1024),
+    "nul-bytes": b"experiment:\n  name: x\x00\n",
+}
+
+
+@pytest.mark.parametrize("name", list(BINARY))
+def test_binary_file_could_not_be_read(name: str, tmp_path: Path) -> None:
+    target = tmp_path / "experiment_summary.yaml"
+    target.write_bytes(BINARY[name])
+    proc, _ = run(str(target))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stdout == ""
+    assert proc.stderr.splitlines()[0] == f"ck-validate: {target}: could not be read: a binary file, not a YAML text file"
+    assert "Traceback" not in proc.stderr
 
 
 def test_missing_file_exits_2(tmp_path: Path) -> None:

@@ -118,6 +118,9 @@ def test_install_copy_commit_as_the_readme_says(tmp_path):
 
     question = yaml.safe_load(original)["experiment"]["question"]
     summary.write_text(original.replace(question, question.replace("?", " (rank 4 vs 8)?")), encoding="utf-8")
+    # README: the ck-plan hook regenerates README.md's plan and stops the first commit; commit again.
+    first = git(["commit", "-qam", "sharper question"], dst, env, check=False)
+    assert first.returncode != 0 and "ck-plan" in first.stdout + first.stderr, first.stdout + first.stderr
     good = git(["commit", "-qam", "sharper question"], dst, env, check=False)
     assert good.returncode == 0, good.stdout + good.stderr
     assert re.search(r"ck-validate experiment_summary\.yaml\.+Passed", good.stdout + good.stderr), good.stdout + good.stderr

@@ -117,6 +117,8 @@ CASES = [
     Case("CK203", _set(("controls", "prompt"), "Capitalize {word}: {input}"), {"CK203"}, "CK203",
          "prompt: 'Capitalize {word}: {input}'"),
     # --- epochs ---
+    Case("CK204", lambda d: d["controls"].pop("system_prompt"), {"CK204"}, "CK204", "system_prompt: ''", after="wandb_project",
+         make_kwargs={"models": ("Llama-3.2-1B-Instruct",), "variables": {"lora_rank": [4], "system_prompt": ["A.", "B."]}}),
     Case("CK210", _entry_epochs(RUN0, [1, 2]), {"CK210"}, "CK210", "epochs: [1, 2]", after=f"run: {RUN0}"),
     Case("CK211", _entry_epochs(CONTROL_1B, [0]), {"CK211"}, "CK211", "epochs: [0]", after=f"run: {CONTROL_1B}"),
     Case("CK212", _entry_epochs(RUN0, None), {"CK212"}, "CK212", "epochs: null", after=f"run: {RUN0}"),
@@ -149,8 +151,11 @@ CASES = [
     Case("CK236", lambda d: d["evaluation"]["tasks"].append(
         {"name": "capitalization", "script": "tasks/other.py", "description": "again"}),
          {"CK236"}, "CK236", "- name: capitalization", after="description: Evaluate capitalization_hard"),
+    Case("CK224", _set(("controls", "lora_rank"), 16), {"CK224"}, "CK224", "lora_rank: 16"),
     Case("CK240", lambda d: d["evaluation"]["matrix"][1].__setitem__("vis_label", d["evaluation"]["matrix"][0]["vis_label"]),
          {"CK240"}, "CK240", "vis_label: 1B_rank4_lr1e-05", after=f"run: {RUN1}"),
+    Case("CK214", _do(_set(("data", "training", "splits", "validation"), 0), _entry_epochs(RUN0, "best_val_loss")),
+         {"CK214"}, "CK214", "epochs: best_val_loss"),
     # --- training steps (400 train examples) ---
     Case("CK250", _do(_set(("controls", "batch_size"), 64), _set(("controls", "num_warmup_steps"), 1)),
          {"CK250"}, "CK250", "epochs: 2", after="controls:"),
@@ -164,6 +169,9 @@ CASES = [
     Case("CK262", _set(("output", "base_directory"), "/scratch/me/outputs"), {"CK262"}, "CK262",
          "base_directory: /scratch/me/outputs"),
     Case("CK263", lambda d: None, {"CK263"}, "CK263", "name: cap 8L", make_kwargs={"name": "cap 8L"}),
+    Case("CK264", lambda d: d["evaluation"]["matrix"][0].__setitem__("vis_label", "rank 4"), {"CK264"}, "CK264",
+         "vis_label: rank 4"),
+    Case("CK265", _set(("data", "training", "label"), "words"), {"CK265"}, "CK265", "label: words"),
     Case("CK270", _set(("experiment", "date"), "2026-02-30"), {"CK270"}, "CK270", "date: '2026-02-30'"),
     # --- resources ---
     Case("CK280-model", lambda d: None, {"CK280"}, "CK280", "path: models/Llama-3.2-3B-Instruct", resources=True,
@@ -379,6 +387,11 @@ def test_ck292_is_an_error_for_a_model_that_needs_several_gpus(tmp_path: Path) -
     findings = _findings(tmp_path, data)
     assert findings and all(f.code == "CK292" and f.severity == "error" for f in findings)
     data["controls"]["gpus"] = 4
+    # Enough GPUs, but no full-GPU override in an experiment: a warning (issue 9 item 7).
+    findings = _findings(tmp_path, data)
+    assert findings and all(f.code == "CK292" and f.severity == "warning" for f in findings)
+    data = make_design(models=("Llama-3.3-70B-Instruct",), full_gpu=True)
+    data["controls"]["gpus"] = 4
     assert _findings(tmp_path, data) == []
 
 
@@ -432,9 +445,10 @@ def test_swept_prompt_lacking_input_is_reported_once_at_the_variable(tmp_path: P
     data["controls"].pop("prompt")
     text = dump(data)
     findings = _findings(tmp_path, data)
-    # controls.prompt is not required when the prompt is varied
-    assert {f.code for f in findings} == {"CK202"}
-    assert [(f.line, f.message.split(":")[0]) for f in findings] == [
+    # controls.prompt is not required when the prompt is varied; run names that spell a prompt
+    # ('..._promptCapitalize this') are no safe directory names (CK264)
+    assert {f.code for f in findings} == {"CK202", "CK264"}
+    assert [(f.line, f.message.split(":")[0]) for f in findings if f.code == "CK202"] == [
         (line_of(text, "prompt: ['Capitalize: {input}', Capitalize this]"), "variables.prompt[1]")
     ]
 

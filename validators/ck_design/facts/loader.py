@@ -106,6 +106,17 @@ _YAML11_ONLY_BOOLS = frozenset({"yes", "no", "on", "off"})
 _scalar_constructor = yaml.constructor.SafeConstructor()
 
 
+class NotText(Exception):
+    """The file is binary (a NUL byte near its start), not a text file at all: the CLI says it
+    could not be read (exit 2), as for a missing file, instead of reporting findings on it."""
+
+
+# Git's test for binary content: a NUL byte in the first 8000 bytes. UTF-16/32 text has NULs
+# too, but starts with a byte-order mark: it stays a CK003 "not UTF-8" finding.
+_BINARY_SNIFF = 8000
+_UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+
+
 class LoadError(Exception):
     """The file cannot be read as a design at all. `code` is CK001 or CK003 (CK002 duplicates)."""
 
@@ -510,9 +521,11 @@ def loads(text: str | bytes, path: str = "<string>") -> Document:
 def load_file(path: str | os.PathLike[str]) -> Document:
     """Read and parse a file. OSError propagates (the CLI turns it into exit 2), including
     files.NotRegularFile for a FIFO, `<(...)`, /dev/zero, a socket or device: those are refused
-    before anything is read, so nothing blocks (facts/files.py)."""
+    before anything is read, so nothing blocks (facts/files.py); and NotText for a binary file."""
     try:
         data = read_regular(path, MAX_BYTES)
     except TooLarge as exc:
         raise LoadError("CK003", f"file is {exc.size / 1e6:.1f} MB; a design is at most 10 MB") from None
+    if b"\x00" in data[:_BINARY_SNIFF] and not data.startswith(_UTF16_32_BOMS):
+        raise NotText("a binary file, not a YAML text file")
     return loads(data, str(path))

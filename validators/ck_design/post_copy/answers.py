@@ -14,9 +14,23 @@ import yaml
 from .git import show_at_head
 
 
-def json_value(value: Any) -> str:
-    """An answer as the log shows it: JSON, key order kept, non-ASCII as is."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=False)
+def answer_value(key: str | None, value: Any) -> Any:
+    """An answer as the design uses it: hyperparameters in their table type (spec/params.py), so
+    `1e-5` typed in a YAML answer is the number 1e-05 in the log and compares equal to it."""
+    from ..spec.params import PARAMS
+    from ..wizard.answers import normalize_value, normalize_variables
+
+    if key == "variables" and isinstance(value, dict):
+        return normalize_variables(value)
+    if key in PARAMS:
+        return normalize_value(key, value)
+    return value
+
+
+def json_value(value: Any, key: str | None = None) -> str:
+    """An answer as the log shows it: JSON, key order kept, non-ASCII as is; numbers as numbers
+    (`answer_value`) when the question `key` is given."""
+    return json.dumps(answer_value(key, value), ensure_ascii=False, sort_keys=False)
 
 
 class _LenientLoader(yaml.SafeLoader):

@@ -24,7 +24,7 @@ from typing import Any, TextIO
 
 from ..spec.naming import ANSWERS_FILE, LOG_FILE, SUMMARY_FILE
 from . import speed, verify
-from .answers import answers_from, json_value, old_answers, question_order, user_answers, vanished_variables
+from .answers import answer_value, answers_from, json_value, old_answers, question_order, user_answers, vanished_variables
 from .designlog import DesignLog
 from .git import conflicts, put_under_git
 from .plan import Plan, load_design, plan_from
@@ -57,16 +57,43 @@ class Context:
     started: datetime = field(default_factory=datetime.now)
 
 
-def _verify_all(log: DesignLog, plan: Plan) -> tuple[verify.Findings, int]:
+class _Quiet(DesignLog):
+    """A step whose inputs did not change still runs (its prerequisites count), unlogged."""
+
+    def __init__(self) -> None:
+        self.entries = 0
+
+    def add(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+# The answers each verification step depends on (after an update, only the steps whose answers
+# changed write log entries; docs: hooks/README.md).
+_STEP_ANSWERS = {
+    "models": {"models", "models_dir"},
+    "dataset": {"dataset_path"},
+    "tasks": {"eval_tasks"},
+    "disk": {"models", "models_dir", "dataset_path", "scratch_dir"},
+}
+
+
+def _verify_all(log: DesignLog, plan: Plan, changed: set[str] | None = None) -> tuple[verify.Findings, int]:
+    """Every verification step; with `changed` (an update), only the steps that depend on a
+    changed answer are logged (runs and matrix always: the design was re-rendered)."""
+    quiet = _Quiet()
+
+    def log_for(step: str) -> DesignLog:
+        return log if changed is None or _STEP_ANSWERS[step] & changed else quiet
+
     # Called through the modules, not imported names, so a test can make one step fail.
     found = verify.Findings()
-    verify.verify_models(log, plan, found)
-    verify.verify_dataset(log, plan, found)
-    verify.verify_tasks(log, plan, found)
-    verify.check_disk(log, plan, found)
-    verify.calculate_disk_usage(log, plan, found)
+    verify.verify_models(log_for("models"), plan, found)
+    verify.verify_dataset(log_for("dataset"), plan, found)
+    verify.verify_tasks(log_for("tasks"), plan, found)
+    verify.check_disk(log_for("disk"), plan, found)
+    verify.calculate_disk_usage(log_for("disk"), plan, found)
     verify.generate_runs(log, plan, found)
-    speed.prior_runs(log, plan, found)
+    speed.prior_runs(log if changed is None else quiet, plan, found)
     evaluations = verify.generate_matrix(log, plan)
     return found, evaluations
 
@@ -141,7 +168,7 @@ def after_copy(ctx: Context) -> int:
     plan = plan_from(design, ctx.answers, dst)
     _start_entry(log, ctx, plan)
     for key, value in user_answers(ctx.answers, ctx.order).items():
-        log.add("USER_RESPONSE", f"Answer to {key}", {"Question": key, "Response": json_value(value)})
+        log.add("USER_RESPONSE", f"Answer to {key}", {"Question": key, "Response": json_value(value, key)})
     found, evaluations = _verify_all(log, plan)
     _create_yaml(log, dst, plan, evaluations, load_error, "experiment_summary.yaml rendered from the answers")
     log.add("CREATE_LOG", "Design log written", {"Path": str(LOG_RELPATH), "Entries": log.entries + 1})
@@ -169,7 +196,7 @@ def _update_entry(log: DesignLog, ctx: Context, old: dict[str, Any], changed: di
         "Answers changed": len(changed),
     }
     for key, (before, after) in changed.items():
-        fields[f"Changed {key}"] = f"{json_value(before)} -> {json_value(after)}"
+        fields[f"Changed {key}"] = f"{json_value(before, key)} -> {json_value(after, key)}"
     fields["Conflicts"] = ", ".join(conflicted) or "none"
     details = "copier update: design re-rendered and merged"
     problem = None
@@ -182,7 +209,7 @@ def _update_entry(log: DesignLog, ctx: Context, old: dict[str, Any], changed: di
     else:
         log.add("UPDATE_DESIGN", details, fields, at=ctx.started)
     for key, (_, after) in changed.items():
-        log.add("USER_RESPONSE", f"Answer to {key} (changed)", {"Question": key, "Response": json_value(after)})
+        log.add("USER_RESPONSE", f"Answer to {key} (changed)", {"Question": key, "Response": json_value(after, key)})
     return problem
 
 
@@ -199,6 +226,19 @@ def _conflict_banner(conflicted: list[str]) -> None:
     )
 
 
+def _unchanged(log: DesignLog, ctx: Context, old: dict[str, Any]) -> int:
+    """An update that changes no answer: one short entry, no re-verification."""
+    before, after = old.get("_commit", "?"), ctx.answers.get("_commit", "?")
+    fields = {"Template": f"{before} -> {after}", "Answers changed": 0}
+    details = "copier update: no change" + ("" if before == after else " to the answers (template updated)")
+    log.add("UPDATE_DESIGN", details, fields, at=ctx.started)
+    _print_summary(ctx, f"design updated in {ctx.dst}", [
+        "  answers changed: 0 (no change; one entry appended to the log)",
+        "  next: review `git diff`, then `git add -A && git commit` if anything changed",
+    ])
+    return 0
+
+
 def after_update(ctx: Context) -> int:
     dst = ctx.dst
     log = DesignLog(dst / LOG_RELPATH)
@@ -207,17 +247,19 @@ def after_update(ctx: Context) -> int:
     changed = {
         k: (old.get(k), new.get(k))
         for k in user_answers({**old, **new}, ctx.order)
-        if old.get(k) != new.get(k)
+        if answer_value(k, old.get(k)) != answer_value(k, new.get(k))
     }
     conflicted = conflicts(dst)
+    if not changed and not conflicted:
+        return _unchanged(log, ctx, old)
     problem = _update_entry(log, ctx, old, changed, conflicted)
     design, load_error = load_design(dst / SUMMARY_FILE)
     plan = plan_from(design, new, dst)
-    found, evaluations = _verify_all(log, plan)
+    found, evaluations = _verify_all(log, plan, set(changed))
     _create_yaml(log, dst, plan, evaluations, load_error, "experiment_summary.yaml updated by copier's 3-way merge")
     _complete(log, ctx, found, problem)
     lines = [f"  answers changed: {len(changed)}"]
-    lines += [f"    {k}: {json_value(a)} -> {json_value(b)}" for k, (a, b) in changed.items()]
+    lines += [f"    {k}: {json_value(a, k)} -> {json_value(b, k)}" for k, (a, b) in changed.items()]
     lines += vanished_variables(old.get("variables"), new.get("variables"))
     lines.append(f"  plan: {len(plan.runs)} runs, {evaluations} evaluations; log: {log.entries} entries appended to {LOG_RELPATH}")
     if found.prerequisites:

@@ -33,7 +33,24 @@ def build_schema() -> dict[str, Any]:
         "title": "ck-design experiment_summary.yaml",
     }
     schema.update({k: v for k, v in body.items() if k != "title"})
+    _required_unless_varied(schema)
     return schema
+
+
+def _required_unless_varied(schema: dict[str, Any]) -> None:
+    """controls.epochs is required unless `variables` varies it (spec.params.REQUIRED_UNLESS_VARIED):
+    JSON schema says so with one if/then per parameter instead of a plain `required`."""
+    from .params import REQUIRED_UNLESS_VARIED
+
+    controls = schema.get("$defs", {}).get("Controls", {})
+    controls["required"] = [k for k in controls.get("required", []) if k not in REQUIRED_UNLESS_VARIED]
+    schema["allOf"] = [
+        {
+            "if": {"not": {"properties": {"variables": {"required": [name]}}, "required": ["variables"]}},
+            "then": {"properties": {"controls": {"required": [name]}}},
+        }
+        for name in REQUIRED_UNLESS_VARIED
+    ]
 
 
 def render() -> str:

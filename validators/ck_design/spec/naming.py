@@ -6,6 +6,7 @@ CK270) and the post-copy hook reads back. Pure functions on strings; nothing tou
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -91,6 +92,48 @@ def run_name(model: str, parameters: Mapping[str, Any]) -> str:
 
 def control_name(model: str) -> str:
     return f"{model}_{CONTROL_SUFFIX}"
+
+
+def experiment_type(experiment: Mapping[str, Any]) -> str:
+    """`experiment.type` when it is one of EXPERIMENT_TYPES, else what `directory` says.
+
+    The seed's template has no `type`: a design under `ck-sanity-checks/` is a sanity check,
+    anything else an experiment.
+    """
+    given = experiment.get("type")
+    if given in EXPERIMENT_TYPES:
+        return given
+    directory = experiment.get("directory")
+    if isinstance(directory, str) and f"/{SANITY_CHECKS_DIR}/" in f"/{directory.strip('/')}/":
+        return SANITY_CHECK
+    return EXPERIMENT
+
+
+def value_spellings(value: Any) -> tuple[str, ...]:
+    """Every way a run name may spell `value`: the repr form the wizard writes (1e-05) first,
+    then the forms people write by hand for the same number (1e-5, 1E-5, 0.00001, 1e-4 for 0.0001).
+    """
+    first = format_value(value)
+    if isinstance(value, bool) or not isinstance(value, float) or not math.isfinite(value):
+        return (first,)
+    forms = [first]
+    if value.is_integer():
+        forms.append(str(int(value)))
+    mantissa, _, exponent = f"{value:.12e}".partition("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    sign = "-" if exponent.startswith("-") else ""
+    digits = exponent.lstrip("+-").lstrip("0") or "0"
+    for e in (f"e{sign}{digits}", f"e{sign}{digits.zfill(2)}"):
+        forms += [f"{mantissa}{e}", f"{mantissa}{e.upper()}"]
+    forms.append(f"{value:.12f}".rstrip("0").rstrip("."))
+    return tuple(dict.fromkeys(f for f in forms if f))
+
+
+def label_spellings(param: str, value: Any) -> tuple[str, ...]:
+    """`value_label` in every spelling `value_spellings` accepts (lr1e-05, lr1e-5, ...)."""
+    p = PARAMS.get(param)
+    prefix = p.label if p else param
+    return tuple(f"{prefix}{v}" for v in value_spellings(value))
 
 
 def experiment_directory(scratch_dir: str, experiment_type: str, name: str) -> str:

@@ -30,6 +30,7 @@ class Param:
     # (docs/security.md).
     maximum: float | None = None
     sweepable: bool = True  # may be a key of `variables`
+    required: bool = False  # must be in `controls` unless it is varied (docs/rules.md, CK100)
 
     @property
     def label(self) -> str:
@@ -73,7 +74,7 @@ def _short_num(value: Any) -> str:
 
 # Order is the order of `controls` in experiment_summary.yaml (after the two prompts).
 _TABLE = (
-    Param("epochs", int, 1, "Training epochs; checkpoints are saved 0-indexed (epoch_0 ...).", short="ep", minimum=1, maximum=1000),
+    Param("epochs", int, 1, "Training epochs; checkpoints are saved 0-indexed (epoch_0 ...).", short="ep", minimum=1, maximum=1000, required=True),
     Param("batch_size", int, 4, "Batch size per GPU.", short="bs", minimum=1, maximum=65536),
     Param("gpus", int, 1, "GPUs per training job.", minimum=1, maximum=1024),
     Param("validation_during_training", bool, True, "Compute validation loss during training (needed for best_val_loss)."),
@@ -97,6 +98,9 @@ PARAMS: dict[str, Param] = {**HYPERPARAMETERS, **{p.name: p for p in PROMPTS}}
 # What `variables` and `runs[].parameters` may name.
 KNOWN_PARAMETERS: tuple[str, ...] = tuple(PARAMS)
 SWEEPABLE: tuple[str, ...] = tuple(p.name for p in PARAMS.values() if p.sweepable)
+# Hyperparameters `controls` must give when `variables` does not vary them: torchtune's recipes
+# need an epoch count, and every 0-indexed epoch check and step estimate depends on it.
+REQUIRED_UNLESS_VARIED: tuple[str, ...] = tuple(p.name for p in _TABLE if p.required)
 # The values torchtune uses when a design leaves a parameter out (for step estimates).
 RECIPE_DEFAULTS: dict[str, Any] = {"batch_size": 4, "gradient_accumulation_steps": 1, "epochs": 1, "num_warmup_steps": 100}
 

@@ -31,7 +31,9 @@ class _Model(BaseModel):
 
 class Experiment(_Model):
     name: str = Field(pattern=SAFE_NAME_PATTERN, description="Experiment name; also the directory name.")
-    type: Literal[EXPERIMENT_TYPES]
+    # Optional: the seed's template has no such field; when absent the type follows from
+    # `directory` (naming.experiment_type). The wizard keeps writing it.
+    type: Optional[Literal[EXPERIMENT_TYPES]] = None
     question: str = Field(description="The scientific question the experiment answers.")
     date: str = Field(pattern=DATE_PATTERN, description="Design date, YYYY-MM-DD.")
     hypothesis: str = ""

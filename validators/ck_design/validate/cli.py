@@ -35,7 +35,7 @@ CODE_RE = re.compile(r"^CK\d{3}$")
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # What the options are when none is given (pre-commit's `ck-validate FILE ...`).
-DEFAULTS = {"paths": [], "format": "text", "check_resources": False, "strict": False, "ignore": [], "log": False}
+DEFAULTS = {"paths": [], "format": "text", "check_resources": False, "strict": False, "ignore": [], "log": False, "explain": None}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="ck-validate",
         description="Validate experiment_summary.yaml designs and design-experiment.log audit logs.",
-        epilog="Every finding code is explained in docs/rules.md. "
+        epilog="`ck-validate --explain CODE` prints what a finding code means, why it matters and the fix. "
         "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage error or unreadable file, 130 interrupted.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH",
@@ -61,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--ignore", action="append", default=[], metavar="CODE[,CODE]",
                    help="skip these finding codes (repeatable), e.g. --ignore CK221,CK233")
     p.add_argument("--log", action="store_true", help="the paths are design-experiment.log files (implied for names ending in .log)")
+    p.add_argument("--explain", metavar="CODE", help="print the documentation of one finding code (e.g. CK210) and exit")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.set_defaults(**{k: v for k, v in DEFAULTS.items() if k != "paths"})
     return p
@@ -92,7 +93,7 @@ def _parse_ignore(values: list[str], parser: argparse.ArgumentParser) -> set[str
     if codes:
         unknown = sorted(codes - _known_codes())
         if unknown:
-            parser.error(f"--ignore: unknown code {', '.join(unknown)}; codes are listed in docs/rules.md")
+            parser.error(f"--ignore: unknown code {', '.join(unknown)}; `ck-validate --explain CODE` describes a code")
     return codes
 
 
@@ -115,12 +116,14 @@ class _Unreadable(Exception):
 
 
 def _validate_summary(path: str, check_resources: bool) -> list[Finding]:
-    from ..facts.loader import LoadError, load_file
+    from ..facts.loader import LoadError, NotText, load_file
 
     try:
         doc = load_file(path)
     except OSError as exc:
         raise _Unreadable(_unreadable(path, exc)) from None
+    except NotText as exc:
+        raise _Unreadable(f"{path}: could not be read: {exc}") from None
     except LoadError as exc:
         return [Finding(path, exc.line, exc.column, exc.code, "error", exc.message, exc.hint)]
     # Imported only for a file that parsed: a broken file never needs the rules.
@@ -179,8 +182,21 @@ def _validate(path: str, args: SimpleNamespace | argparse.Namespace) -> list[Fin
     return None
 
 
+def _explain(code: str) -> int:
+    from .explain import explain
+
+    text = explain(code)
+    if text is None:
+        print(f"ck-validate: --explain: unknown code {code.strip().upper()} (codes look like CK210)", file=sys.stderr)
+        return EXIT_USAGE
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
 def run(argv: list[str] | None = None) -> int:
     args, parser = _arguments(argv)
+    if getattr(args, "explain", None) is not None:
+        return _explain(args.explain)
     ignore = _parse_ignore(args.ignore, parser) if args.ignore and parser else set()
     paths = args.paths or [DEFAULT_LOG if args.log else DEFAULT_SUMMARY]
 

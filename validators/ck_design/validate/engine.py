@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..facts.loader import Document
-from ..spec import sweep
+from ..spec import naming, sweep
 from .findings import Finding
 from .values import PathT, as_dict, as_list, closest, fmt_path
 
@@ -81,6 +81,8 @@ class Design:
     def __init__(self, data: dict[Any, Any]) -> None:
         self.data = data
         self.experiment = as_dict(data.get("experiment"))
+        # experiment.type, or what the directory says when it is absent (the seed has no type).
+        self.experiment_type = naming.experiment_type(self.experiment)
         self.controls = as_dict(data.get("controls"))
         raw_vars = data.get("variables", {})
         self.variables: dict[Any, Any] | None = raw_vars if isinstance(raw_vars, dict) else None
@@ -152,6 +154,7 @@ def _check(doc: Document, data: dict[Any, Any], check_resources: bool, base_dir:
     prompts.check(ctx, d)
     runs.check(ctx, d)
     matrix.check(ctx, d)
+    epochs.check_validation_split(ctx, d)
     steps.check(ctx, d)
     conventions.check(ctx, d)
     scorers_gpus.check(ctx, d, ck004)

@@ -61,6 +61,10 @@ def summary(findings: Sequence[Finding], files: int, ignored: int = 0, unreadabl
     """`2 errors, 1 warning in 1 file`; `no problems in 3 files`; `files` counts those read."""
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors
+    if unreadable and not files:
+        # Nothing was read: "no problems in 0 files" would read as a pass.
+        text = f"{_plural(unreadable, 'file')} could not be checked (nothing was validated)"
+        return text + (f" ({ignored} ignored)" if ignored else "")
     if findings:
         text = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(files, 'file')}"
     else:

@@ -73,13 +73,34 @@ def vkey(v: Any) -> tuple[str, Any]:
 
 
 def closest(word: Any, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
-    """The choice `word` most likely misspells (difflib), or None."""
+    """The choice `word` most likely misspells, or None when none is really close.
+
+    difflib ranks the candidates; one is only proposed when it is a keystroke or two away
+    (`edit_distance`, case-insensitive, and at most a quarter of its length): `lora_rnak` ->
+    `lora_rank`, but `data_size` (a variable the seed suggests) is not a misspelled `batch_size`.
+    """
     if not isinstance(word, str):
         return None
     import difflib  # only a design with a typo needs it
 
-    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
-    return found[0] if found else None
+    for found in difflib.get_close_matches(word, list(choices), n=3, cutoff=cutoff):
+        if edit_distance(word.lower(), found.lower()) <= min(2, max(1, len(found) // 4)):
+            return found
+    return None
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Insertions, deletions, substitutions and swaps of two neighbours that turn `a` into `b`."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
 
 
 def as_dict(v: Any) -> dict[Any, Any]:

@@ -24,13 +24,14 @@ from jinja2.runtime import Context
 from .. import __version__
 from ..facts import destination, localconfig
 from ..facts.prerequisites import prerequisites
+from ..plan import markdown as plan_md
 from ..spec import naming
 from ..spec.params import SWEEPABLE
 from . import defaults, terminal, validators
 from .answers import absolute_path, answers_from, normalize_variables
 from .build import build_design
 from .plan import epochs_text, plan_text, summary_counts
-from .render import DECLINED_ROOT, approval_root, md_cell, md_code, mermaid_label, schema_url
+from .render import DECLINED_ROOT, approval_root, schema_url
 from .yamlwriter import answers_yaml, yaml_flow_list, yaml_scalar, yaml_value
 
 def _dst(ctx: Context) -> str | None:
@@ -173,15 +174,16 @@ GLOBALS: dict[str, Any] = {
     "ck_prerequisites": prerequisites,
     "ck_counts": summary_counts,
     "ck_epochs_text": epochs_text,
+    "ck_plan_sections": plan_md.plan_sections,
     "ck_schema_url": ck_schema_url,
 }
 FILTERS: dict[str, Any] = {
     "yaml_scalar": yaml_scalar,
     "yaml_flow": yaml_flow_list,
     "yaml_value": yaml_value,
-    "md_cell": md_cell,
-    "md_code": md_code,
-    "mermaid_label": mermaid_label,
+    "md_cell": plan_md.md_text,
+    "md_code": plan_md.md_code,
+    "mermaid_label": plan_md.mermaid_label,
     "ck_answers_yaml": answers_yaml,
 }
 

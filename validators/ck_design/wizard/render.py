@@ -47,27 +47,3 @@ def approval_root(approved: Any) -> str:
 
         raise UserMessageError("Update declined at approval (step 8): nothing was changed.")
     return DECLINED_ROOT
-
-
-def md_cell(value: Any) -> str:
-    """Text for a markdown table cell or paragraph: `|` escaped, line breaks as <br>, and `<`
-    and `&` as entities (so `<placeholder>` shows instead of vanishing as an HTML tag)."""
-    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
-
-
-def mermaid_label(value: Any) -> str:
-    text = str(value).replace("\r", " ").replace("\n", " ")
-    for ch, ent in (("#", "#35;"), ("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
-        text = text.replace(ch, ent)
-    return text
-
-
-def md_code(value: Any) -> str:
-    """Inline code that survives backticks in the value."""
-    text = str(value).replace("\n", " ")
-    fence = "`"
-    while fence in text:
-        fence += "`"
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"

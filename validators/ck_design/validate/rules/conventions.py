@@ -1,4 +1,4 @@
-"""CK260-CK263, CK270: naming and directory conventions (spec/naming.py): a safe experiment
+"""CK260-CK265, CK270: naming and directory conventions (spec/naming.py): a safe experiment
 name, a real date, the checkpoint pattern, and where an experiment and its outputs live."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 from ...spec import naming
 from ..engine import Ctx, Design
-from ..values import as_dict
+from ..values import PathT, as_dict, fmt_path
 from . import E, PATHS, W, rule
 
 DOCS = [
@@ -83,6 +83,43 @@ DOCS = [
         """,
     ),
     rule(
+        "CK264", E, PATHS,
+        "A run name, task name or vis_label is not safe as a folder or file name (a '/', '..', whitespace or another character outside letters, digits, '.', '_' and '-').",
+        """Run names become the checkpoint directories ck-out-{run_name}; task names and
+        vis_labels become file names and task-name suffixes (capitalization_rank4). A '/'
+        nests or escapes the directory, '..' climbs out of it, and whitespace breaks the
+        generated SLURM scripts and shell commands.""",
+        "Use letters, digits, '.', '_' and '-' only (rename the matrix entries that refer to it too).",
+        """
+        runs:
+          - name: Llama-3.2-1B-Instruct rank4/lr1e-05
+        """,
+        """
+        runs:
+          - name: Llama-3.2-1B-Instruct_rank4_lr1e-05
+        """,
+    ),
+    rule(
+        "CK265", W, PATHS,
+        "data.training.label is not the dataset's file name without extension.",
+        """The label names the dataset in directories, plots and the design log; the seed's
+        convention is the file name without extension, so results of different datasets are
+        never mixed up under one label.""",
+        "Set the label to the file name without extension.",
+        """
+        data:
+          training:
+            path: /data/words_8L_500.json
+            label: words
+        """,
+        """
+        data:
+          training:
+            path: /data/words_8L_500.json
+            label: words_8L_500
+        """,
+    ),
+    rule(
         "CK270", E, PATHS,
         "experiment.date is not a real YYYY-MM-DD date.",
         """The date orders experiments and is part of their names; 2026-02-30 or 25/11/2026
@@ -116,6 +153,49 @@ def check(ctx: Ctx, d: Design) -> None:
         _check_checkpoint_pattern(ctx, pattern)
     if isinstance(name, str) and name:
         _check_directories(ctx, d.experiment, output, name)
+    _check_file_names(ctx, d)
+    _check_label(ctx, d.data_training)
+
+
+def _unsafe(ctx: Ctx, path: PathT, what: str, value: Any) -> None:
+    """CK264 for one name (a str that is not naming.is_safe_name)."""
+    if not isinstance(value, str) or naming.is_safe_name(value):
+        return
+    ctx.add(
+        "CK264",
+        path,
+        f"{fmt_path(path)} {value!r} is not safe as {what}: use letters, digits, '.', '_' and '-' (no '/', '..' or whitespace)",
+        f"rename it to {naming.safe_name(value)!r} (and every matrix entry that refers to it)",
+    )
+
+
+def _check_file_names(ctx: Ctx, d: Design) -> None:
+    """CK264: run names (ck-out-{run_name}), task names and vis_labels (file and task-name suffixes)."""
+    for i, run in enumerate(d.runs):
+        if isinstance(run, dict):
+            _unsafe(ctx, ("runs", i, "name"), "a directory name (ck-out-{run_name})", run.get("name"))
+    for j, task in enumerate(d.tasks or ()):
+        if isinstance(task, dict):
+            _unsafe(ctx, ("evaluation", "tasks", j, "name"), "a task name (file names and task-name suffixes)", task.get("name"))
+    for j, entry in enumerate(d.matrix or ()):
+        if isinstance(entry, dict) and entry.get("vis_label") is not None:
+            _unsafe(ctx, ("evaluation", "matrix", j, "vis_label"), "a vis_label (a task-name suffix)", entry.get("vis_label"))
+
+
+def _check_label(ctx: Ctx, training: dict[Any, Any]) -> None:
+    """CK265: the label is the dataset's file name without extension."""
+    path, label = training.get("path"), training.get("label")
+    if not isinstance(path, str) or not isinstance(label, str) or not path.strip("/"):
+        return
+    stem = path.rstrip("/").rsplit("/", 1)[-1]
+    stem = stem.rsplit(".", 1)[0] if "." in stem.lstrip(".") else stem
+    if label != stem:
+        ctx.add(
+            "CK265",
+            ("data", "training", "label"),
+            f"data.training.label {label!r} is not the dataset's file name without extension ({stem!r})",
+            f"set label: {stem}",
+        )
 
 
 def _check_name(ctx: Ctx, name: str) -> None:
@@ -171,7 +251,7 @@ def _check_checkpoint_pattern(ctx: Ctx, pattern: str) -> None:
 
 def _check_directories(ctx: Ctx, exp: dict[Any, Any], output: dict[Any, Any], name: str) -> None:
     """CK260, CK262: {scratch}/ck-experiments/{name} (or ck-sanity-checks) and {scratch}/ck-outputs/{name}."""
-    kind = exp.get("type")
+    kind = naming.experiment_type(exp)
     directory = exp.get("directory")
     base_dir = output.get("base_directory")
     scratch = None  # guessed from whichever of the two follows the convention, for the proposal

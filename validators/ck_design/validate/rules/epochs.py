@@ -1,4 +1,4 @@
-"""CK210-CK213: the epochs a matrix entry evaluates. Checkpoints are 0-indexed: training for 2
+"""CK210-CK214: the epochs a matrix entry evaluates. Checkpoints are 0-indexed: training for 2
 epochs saves epoch_0 and epoch_1 (spec/sweep.py). Called by rules/matrix.py for each entry."""
 
 from __future__ import annotations
@@ -98,6 +98,34 @@ DOCS = [
         """
         controls:
           validation_during_training: true
+        evaluation:
+          matrix:
+            - run: Llama-3.2-1B-Instruct_rank4
+              tasks: [capitalization]
+              epochs: best_val_loss
+        """,
+    ),
+    rule(
+        "CK214", E, EPOCHS,
+        "best_val_loss is evaluated but there is no validation data: data.training.splits.validation is 0, or (with --check-resources) the dataset has no validation list.",
+        """`best_val_loss` picks the checkpoint with the lowest validation loss. With no
+        validation examples there is no loss to pick by: the evaluation job has no checkpoint to
+        resolve, after hours of training.""",
+        "Add a validation split to the dataset (and its count to data.training.splits.validation), or evaluate explicit epochs.",
+        """
+        data:
+          training:
+            splits: {train: 400, validation: 0, test: 50}
+        evaluation:
+          matrix:
+            - run: Llama-3.2-1B-Instruct_rank4
+              tasks: [capitalization]
+              epochs: best_val_loss
+        """,
+        """
+        data:
+          training:
+            splits: {train: 400, validation: 50, test: 50}
         evaluation:
           matrix:
             - run: Llama-3.2-1B-Instruct_rank4
@@ -219,3 +247,30 @@ def _past_training(ctx: Ctx, path: PathT, e: int, ints: list[int], trained: int,
         f"epoch {e} is past training: {src} is {trained}, so {checkpoints_text(trained)}",
         hint,
     )
+
+
+def best_val_loss_entries(d: Design) -> list[int]:
+    """The matrix entries that evaluate best_val_loss."""
+    return [j for j, e in enumerate(d.matrix or ()) if isinstance(e, dict) and e.get("epochs") == BEST_VAL_LOSS]
+
+
+def no_validation_data(ctx: Ctx, d: Design, why: str) -> None:
+    """CK214, once, at the first entry that evaluates best_val_loss (`why`: where the data lacks)."""
+    entries = best_val_loss_entries(d)
+    if not entries:
+        return
+    j = entries[0]
+    others = f" (and {len(entries) - 1} more entr{'ies' if len(entries) > 2 else 'y'})" if len(entries) > 1 else ""
+    ctx.add(
+        "CK214",
+        ("evaluation", "matrix", j, "epochs"),
+        f"evaluation.matrix[{j}]{others} evaluates best_val_loss, but {why}: there is no validation loss to pick a checkpoint by",
+        "add a validation split to the dataset and set data.training.splits.validation to its count, or list epochs explicitly",
+    )
+
+
+def check_validation_split(ctx: Ctx, d: Design) -> None:
+    """CK214 from the design alone: data.training.splits.validation is 0."""
+    splits = d.data_training.get("splits")
+    if isinstance(splits, dict) and is_int(splits.get("validation")) and splits["validation"] == 0:
+        no_validation_data(ctx, d, "data.training.splits.validation is 0")

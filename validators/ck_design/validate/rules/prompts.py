@@ -1,4 +1,4 @@
-"""CK201-CK203: the prompts (training and evaluation see the same system prompt; templates
+"""CK201-CK204: the prompts (training and evaluation see the same system prompt; templates
 fill in {input} and nothing else)."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ import string
 from typing import Any
 
 from ..engine import Ctx, Design
-from ..values import PathT, fmt_path, short
+from ...spec.sweep import FINE_TUNED
+from ..values import PathT, as_dict, fmt_path, short
 from . import E, PROMPTS, W, rule
 
 DOCS = [
@@ -60,6 +61,26 @@ DOCS = [
           prompt: "Capitalize: {input}\\n"
         """,
     ),
+    rule(
+        "CK204", E, PROMPTS,
+        "The system prompt varies across runs (in variables or a run's parameters), but evaluation uses one: runs trained with another prompt are evaluated with it.",
+        """evaluation.system_prompt is a single prompt for every run. When system_prompt is a
+        variable, or a run sets its own, the runs trained with a different prompt are measured on
+        a prompt they never saw, and their scores look like a training failure.""",
+        "Do not vary system_prompt within one experiment (run a second experiment per prompt), or keep every run on evaluation.system_prompt.",
+        """
+        variables:
+          system_prompt: ['', 'Answer in capitals.']
+        evaluation:
+          system_prompt: ''
+        """,
+        """
+        controls:
+          system_prompt: ''
+        evaluation:
+          system_prompt: ''
+        """,
+    ),
 ]
 
 Parsed = tuple[bool, list[str], str | None]
@@ -84,6 +105,33 @@ def check(ctx: Ctx, d: Design) -> None:
                     continue  # said once, at the variable's value
                 _check_prompt(ctx, ("runs", i, "parameters", "prompt"), prompt, cache)
     _check_system_prompts(ctx, d)
+    _check_varied_system_prompt(ctx, d)
+
+
+def _check_varied_system_prompt(ctx: Ctx, d: Design) -> None:
+    """CK204: each fine-tuned run is evaluated with the system prompt it trained with."""
+    evaluate = d.evaluation.get("system_prompt")
+    if not isinstance(evaluate, str):
+        return
+    own = [i for i, r in enumerate(d.runs) if isinstance(r, dict) and "system_prompt" in as_dict(r.get("parameters"))]
+    if not own and "system_prompt" not in (d.variables or {}):
+        return  # one prompt for all: CK201 compares it
+    others = []
+    for i in own or range(len(d.runs)):
+        run = d.runs[i]
+        if not isinstance(run, dict) or run.get("type") != FINE_TUNED:
+            continue
+        trained, _ = d.run_value(i, "system_prompt")
+        if isinstance(trained, str) and trained != evaluate:
+            others.append(repr(run.get("name")))
+    if others:
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        ctx.add(
+            "CK204",
+            ("evaluation", "system_prompt"),
+            f"evaluation.system_prompt is {short(evaluate)} for every run, but {len(others)} run{'s' if len(others) > 1 else ''} trained with another system prompt: {shown}",
+            "evaluate each run with the prompt it trained with: run one experiment per system prompt, or keep it constant in controls",
+        )
 
 
 def _check_system_prompts(ctx: Ctx, d: Design) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from ...facts import resources
 from ..engine import Ctx, Design
 from ..values import PathT, is_int
-from . import E, RESOURCES, W, rule
+from . import E, RESOURCES, W, epochs, rule
 
 DOCS = [
     rule(
@@ -114,7 +114,7 @@ def check(ctx: Ctx, d: Design, base_dir: Path) -> None:
     for j, m in enumerate(d.models or []):
         if isinstance(m, dict):
             _check_model(ctx, paths, j, m)
-    _check_dataset(ctx, paths, d.data_training)
+    _check_dataset(ctx, paths, d)
     for j, task in enumerate(d.tasks or []):
         if isinstance(task, dict):
             _check_task(ctx, paths, j, task)
@@ -158,7 +158,8 @@ def _dataset_facts(ctx: Ctx, paths: _Paths, training: dict[Any, Any]) -> resourc
     return facts
 
 
-def _check_dataset(ctx: Ctx, paths: _Paths, training: dict[Any, Any]) -> None:
+def _check_dataset(ctx: Ctx, paths: _Paths, d: Design) -> None:
+    training = d.data_training
     facts = _dataset_facts(ctx, paths, training)
     if "size_kb" in training and training["size_kb"] is None:
         have = facts.size_kb if facts else None
@@ -167,10 +168,25 @@ def _check_dataset(ctx: Ctx, paths: _Paths, training: dict[Any, Any]) -> None:
     splits = training.get("splits")
     if isinstance(splits, dict):
         for split in resources.SPLITS:
-            _check_split(ctx, facts, splits, split)
+            _check_split(ctx, facts, splits, split, _needed_by(d, split))
+    if facts is not None and facts.splits.get("validation") is None and not (
+        isinstance(splits, dict) and splits.get("validation") == 0  # said from the design alone
+    ):
+        epochs.no_validation_data(ctx, d, f"the dataset {paths.shown(training['path'])} has no validation list")
 
 
-def _check_split(ctx: Ctx, facts: resources.DatasetFacts | None, splits: dict[Any, Any], split: str) -> None:
+def _needed_by(d: Design, split: str) -> str:
+    """What needs the split ('' when nothing): a CK281 hint must not propose to drop it then."""
+    if split != "validation":
+        return ""
+    if epochs.best_val_loss_entries(d):
+        return "best_val_loss"
+    if d.controls.get("validation_during_training") is True:
+        return "validation_during_training"
+    return ""
+
+
+def _check_split(ctx: Ctx, facts: resources.DatasetFacts | None, splits: dict[Any, Any], split: str, needed_by: str) -> None:
     declared = splits.get(split, None)
     actual = facts.splits.get(split) if facts else None
     where: PathT = ("data", "training", "splits", split)
@@ -181,7 +197,7 @@ def _check_split(ctx: Ctx, facts: resources.DatasetFacts | None, splits: dict[An
     elif facts is not None and is_int(declared):
         if actual is None and declared != 0:
             ctx.add("CK281", where, f"data.training.splits.{split} is {declared}, but the dataset has no {split!r} list",
-                    f"set {split}: 0, or add the split to the dataset")
+                    f"add a {split} list to the dataset: {needed_by} needs it" if needed_by else f"set {split}: 0, or add the split to the dataset")
         elif actual is not None and actual != declared:
             ctx.add("CK281", where, f"data.training.splits.{split} is {declared}, but the dataset has {actual} {split} examples",
                     f"set {split}: {actual}")

@@ -1,4 +1,4 @@
-"""CK220-CK223, CK230, CK234, CK235: the runs, one pass over them. A run is a point of the sweep
+"""CK220-CK224, CK230, CK234, CK235: the runs, one pass over them. A run is a point of the sweep
 that `variables` declares (spec/sweep.py), named by the convention of spec/naming.py."""
 
 from __future__ import annotations
@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from ...spec import naming, sweep
+from ...spec.params import KNOWN_PARAMETERS
 from ...spec.sweep import CONTROL, FINE_TUNED, RUN_TYPES
 from ..engine import Ctx, Design
-from ..values import PathT, short, vkey
+from ..values import PathT, closest, short, vkey
 from . import E, RUNS, W, rule
 
 DOCS = [
@@ -163,6 +164,26 @@ DOCS = [
           - {name: Llama-3.2-1B-Instruct_rank8, type: fine-tuned, model: Llama-3.2-1B-Instruct, parameters: {lora_rank: 8}}
         """,
     ),
+    rule(
+        "CK224", E, RUNS,
+        "A parameter is both varied (variables) and constant (controls).",
+        """A varied parameter takes each run's own value; a constant applies to all runs. With
+        both, it is unclear which value trains: tools that read controls train every run with
+        the constant, and the sweep silently does not happen.""",
+        "Keep it in one place: in variables to sweep it, or in controls to hold it constant.",
+        """
+        variables:
+          lora_rank: [4, 8]
+        controls:
+          lora_rank: 16
+        """,
+        """
+        variables:
+          lora_rank: [4, 8]
+        controls:
+          epochs: 2
+        """,
+    ),
 ]
 
 VKey = tuple[str, Any]
@@ -191,6 +212,17 @@ class _Sweep:
         self.seen_names: dict[str, int] = {}
         self.combos_by_model: dict[str, dict[tuple[Any, ...], int]] = {}
         self.ft_models: list[str] = []
+        self.typos: dict[Any, str | None] = {}
+
+    def typo_of(self, param: Any) -> str | None:
+        """The known parameter an unknown name misspells (`lora_rnak` -> `lora_rank`), else None.
+        Findings that only follow from the typo (run names without `lora_rnak4`, a variable the
+        run seems not to set, a hole in the sweep) are dropped: CK103/CK222 name the root cause."""
+        if param in self.typos:
+            return self.typos[param]
+        found = None if param in KNOWN_PARAMETERS else closest(param, KNOWN_PARAMETERS)
+        self.typos[param] = found
+        return found
 
     def label(self, param: Any, value: Any, vk: VKey) -> str:
         """naming.value_label, cached: 10,000 runs share a few dozen distinct values."""
@@ -203,6 +235,7 @@ class _Sweep:
 
 def check(ctx: Ctx, d: Design) -> None:
     s = _Sweep(d)
+    _check_varied_and_constant(ctx, s, d)
     for i, run in enumerate(d.runs):
         if isinstance(run, dict):
             _check_run(ctx, d, s, i, run)
@@ -210,6 +243,19 @@ def check(ctx: Ctx, d: Design) -> None:
             s.decidable = False
     if s.lists_ok and s.variables is not None and s.decidable:
         _check_sweep_complete(ctx, d, s)
+
+
+def _check_varied_and_constant(ctx: Ctx, s: _Sweep, d: Design) -> None:
+    """CK224: a parameter in both variables and controls."""
+    for name in s.names:
+        if name in d.controls:
+            ctx.add(
+                "CK224",
+                ("controls", name),
+                f"{name} is both varied (variables.{name}: {short(s.variables[name])}) and constant (controls.{name}: {short(d.controls[name])}): which value trains?",
+                f"remove controls.{name} to sweep it, or remove variables.{name} (and the runs' {name}) to hold it constant",
+                at_key=True,
+            )
 
 
 def _check_run(ctx: Ctx, d: Design, s: _Sweep, i: int, run: dict[Any, Any]) -> None:
@@ -296,7 +342,8 @@ def _check_fine_tuned(ctx: Ctx, d: Design, s: _Sweep, i: int, name: Any, model: 
     if s.variables is not None and not _in_sweep(s, params, vkeys):
         _check_run_parameters(ctx, d, s, i, name, params)
     if isinstance(name, str) and isinstance(model, str):
-        _check_run_name(ctx, s, i, name, model, params, vkeys)
+        named = {k: v for k, v in params.items() if not s.typo_of(k)}
+        _check_run_name(ctx, s, i, name, model, named, vkeys)
     if s.lists_ok and isinstance(model, str):
         _check_repeat(ctx, s, i, name, model, params, vkeys)
 
@@ -317,7 +364,11 @@ def _check_run_parameters(ctx: Ctx, d: Design, s: _Sweep, i: int, name: Any, par
     variables = d.variables  # as written: a non-string name is still declared
     assert variables is not None
     declared = ", ".join(str(n) for n in s.names) or "none"
+    misspelled = set()
     for k, v in params.items():
+        if k not in variables and k not in d.controls and s.typo_of(k) in s.name_set:
+            misspelled.add(s.typo_of(k))
+            s.decidable = False  # the run may well be the combination the sweep seems to miss
         if k not in variables:
             if k in d.controls:
                 hint = f"{k} is a constant (controls.{k} = {short(d.controls[k])}): remove it from the run, or move it to variables to sweep it"
@@ -340,7 +391,7 @@ def _check_run_parameters(ctx: Ctx, d: Design, s: _Sweep, i: int, name: Any, par
                 f"use one of {short(values)}, or add {short(v)} to variables.{k}",
             )
     for n in s.names:
-        if n not in params:
+        if n not in params and n not in misspelled:
             ctx.add(
                 "CK222",
                 ("runs", i, "parameters"),
@@ -366,7 +417,13 @@ def _check_run_name(
     expected = naming.run_name(model, ordered)
     if name == expected:
         return
-    absent = [p for p in (model, *labels) if p not in name]
+    # Hand-written names spell numbers as people do: lr1e-5 is lr1e-05 (naming.label_spellings).
+    absent = [] if model in name else [model]
+    absent += [
+        label
+        for k, label in zip([k for k in s.names if k in params] + [k for k in params if k not in s.name_set], labels)
+        if label not in name and not any(sp in name for sp in naming.label_spellings(k, params[k]))
+    ]
     if absent:
         ctx.add(
             "CK223",

@@ -12,7 +12,7 @@ from typing import Any
 
 from yaml.nodes import ScalarNode
 
-from ...spec.params import KNOWN_PARAMETERS
+from ...spec.params import KNOWN_PARAMETERS, REQUIRED_UNLESS_VARIED
 from .. import schema_shape
 from ..engine import Ctx
 from ..values import PathT, closest, describe, fmt_path, is_num, short, value_at
@@ -117,6 +117,7 @@ def check(ctx: Ctx, data: dict[Any, Any]) -> set[PathT]:
     """Every structural finding; returns the paths CK004 flagged (other rules stay quiet there)."""
     ck004 = _check_yaml11_bools(ctx)
     _check_schema(ctx, data, ck004)
+    _check_required_unless_varied(ctx, data)
     _check_unknown_fields(ctx, data, schema_shape.root(), ())
     variables = data.get("variables")
     if isinstance(variables, dict) and variables:
@@ -310,6 +311,22 @@ def _schema_finding(ctx: Ctx, data: Any, path: PathT, errs: list[tuple[dict[str,
     else:
         expected_text = expected[0]
     ctx.add("CK101", path, f"{where}: expected {expected_text}, got {describe(value)}", _type_hint(types, value))
+
+
+def _check_required_unless_varied(ctx: Ctx, data: dict[Any, Any]) -> None:
+    """CK100 for controls.epochs (spec.params.REQUIRED_UNLESS_VARIED): required unless varied.
+    The pydantic model leaves it optional (a varied epochs lives in variables); the JSON schema
+    says the same with if/then (spec/jsonschema.py)."""
+    controls, variables = data.get("controls"), data.get("variables")
+    if not isinstance(controls, dict):
+        return  # missing or not a mapping: the schema's finding
+    for name in REQUIRED_UNLESS_VARIED:
+        if name not in controls and not (isinstance(variables, dict) and name in variables):
+            path = ("controls", name)
+            hint = _missing_hint(data, path)
+            if hint.startswith("add"):
+                hint = f"add `{name}:` to controls (or vary it in variables): every epoch and step check depends on it"
+            ctx.add("CK100", path, f"{fmt_path(path)}: required field missing", hint)
 
 
 def _missing_hint(data: Any, path: PathT) -> str:

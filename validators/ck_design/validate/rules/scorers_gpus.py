@@ -52,11 +52,14 @@ DOCS = [
     ),
     rule(
         "CK292", W, SCORERS,
-        "GPU placement: a run of a model that fits a shared GPU has no slurm_overrides in an `experiment` (warning); a model that needs more VRAM than one GPU runs with too few GPUs (error).",
+        "GPU placement: a run in an `experiment` has no full-GPU slurm_overrides (warning: a model that fits a shared GPU, or one that needs several); a model that needs more VRAM than one GPU runs with too few GPUs (error).",
         """Small models (registry min_gpu_vram_gb below a full 80 GB GPU) may land on a shared or
         MIG slice where GPU utilization reads [N/A]; experiments want full-GPU metrics, sanity
-        checks may skip them. A model that needs more than one GPU (Llama-3.3-70B-Instruct:
-        320 GB, 4 GPUs) runs out of memory with gpus: 1; that finding is an error.""",
+        checks may skip them. Larger models always need full dedicated GPUs: the wizard writes
+        the override without asking, and a hand-written experiment without it is warned the same
+        way. A model that needs more than one GPU (Llama-3.3-70B-Instruct: 320 GB, 4 GPUs) runs
+        out of memory with gpus: 1; that finding is an error. Without experiment.type, the type
+        follows experiment.directory (ck-sanity-checks/ is a sanity check).""",
         "Add slurm_overrides: {constraint: <full-GPU constraint>} to the run; give large models enough gpus.",
         """
         experiment:
@@ -189,7 +192,7 @@ def _gpu_class(model: str) -> str | None:
 
 def _check_gpus(ctx: Ctx, d: Design) -> None:
     """CK292, per run whose model the registry knows."""
-    exp_type = d.experiment.get("type")
+    exp_type = d.experiment_type
     example = next(
         (r["slurm_overrides"] for r in d.runs if isinstance(r, dict) and isinstance(r.get("slurm_overrides"), dict) and r["slurm_overrides"]),
         None,
@@ -203,12 +206,17 @@ def _check_gpus(ctx: Ctx, d: Design) -> None:
             classes[model] = _gpu_class(model)
         gpu_class = classes[model]
         if gpu_class == "multi":
-            _check_multi_gpu(ctx, d, i, run, model)
+            enough = _check_multi_gpu(ctx, d, i, run, model)
+            # Larger models always need full dedicated GPUs (the seed's param_selection.md): the
+            # wizard writes the override without asking; a design without it is warned the same way.
+            if enough and exp_type == naming.EXPERIMENT and not run.get("slurm_overrides"):
+                _no_overrides(ctx, i, run, model, example)
         elif gpu_class == "shared" and exp_type == naming.EXPERIMENT and not run.get("slurm_overrides"):
             _no_overrides(ctx, i, run, model, example)
 
 
-def _check_multi_gpu(ctx: Ctx, d: Design, i: int, run: dict[Any, Any], model: str) -> None:
+def _check_multi_gpu(ctx: Ctx, d: Design, i: int, run: dict[Any, Any], model: str) -> bool:
+    """CK292 error when the run has fewer GPUs than the model needs; True when it has enough."""
     info = model_registry.lookup(model)
     assert info is not None
     gpus, source = d.run_value(i, "gpus")
@@ -217,15 +225,17 @@ def _check_multi_gpu(ctx: Ctx, d: Design, i: int, run: dict[Any, Any], model: st
     elif is_int(gpus):
         source_text = f"{fmt_path(source or ())} is {gpus}"
     else:
-        return
-    if gpus < info.min_gpus:
-        ctx.add(
-            "CK292",
-            ("runs", i, "model"),
-            f"runs[{i}] {run.get('name')!r}: {model} needs {info.min_gpu_vram_gb} GB of GPU memory ({info.min_gpus} GPUs of {model_registry.FULL_GPU_VRAM_GB} GB), but {source_text}",
-            f"set gpus: {info.min_gpus} (in controls, or in this run's parameters)",
-            severity="error",
-        )
+        return False
+    if gpus >= info.min_gpus:
+        return True
+    ctx.add(
+        "CK292",
+        ("runs", i, "model"),
+        f"runs[{i}] {run.get('name')!r}: {model} needs {info.min_gpu_vram_gb} GB of GPU memory ({info.min_gpus} GPUs of {model_registry.FULL_GPU_VRAM_GB} GB), but {source_text}",
+        f"set gpus: {info.min_gpus} (in controls, or in this run's parameters)",
+        severity="error",
+    )
+    return False
 
 
 def _no_overrides(ctx: Ctx, i: int, run: dict[Any, Any], model: str, example: Any) -> None:
@@ -236,10 +246,15 @@ def _no_overrides(ctx: Ctx, i: int, run: dict[Any, Any], model: str, example: An
         if example
         else "{constraint: <your full-GPU constraint, e.g. gpu80>}"
     )
+    problem = (
+        f"needs {info.min_gpus} full GPUs of {model_registry.FULL_GPU_VRAM_GB} GB) has no full-GPU slurm_overrides: larger models always need full dedicated GPUs"
+        if info.min_gpus > 1
+        else f"needs {info.min_gpu_vram_gb} GB) has no slurm_overrides: in an experiment it may land on a shared or MIG GPU where utilization reads [N/A]"
+    )
     ctx.add(
         "CK292",
         ("runs", i),
-        f"runs[{i}] {run.get('name')!r} ({model}, needs {info.min_gpu_vram_gb} GB) has no slurm_overrides: in an experiment it may land on a shared or MIG GPU where utilization reads [N/A]",
+        f"runs[{i}] {run.get('name')!r} ({model}, {problem}",
         f"add `slurm_overrides: {example_text}` to the run, or set experiment.type: sanity_check",
     )
 

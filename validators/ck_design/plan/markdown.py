@@ -1,0 +1,177 @@
+"""The plan sections of an experiment's README.md, from the design (a loaded experiment_summary.yaml).
+
+Logic lives here, not in README.md.jinja: the template calls `plan_sections` with the design it
+builds from the answers, and `ck-plan` calls it with the design file after hand edits, so both
+write the same text. Every user string is escaped for where it lands (docs/security.md):
+
+- `md_text`: paragraphs and table cells. Markdown syntax (`# heading`, code fences, `*`, `[..](..)`,
+  `![..](..)`, `|`, HTML tags) shows as the characters typed; line breaks become `<br>`.
+- `md_code`: inline code that survives backticks; in a table cell `|` is escaped as GFM requires.
+- `mermaid_label`: a quoted mermaid node or edge label.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ..spec import naming
+from ..wizard.plan import epochs_text
+from ..wizard.plan import summary_counts as counts
+from ..wizard.yamlwriter import yaml_scalar as _yaml_scalar
+from ..wizard.yamlwriter import yaml_value as _yaml_value
+
+PLAN_BEGIN = "<!-- ck-plan: generated from experiment_summary.yaml by ck-plan; edits here are replaced -->"
+PLAN_END = "<!-- ck-plan: end -->"
+
+# Characters that start markdown syntax anywhere in a line: escaped with a backslash, which
+# CommonMark allows before any ASCII punctuation. `_` only where it could open emphasis
+# (not inside a word: `lora_rank` stays as typed).
+_ALWAYS = set("\\`*[]|~#")
+_BLOCK_START = re.compile(r"^(?:[-+=]|\d{1,9}[.)])")
+
+
+def md_text(value: Any) -> str:
+    """`value` as literal text in a markdown paragraph or table cell."""
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    out = []
+    for i, ch in enumerate(text):
+        if ch in _ALWAYS:
+            out.append("\\" + ch)
+        elif ch == "_" and not (0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()):
+            out.append("\\_")
+        else:
+            out.append(ch)
+    text = "".join(out)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Each line could start a block (list item, setext underline, indented code): neutralize it.
+    lines = []
+    for line in text.split("\n"):
+        stripped = line.lstrip(" \t")
+        indent = "&#32;" * (len(line) - len(stripped))
+        m = _BLOCK_START.match(stripped)
+        if m:
+            stripped = stripped[: m.end() - 1] + "\\" + stripped[m.end() - 1 :]
+        lines.append(indent + stripped)
+    return "<br>".join(lines)
+
+
+def md_code(value: Any, *, in_table: bool = False) -> str:
+    """Inline code that survives backticks in the value; `in_table`: `|` escaped (GFM tables)."""
+    text = str(value).replace("\r", " ").replace("\n", " ")
+    fence = "`"
+    while fence in text:
+        fence += "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    if in_table:
+        text = text.replace("|", "\\|")
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def md_cell_code(value: Any) -> str:
+    return md_code(value, in_table=True)
+
+
+def mermaid_label(value: Any) -> str:
+    text = str(value).replace("\r", " ").replace("\n", " ")
+    for ch, ent in (("#", "#35;"), ("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("`", "#96;")):
+        text = text.replace(ch, ent)
+    return text
+
+
+def _split(value: Any) -> str:
+    return "?" if value is None else str(value)
+
+
+def _question(e: Mapping[str, Any]) -> list[str]:
+    lines = ["## Question", "", md_text(e["question"])]
+    if e.get("hypothesis"):
+        lines += ["", f"**Hypothesis:** {md_text(e['hypothesis'])}"]
+    if e.get("purpose"):
+        lines += ["", f"**Purpose:** {md_text(e['purpose'])}"]
+    return lines
+
+
+def _overview(d: Mapping[str, Any]) -> list[str]:
+    e, n, training = d["experiment"], counts(d), d["data"]["training"]
+    variables = d.get("variables") or {}
+    varying = "; ".join(
+        f"{md_cell_code(k)} = {md_text(', '.join(str(v) for v in values))}" for k, values in variables.items()
+    ) or "nothing (one run per model)"
+    splits = training.get("splits") or {}
+    dataset = ", ".join(f"{s} {_split(splits.get(s))}" for s in ("train", "validation", "test"))
+    rows = [
+        ("Type", naming.experiment_type(e)),
+        ("Fine-tuned runs", n["fine_tuned"]),
+        ("Control runs", n["controls"]),
+        ("Evaluation tasks", n["tasks"]),
+        ("Total evaluations", n["evaluations"]),
+        ("Varying", varying),
+        ("Tools", f"{md_text(d['tools']['preparation'])} (training), {md_text(d['tools']['evaluation'])} (evaluation)"),
+        ("Experiment directory", md_cell_code(e["directory"])),
+        ("Outputs", md_cell_code(f"{d['output']['base_directory']}/ck-out-<run_name>/epoch_<N>")),
+        ("W&B project", md_cell_code(d["output"]["wandb_project"])),
+        ("Dataset", f"{md_cell_code(training['path'])} ({dataset})"),
+    ]
+    return ["## Overview", "", "| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)]
+
+
+def _runs(d: Mapping[str, Any]) -> list[str]:
+    lines = ["## Runs", "", "| Run | Type | Model | Parameters | SLURM overrides |", "|---|---|---|---|---|"]
+    for r in d["runs"]:
+        params = ", ".join(f"{md_text(k)}={md_text(v)}" for k, v in (r.get("parameters") or {}).items()) or "-"
+        slurm = ", ".join(f"{md_text(k)}={md_text(v)}" for k, v in (r.get("slurm_overrides") or {}).items()) or "-"
+        lines.append(f"| {md_cell_code(r['name'])} | {md_text(r['type'])} | {md_text(r['model'])} | {params} | {slurm} |")
+    constants = ", ".join(f"{md_code(k)}={md_code(_yaml_scalar(v))}" for k, v in (d.get("controls") or {}).items())
+    return [*lines, "", f"Constants (controls): {constants}."]
+
+
+def _matrix(d: Mapping[str, Any]) -> list[str]:
+    ev = d["evaluation"]
+    scorers = []
+    for s in ev["scorer"]:
+        params = ", ".join(f"{md_text(k)}={md_text(_yaml_value(v))}" for k, v in (s.get("params") or {}).items())
+        scorers.append(md_code(s["name"]) + (f" ({params})" if params else ""))
+    tasks = ev["tasks"]
+    lines = [
+        "## Evaluation matrix",
+        "",
+        f"Scorers: {', '.join(scorers)}; temperature {ev['temperature']}.",
+        "Epochs are 0-indexed checkpoints (`epoch_0` is the first); control runs evaluate the base model once.",
+        "",
+        "| Run | Label |" + "".join(f" {md_text(t['name'])} |" for t in tasks),
+        "|---|---|" + "---|" * len(tasks),
+    ]
+    for m in ev["matrix"]:
+        label = m.get("vis_label")
+        label = m["run"] if label is None else label
+        cells = "".join(f" {md_text(epochs_text(m['epochs'])) if t['name'] in m['tasks'] else '-'} |" for t in tasks)
+        lines.append(f"| {md_cell_code(m['run'])} | {md_text(label)} |{cells}")
+    lines += ["", "Tasks:", ""]
+    for t in tasks:
+        dataset = f", dataset {md_code(t['dataset'])}" if "dataset" in t else ""
+        lines.append(f"- {md_code(t['name'])}: {md_text(t['description'])} (script {md_code(t['script'])}{dataset})")
+    return [*lines, "", *_mermaid(d)]
+
+
+def _mermaid(d: Mapping[str, Any]) -> list[str]:
+    runs, tasks = d["runs"], d["evaluation"]["tasks"]
+    index = {r["name"]: i for i, r in reversed(list(enumerate(runs)))}
+    lines = ["```mermaid", "flowchart LR"]
+    lines += [f'  r{i}["{mermaid_label(r["name"])}"]' for i, r in enumerate(runs)]
+    lines += [f'  t{j}[("{mermaid_label(t["name"])}")]' for j, t in enumerate(tasks)]
+    for m in d["evaluation"]["matrix"]:
+        i = index.get(m["run"])
+        if i is None:
+            continue
+        label = mermaid_label(epochs_text(m["epochs"]))
+        lines += [f'  r{i} -->|"{label}"| t{j}' for j, t in enumerate(tasks) if t["name"] in m["tasks"]]
+    return [*lines, "```"]
+
+
+def plan_sections(design: Mapping[str, Any]) -> str:
+    """Question, overview, runs and evaluation matrix, between the PLAN markers (no final newline)."""
+    parts = [_question(design["experiment"]), _overview(design), _runs(design), _matrix(design)]
+    body = "\n\n".join("\n".join(p) for p in parts)
+    return f"{PLAN_BEGIN}\n{body}\n{PLAN_END}"

@@ -1,0 +1,80 @@
+"""`ck-plan`: keep the plan in README.md true to experiment_summary.yaml after hand edits.
+
+    ck-plan [--check] [DIR]        default: the current directory
+
+Regenerates the text between the plan markers of DIR/README.md from DIR/experiment_summary.yaml
+(`markdown.plan_sections`, the same code the template renders it with). Exit 0 when the plan
+was already up to date, 1 when it was rewritten (pre-commit's convention for fixers: the commit
+stops so the new README.md can be reviewed and added) or, with --check, would be. A design
+ck-validate rejects leaves the README alone (exit 0): the ck-validate hook reports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .markdown import PLAN_BEGIN, PLAN_END, plan_sections
+
+SUMMARY = "experiment_summary.yaml"
+README = "README.md"
+
+
+def _design(path: Path) -> dict | None:
+    """The loaded design, or None when it does not load or ck-validate finds errors in it."""
+    from ..facts.loader import LoadError, NotText, load_file
+    from ..validate.engine import check
+
+    try:
+        doc = load_file(path)
+    except (OSError, LoadError, NotText):
+        return None
+    if any(f.severity == "error" for f in check(doc)):
+        return None
+    return doc.data
+
+
+def replace_plan(readme: str, plan: str) -> str | None:
+    """`readme` with its marked plan replaced by `plan`; None when the markers are missing."""
+    start = readme.find(PLAN_BEGIN)
+    end = readme.find(PLAN_END, start + 1) if start >= 0 else -1
+    if start < 0 or end < 0:
+        return None
+    return readme[:start] + plan + readme[end + len(PLAN_END):]
+
+
+def sync(directory: Path, *, check_only: bool = False) -> tuple[int, str]:
+    """(exit status, one-line message or '')."""
+    readme_path = directory / README
+    try:
+        readme = readme_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return 0, f"ck-plan: no readable {readme_path}: nothing to regenerate"
+    design = _design(directory / SUMMARY)
+    if design is None:
+        return 0, f"ck-plan: {directory / SUMMARY} has errors or cannot be read (see ck-validate): the plan is left as it is"
+    new = replace_plan(readme, plan_sections(design))
+    if new is None:
+        return 0, f"ck-plan: {readme_path} has no plan markers (rendered before ck-plan existed; `copier update` adds them)"
+    if new == readme:
+        return 0, ""
+    if check_only:
+        return 1, f"ck-plan: the plan in {readme_path} is out of date with {SUMMARY}; run ck-plan"
+    readme_path.write_text(new, encoding="utf-8")
+    return 1, f"ck-plan: regenerated the plan in {readme_path} from {SUMMARY}; review it and `git add {README}`"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ck-plan", description=__doc__.splitlines()[0])
+    parser.add_argument("directory", nargs="?", default=".", type=Path, help="the experiment directory (default: .)")
+    parser.add_argument("--check", action="store_true", help="only report (exit 1) when the plan is out of date")
+    args = parser.parse_args(argv)
+    status, message = sync(args.directory, check_only=args.check)
+    if message:
+        print(message, file=sys.stderr)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
