@@ -1,0 +1,168 @@
+"""Applying planned edits to a design's text with ruamel.yaml's round-trip mode.
+
+Only the edited values change: comments, key order, quoting and blank lines stay, because
+ruamel.yaml keeps them on its round-trip tree and an edit replaces one value in place. The
+one thing ruamel.yaml cannot keep is a file-wide layout it does not model (indentation that
+varies within the file, CRLF line ends, `~` for null): before editing, the untouched tree is
+dumped and compared with the file, and a file that would not come back byte for byte is left
+alone (CannotRewrite), never reformatted.
+
+ruamel.yaml is imported here only: plain validation never pays for it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from .plan import Edit, PathT
+
+
+class CannotRewrite(Exception):
+    """The file cannot be edited without changing more than the fixed values."""
+
+
+class _Number:
+    """A number written exactly as the user spelled it (`1e-5`, not `1e-05`), unquoted."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _represent_number(representer: Any, data: _Number) -> Any:
+    tag = "tag:yaml.org,2002:int" if re.fullmatch(r"[-+]?[0-9]+", data.text) else "tag:yaml.org,2002:float"
+    return representer.represent_scalar(tag, data.text)
+
+
+def _represent_null(representer: Any, data: None) -> Any:
+    # The template and the wizard write `null`; ruamel.yaml's default is an empty value.
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
+
+
+_REPRESENTER: Any = None
+
+
+def _yaml(mapping: int, sequence: int, offset: int) -> Any:
+    global _REPRESENTER
+    from ruamel.yaml import YAML
+    from ruamel.yaml.representer import RoundTripRepresenter
+
+    if _REPRESENTER is None:
+        # A subclass: add_representer on ruamel's own class would change it for every user.
+        _REPRESENTER = type("_FixRepresenter", (RoundTripRepresenter,), {})
+        _REPRESENTER.add_representer(type(None), _represent_null)
+        _REPRESENTER.add_representer(_Number, _represent_number)
+    y = YAML(typ="rt")
+    y.Representer = _REPRESENTER
+    y.preserve_quotes = True
+    y.width = 1 << 20  # never re-wrap a long line
+    y.indent(mapping=mapping, sequence=sequence, offset=offset)
+    return y
+
+
+def _guess_indent(text: str) -> tuple[int, int, int]:
+    """(mapping, sequence, offset) as ruamel.yaml's indent() takes them, from the first nesting seen."""
+    mapping = sequence = offset = None
+    prev_indent: int | None = None
+    prev_opens = False
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(line) - len(stripped)
+        if prev_opens and prev_indent is not None and indent > prev_indent - (0 if stripped.startswith("- ") else 1):
+            if stripped.startswith("- ") and offset is None:
+                offset = indent - prev_indent
+                sequence = offset + 2
+            elif not stripped.startswith("- ") and mapping is None and indent > prev_indent:
+                mapping = indent - prev_indent
+        if mapping is not None and offset is not None:
+            break
+        prev_indent = indent + (2 if stripped.startswith("- ") else 0)
+        prev_opens = stripped.rstrip().endswith(":") and not stripped.startswith("- ")
+    return mapping or 2, sequence or 2, offset or 0
+
+
+_LAYOUTS = [(2, 2, 0), (2, 4, 2), (4, 4, 0), (4, 6, 2), (4, 4, 2), (2, 3, 1)]
+
+
+def _dump(y: Any, tree: Any) -> str:
+    out = io.StringIO()
+    y.dump(tree, out)
+    return out.getvalue()
+
+
+def load(text: str) -> tuple[Any, Any]:
+    """(ruamel YAML instance that reproduces `text` exactly, its round-trip tree)."""
+    from ruamel.yaml.error import YAMLError
+
+    guessed = _guess_indent(text)
+    try:
+        tree = _yaml(*guessed).load(text)
+    except YAMLError as exc:
+        raise CannotRewrite(f"ruamel.yaml cannot read it: {str(exc).splitlines()[0]}") from None
+    for layout in [guessed, *(lay for lay in _LAYOUTS if lay != guessed)]:
+        y = _yaml(*layout)
+        if _dump(y, tree) == text:
+            return y, tree
+    raise CannotRewrite("ruamel.yaml would change its layout (indentation, line ends or null spelling)")
+
+
+def _parent(tree: Any, path: PathT) -> Any:
+    for step in path[:-1]:
+        tree = tree[step]
+    return tree
+
+
+def _apply_one(tree: Any, edit: Edit) -> None:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import ScalarString, SingleQuotedScalarString
+
+    parent, key = _parent(tree, edit.path), edit.path[-1]
+    if edit.kind == "quoted":
+        parent[key] = SingleQuotedScalarString(edit.value)
+    elif edit.kind == "number":
+        parent[key] = _Number(edit.value)
+    elif edit.kind == "copy":
+        source = _parent(tree, edit.value)[edit.value[-1]]
+        # CommentedMap keeps an existing quoted style for a plain str; a block scalar
+        # (`|`) of a multi-line prompt keeps its own style.
+        multiline = "\n" in source
+        parent[key] = source if multiline and isinstance(source, ScalarString) else str(source)
+    elif edit.kind == "rename":
+        _rename(tree, edit)
+    elif isinstance(edit.value, list) and isinstance(parent.get(key) if isinstance(parent, dict) else None, CommentedSeq):
+        seq = parent[key]  # in place: the list keeps its flow/block style and trailing comment
+        del seq[:]
+        seq.extend(edit.value)
+    elif isinstance(parent, CommentedMap) and key not in parent and "run" in parent:
+        parent.insert(list(parent).index("run") + 1, key, edit.value)  # beside the run it labels
+    else:
+        parent[key] = edit.value
+
+
+def _rename(tree: Any, edit: Edit) -> None:
+    run = _parent(tree, edit.path)
+    old = run["name"]
+    run["name"] = edit.value
+    evaluation = tree.get("evaluation")
+    matrix = evaluation.get("matrix") if isinstance(evaluation, dict) else None
+    for entry in matrix if isinstance(matrix, list) else ():
+        if isinstance(entry, dict) and entry.get("run") == old:
+            entry["run"] = edit.value
+
+
+def apply(text: str, edits: Iterable[Edit]) -> str:
+    """The text with the edits made; raises CannotRewrite when that would reformat the file."""
+    y, tree = load(text)
+    done: set[tuple[str, PathT]] = set()
+    for edit in edits:
+        if (edit.kind, edit.path) in done:
+            continue  # e.g. one CK210 edit per wrong epoch of the same list
+        done.add((edit.kind, edit.path))
+        _apply_one(tree, edit)
+    return _dump(y, tree)
