@@ -12,6 +12,7 @@ ruamel.yaml is imported here only: plain validation never pays for it.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from collections.abc import Iterable
@@ -136,13 +137,74 @@ def _apply_one(tree: Any, edit: Edit) -> None:
     elif edit.kind == "rename":
         _rename(tree, edit)
     elif isinstance(edit.value, list) and isinstance(parent.get(key) if isinstance(parent, dict) else None, CommentedSeq):
-        seq = parent[key]  # in place: the list keeps its flow/block style and trailing comment
-        del seq[:]
-        seq.extend(edit.value)
+        _replace_items(parent[key], edit.value)
+    elif isinstance(parent, CommentedMap) and isinstance(parent.get(key), CommentedSeq) and not isinstance(edit.value, list):
+        _set_scalar_over_list(parent, key, edit.value)
     elif isinstance(parent, CommentedMap) and key not in parent and "run" in parent:
         parent.insert(list(parent).index("run") + 1, key, edit.value)  # beside the run it labels
     else:
         parent[key] = edit.value
+
+
+def _comment_lines(token: Any) -> tuple[str, str]:
+    """A ruamel comment token's text split into (the end-of-line comment, the lines after it)."""
+    if token is None:
+        return "", ""
+    first, _, rest = token.value.partition("\n")
+    return first, rest
+
+
+def _token_like(token: Any, value: str) -> Any:
+    new = copy.copy(token)  # keeps the position ruamel.yaml aligns the comment with
+    new.value = value
+    return new
+
+
+def _item_token(seq: Any, i: int) -> Any:
+    entry = seq.ca.items.get(i)
+    return entry[0] if entry else None
+
+
+def _replace_items(seq: Any, values: list[Any]) -> None:
+    """Set a list's items in place: it keeps its flow/block style and the comments on its items.
+
+    ruamel.yaml hangs the comment lines that follow a block list on its last item's comment;
+    when the list gets shorter, they move to the new last item so they stay where they were.
+    """
+    old_last = len(seq) - 1
+    tail_token = _item_token(seq, old_last)
+    rest = _comment_lines(tail_token)[1]
+    for i, v in enumerate(values[: len(seq)]):
+        seq[i] = v
+    comments = dict(seq.ca.items)
+    # list.__delitem__/append, not CommentedSeq's: those shift comments; they are set below.
+    del seq[len(values):]
+    seq.extend(values[len(seq):])
+    new_last = len(values) - 1
+    seq.ca.items.clear()
+    seq.ca.items.update((k, c) for k, c in comments.items() if isinstance(k, int) and k <= min(new_last, old_last))
+    if rest and new_last >= 0 and new_last != old_last:
+        own = _item_token(seq, new_last)
+        if new_last > old_last:  # the list grew: the old last item keeps only its own comment
+            eol = _comment_lines(tail_token)[0]
+            if eol:
+                seq.ca.items[old_last] = [_token_like(tail_token, eol + "\n"), None, None, None]
+            else:
+                seq.ca.items.pop(old_last, None)
+        eol = _comment_lines(own)[0]
+        seq.ca.items[new_last] = [_token_like(own or tail_token, f"{eol}\n{rest}"), None, None, None]
+
+
+def _set_scalar_over_list(parent: Any, key: Any, value: Any) -> None:
+    """Replace a block list by a scalar (CK211's null), keeping the comment lines after it."""
+    seq = parent[key]
+    tail_token = _item_token(seq, len(seq) - 1) if len(seq) else None
+    rest = _comment_lines(tail_token)[1]
+    parent[key] = value
+    if rest:
+        entry = parent.ca.items.get(key)
+        eol = _comment_lines(entry[2] if entry and len(entry) > 2 else None)[0]
+        parent.ca.items[key] = [None, None, _token_like(tail_token, f"{eol}\n{rest}"), None]
 
 
 def _rename(tree: Any, edit: Edit) -> None:
