@@ -451,3 +451,27 @@ def test_fix_hook_repairs_fails_the_commit_then_passes_after_restaging(tmp_path)
     again = git("commit", "-qm", "design, fixed", check=False)
     assert again.returncode == 0, again.stdout + again.stderr
     assert git("rev-list", "--count", "HEAD").stdout.strip() == "2"
+
+
+def test_a_layout_change_outside_the_fix_is_caught(tmp_path, capsys):
+    # `~` is null too, but ruamel.yaml writes it back as `null`: a line the fix never meant to
+    # touch would change, so the file is left as it is.
+    path = tmp_path / "experiment_summary.yaml"
+    text = _broken("CK210-flow").replace("    epochs: null\n", "    epochs: ~\n")
+    path.write_text(text)
+    run(["--fix", str(path)])
+    assert path.read_text() == text
+    assert "not fixed: ruamel.yaml would change its layout" in capsys.readouterr().err
+
+
+def test_unchanged_outside():
+    from ck_design.validate.fixes.apply import unchanged_outside
+
+    text = "a\nb\nc\nd\n"
+    assert unchanged_outside(text, "a\nB\nc\nd\n", [(1, 2)])
+    assert unchanged_outside(text, "a\nB\nB2\nc\nd\n", [(1, 2)])
+    assert not unchanged_outside(text, "a\nB\nc\nD\n", [(1, 2)])
+    assert not unchanged_outside(text, "A\nB\nc\nd\n", [(1, 2)])
+    assert unchanged_outside(text, "a\nb\nc\nD\n", [(3, 4)])
+    assert unchanged_outside(text, "A\nb\nC\nd\n", [(0, 1), (2, 3)])
+    assert not unchanged_outside(text, "A\nb\nC\nd\nextra\n", [(0, 1), (2, 3)])

@@ -97,15 +97,19 @@ def _dump(y: Any, tree: Any) -> str:
     return out.getvalue()
 
 
-def load(text: str) -> tuple[Any, Any]:
-    """(ruamel YAML instance that reproduces `text` exactly, its round-trip tree)."""
+def _load_tree(text: str, layout: tuple[int, int, int]) -> Any:
     from ruamel.yaml.error import YAMLError
 
-    guessed = _guess_indent(text)
     try:
-        tree = _yaml(*guessed).load(text)
+        return _yaml(*layout).load(text)
     except YAMLError as exc:
         raise CannotRewrite(f"ruamel.yaml cannot read it: {str(exc).splitlines()[0]}") from None
+
+
+def load(text: str) -> tuple[Any, Any]:
+    """(ruamel YAML instance that reproduces `text` exactly, its round-trip tree)."""
+    guessed = _guess_indent(text)
+    tree = _load_tree(text, guessed)
     for layout in [guessed, *(lay for lay in _LAYOUTS if lay != guessed)]:
         y = _yaml(*layout)
         if _dump(y, tree) == text:
@@ -218,13 +222,53 @@ def _rename(tree: Any, edit: Edit) -> None:
             entry["run"] = edit.value
 
 
-def apply(text: str, edits: Iterable[Edit]) -> str:
-    """The text with the edits made; raises CannotRewrite when that would reformat the file."""
-    y, tree = load(text)
+def _edit_tree(tree: Any, edits: list[Edit]) -> None:
     done: set[tuple[str, PathT]] = set()
     for edit in edits:
         if (edit.kind, edit.path) in done:
             continue  # e.g. one CK210 edit per wrong epoch of the same list
         done.add((edit.kind, edit.path))
         _apply_one(tree, edit)
+
+
+def unchanged_outside(text: str, out: str, ranges: list[tuple[int, int]]) -> bool:
+    """Is every line of `text` outside `ranges` (0-based [start, end) line spans) in `out`,
+    in order, with only the edited spans between them?"""
+    lines = text.splitlines(keepends=True)
+    merged: list[list[int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    bounds = [0, *(b for span in merged for b in span), len(lines)]
+    segments = ["".join(lines[bounds[k]:bounds[k + 1]]) for k in range(0, len(bounds), 2)]
+    if not out.startswith(segments[0]):
+        return False
+    cursor = len(segments[0])
+    for seg in segments[1:-1]:
+        found = out.find(seg, cursor)
+        if found < 0:
+            return False
+        cursor = found + len(seg)
+    return len(segments) == 1 and cursor == len(out) or len(out) - len(segments[-1]) >= cursor and out.endswith(segments[-1])
+
+
+def apply(text: str, edits: Iterable[Edit], lines: list[tuple[int, int]] | None = None) -> str:
+    """The text with the edits made; raises CannotRewrite when that would reformat the file.
+
+    With `lines` (the spans the edits may touch), one load and one dump: the result is taken
+    when nothing outside those spans moved. Otherwise (or without `lines`) the layout is first
+    proven to round-trip exactly (load), which costs a second dump of the whole file.
+    """
+    edits = list(edits)
+    if lines is not None:
+        guessed = _guess_indent(text)
+        tree = _load_tree(text, guessed)
+        _edit_tree(tree, edits)
+        out = _dump(_yaml(*guessed), tree)
+        if unchanged_outside(text, out, lines):
+            return out
+    y, tree = load(text)
+    _edit_tree(tree, edits)
     return _dump(y, tree)

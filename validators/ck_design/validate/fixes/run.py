@@ -13,12 +13,13 @@ import difflib
 import os
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ...facts.loader import Document, LoadError, loads
 from ..findings import Finding
-from .plan import mark_fixable, plan
+from .plan import Edit, mark_fixable, plan
 
 MAX_ROUNDS = 4
 BOM = "\ufeff"
@@ -67,7 +68,7 @@ def fix_text(text: str, path: str, validate: Validate, ignore: frozenset[str] | 
         if not edits:
             break
         try:
-            new_text = apply(result.new_text, edits.values())
+            new_text = apply(result.new_text, edits.values(), edited_lines(doc, edits.values()))
         except CannotRewrite as exc:
             result.refused = str(exc)
             break
@@ -86,6 +87,30 @@ def fix_text(text: str, path: str, validate: Validate, ignore: frozenset[str] | 
         result.new_text, doc, findings = new_text, new_doc, new_findings
     result.remaining = mark_fixable(doc, findings, set(ignore))
     return result
+
+
+def edited_lines(doc: Document, edits: Iterable[Edit]) -> list[tuple[int, int]]:
+    """0-based [start, end) line spans of the original text each edit may rewrite."""
+    spans: list[tuple[int, int]] = []
+
+    def span_of(path: tuple[Any, ...]) -> None:
+        node, key_node, depth = doc.node_at(path)
+        if depth < len(path):  # a key being added (vis_label): it goes beside the entry's run
+            node, key_node, _ = doc.node_at(path[:-1] + ("run",))
+        start = (key_node or node).start_mark.line
+        spans.append((start, max(node.end_mark.line, start) + 1))
+
+    for e in edits:
+        if e.kind != "rename":
+            span_of(e.path)
+            continue
+        old = doc.data["runs"][e.path[1]]["name"]
+        span_of(e.path)
+        matrix = doc.data.get("evaluation", {}).get("matrix") or []
+        for j, entry in enumerate(matrix):
+            if isinstance(entry, dict) and entry.get("run") == old:
+                span_of(("evaluation", "matrix", j, "run"))
+    return spans
 
 
 def read_text(path: str) -> tuple[str, bool]:
