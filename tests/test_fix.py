@@ -475,3 +475,16 @@ def test_unchanged_outside():
     assert unchanged_outside(text, "a\nb\nc\nD\n", [(3, 4)])
     assert unchanged_outside(text, "A\nb\nC\nd\n", [(0, 1), (2, 3)])
     assert not unchanged_outside(text, "A\nb\nC\nd\nextra\n", [(0, 1), (2, 3)])
+
+
+def test_ignored_codes_are_not_fixed_and_a_symlink_stays_a_symlink(tmp_path, capsys):
+    real = tmp_path / "designs" / "experiment_summary.yaml"
+    real.parent.mkdir()
+    real.write_text(_broken("CK210-flow"))
+    link = tmp_path / "experiment_summary.yaml"
+    link.symlink_to(real)
+    assert run(["--fix", "--ignore", "CK210", str(link)]) == 0
+    assert real.read_text() == _broken("CK210-flow")
+    capsys.readouterr()
+    assert run(["--fix", str(link)]) == 0
+    assert link.is_symlink() and real.read_text() == BASE
