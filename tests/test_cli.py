@@ -20,7 +20,7 @@ EXAMPLE = REPO / "examples" / "experiment_summary.yaml"
 EXAMPLE_FILES = REPO / "examples" / "capitalization"
 CK_VALIDATE = str(Path(sys.executable).parent / "ck-validate") if (Path(sys.executable).parent / "ck-validate").exists() \
     else (shutil.which("ck-validate") or "ck-validate")
-FINDING_RE = re.compile(r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+): (?P<code>CK\d{3}) (?P<sev>error|warning): (?P<msg>.+)$")
+FINDING_RE = re.compile(r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+): (?P<code>CK\d{3})(?: \[\*\])? (?P<sev>error|warning): (?P<msg>.+)$")
 SUMMARY_RE = re.compile(r"^(\d+) errors?, (\d+) warnings? in (\d+) files?( \(\d+ ignored\))?$|^no problems in \d+ files?( \(\d+ ignored\))?$")
 LOG_ENTRY = "[2026-11-25 14:30:01] VERIFY_MODEL\nDetails: Verifying model\nModel: m\nResult: success\n"
 
@@ -90,9 +90,10 @@ def test_json_format_is_an_array_with_the_documented_keys(duplicate_key: Path) -
             "severity": "error",
             "message": "duplicate key 'name': first defined at line 2",
             "hint": "keep one of them; YAML parsers silently drop all but the last",
+            "fixable": False,
         }
     ]
-    assert list(data[0]) == ["path", "line", "column", "code", "severity", "message", "hint"]
+    assert list(data[0]) == ["path", "line", "column", "code", "severity", "message", "hint", "fixable"]
 
 
 def test_json_of_a_clean_file_is_an_empty_array(tmp_path: Path) -> None:
@@ -239,7 +240,8 @@ def test_check_resources_reports_missing_files_only_when_asked(tmp_path: Path) -
 
 def test_pre_commit_hook_definitions() -> None:
     hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
-    assert set(hooks) == {"ck-validate-summary", "ck-validate-log"}
+    assert set(hooks) == {"ck-validate-summary", "ck-validate-log", "ck-validate-fix"}
+    assert hooks["ck-validate-fix"]["entry"] == "ck-validate --fix"  # tests/test_fix.py runs it in git
     summary, log = hooks["ck-validate-summary"], hooks["ck-validate-log"]
     assert summary["entry"] == "ck-validate" and log["entry"] == "ck-validate --log"
     assert summary["language"] == log["language"] == "python"

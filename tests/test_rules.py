@@ -426,7 +426,7 @@ def test_console_script_reports_file_line_column_code_and_hint(tmp_path: Path) -
     assert proc.returncode == 1
     first, hint = proc.stdout.splitlines()[:2]
     assert first == (
-        f"{path}:{line}:{column}: CK210 error: epoch 2 is past training: controls.epochs is 2, "
+        f"{path}:{line}:{column}: CK210 [*] error: epoch 2 is past training: controls.epochs is 2, "
         "so checkpoints are epoch_0 and epoch_1"
     )
     assert hint.strip().startswith("hint:") and "[0, 1]" in hint

@@ -2,12 +2,15 @@
 
     ck-validate [PATH ...]                  default: ./experiment_summary.yaml
     ck-validate --log [PATH ...]            default: ./logs/design-experiment.log
+    ck-validate --fix [PATH ...]            apply the safe fixes (marked [*]), then report what is left
+    ck-validate --diff [PATH ...]           print those fixes as a unified diff; write nothing
 
 Exit status: 0 no errors (warnings allowed), 1 at least one error, 2 usage error or a file
 that cannot be read (missing, a directory, a FIFO or device, no permission), 130 interrupted
 (Ctrl-C). The status never depends on whether stdout is still open. Findings go to stdout (text or a
 JSON array); the one-line summary and any reason a file could not be read go to stderr, so
-`--format json` output stays machine-readable.
+`--format json` output stays machine-readable. `--diff` exits 1 when there is something
+to fix, 0 when not (as `ruff --diff` does); the diff goes to stdout.
 
 Files whose name ends in `.log` are validated as logs even without `--log`, so one
 `ck-validate` call can take both kinds (e.g. from pre-commit).
@@ -29,13 +32,17 @@ from .findings import Finding
 if TYPE_CHECKING:
     import argparse
 
+    from ..facts.loader import Document
+    from .fixes.run import FixResult
+
 DEFAULT_SUMMARY = "experiment_summary.yaml"
 DEFAULT_LOG = "logs/design-experiment.log"
 CODE_RE = re.compile(r"^CK\d{3}$")
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # What the options are when none is given (pre-commit's `ck-validate FILE ...`).
-DEFAULTS = {"paths": [], "format": "text", "check_resources": False, "strict": False, "ignore": [], "log": False, "explain": None}
+DEFAULTS = {"paths": [], "format": "text", "check_resources": False, "strict": False, "ignore": [], "log": False,
+            "explain": None, "fix": False, "diff": False}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,6 +69,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="skip these finding codes (repeatable), e.g. --ignore CK221,CK233")
     p.add_argument("--log", action="store_true", help="the paths are design-experiment.log files (implied for names ending in .log)")
     p.add_argument("--explain", metavar="CODE", help="print the documentation of one finding code (e.g. CK210) and exit")
+    p.add_argument("--fix", action="store_true",
+                   help="apply the safe fixes (findings marked [*]) in place, keeping comments and layout; report what is left")
+    p.add_argument("--diff", action="store_true",
+                   help="print the safe fixes as a unified diff without writing; exit 1 when there is something to fix")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.set_defaults(**{k: v for k, v in DEFAULTS.items() if k != "paths"})
     return p
@@ -126,6 +137,12 @@ def _validate_summary(path: str, check_resources: bool) -> list[Finding]:
         raise _Unreadable(f"{path}: could not be read: {exc}") from None
     except LoadError as exc:
         return [Finding(path, exc.line, exc.column, exc.code, "error", exc.message, exc.hint)]
+    from .fixes.plan import mark_fixable
+
+    return mark_fixable(doc, _check_doc(doc, path, check_resources))
+
+
+def _check_doc(doc: Document, path: str, check_resources: bool) -> list[Finding]:
     # Imported only for a file that parsed: a broken file never needs the rules.
     from .engine import check
 
@@ -135,6 +152,25 @@ def _validate_summary(path: str, check_resources: bool) -> list[Finding]:
 
         base_dir = Path(path).parent
     return list(check(doc, check_resources=check_resources, base_dir=base_dir))
+
+
+def _fix_summary(path: str, check_resources: bool, write: bool, ignore: set[str]) -> tuple[list[Finding], FixResult | None]:
+    """--fix / --diff on one design: its remaining findings and the FixResult (None: did not parse)."""
+    from ..facts.loader import LoadError
+    from .fixes.run import describe, fix_file
+
+    try:
+        result = fix_file(path, lambda doc: _check_doc(doc, path, check_resources), write=write, ignore=ignore)
+    except OSError as exc:
+        raise _Unreadable(_unreadable(path, exc)) from None
+    except LoadError as exc:
+        print(f"ck-validate: {path}: not fixed: it does not parse", file=sys.stderr)
+        return [Finding(path, exc.line, exc.column, exc.code, "error", exc.message, exc.hint)], None
+    if result.fixed:
+        print(f"ck-validate: {path}: {'fixed' if write else 'would fix'} {describe(result)}", file=sys.stderr)
+    if result.refused:
+        print(f"ck-validate: {path}: not fixed: {result.refused}", file=sys.stderr)
+    return result.remaining, result
 
 
 def _validate_log(path: str) -> list[Finding]:
@@ -169,12 +205,20 @@ def _internal_error(path: str, exc: Exception) -> str:
     )
 
 
-def _validate(path: str, args: SimpleNamespace | argparse.Namespace) -> list[Finding] | None:
-    """The findings of one file; None (said on stderr) when it could not be checked."""
+def _validate(path: str, args: SimpleNamespace | argparse.Namespace, ignore: set[str], diffs: list[str]) -> list[Finding] | None:
+    """The findings of one file (after --fix, what is left); None (said on stderr) when it could
+    not be checked. With --diff, the file's diff is appended to `diffs`."""
     try:
         if os.path.isdir(path):
             raise _Unreadable(f"{path}: is a directory, not a file")
-        return _validate_log(path) if _is_log(path, args.log) else _validate_summary(path, args.check_resources)
+        if _is_log(path, args.log):
+            return _validate_log(path)
+        if not (args.fix or args.diff):
+            return _validate_summary(path, args.check_resources)
+        found, result = _fix_summary(path, args.check_resources, not args.diff, ignore)
+        if args.diff and result is not None and result.changed:
+            diffs.append(result.diff())
+        return found
     except _Unreadable as exc:
         print(f"ck-validate: {exc}", file=sys.stderr)
     except Exception as exc:  # a bug in a rule must not look like a clean file
@@ -201,9 +245,10 @@ def run(argv: list[str] | None = None) -> int:
     paths = args.paths or [DEFAULT_LOG if args.log else DEFAULT_SUMMARY]
 
     findings: list[Finding] = []
+    diffs: list[str] = []
     ignored = unreadable = 0
     for path in paths:
-        found = _validate(path, args)
+        found = _validate(path, args, ignore, diffs)
         if found is None:
             unreadable += 1
             continue
@@ -217,6 +262,13 @@ def run(argv: list[str] | None = None) -> int:
 
     from . import report
 
+    if args.diff:
+        try:
+            sys.stdout.write("".join(diffs))
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+        return EXIT_USAGE if unreadable else (EXIT_ERRORS if diffs else EXIT_OK)
     # The status is decided by the findings alone: a reader that closed stdout early
     # (`ck-validate | head -1`) must not turn a clean or warnings-only run into exit 1.
     exit_code = EXIT_USAGE if unreadable else EXIT_ERRORS if any(f.severity == "error" for f in findings) else EXIT_OK

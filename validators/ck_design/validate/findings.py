@@ -14,3 +14,4 @@ class Finding:
     severity: str  # "error" | "warning"
     message: str  # names the values involved
     hint: str | None = None  # the fix, when there is an obvious one
+    fixable: bool = False  # `ck-validate --fix` would apply the hint (validate/fixes/)

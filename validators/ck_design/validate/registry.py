@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import importlib
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+from .fixes.plan import FIXABLE_CODES
 from .rules import MODULES, SEVERITIES, Rule
 
 __all__ = ["RULES", "SEVERITY", "Rule", "build", "render_docs"]
@@ -35,7 +37,8 @@ def build(modules: tuple[str, ...] = MODULES) -> dict[str, Rule]:
                 raise ValueError(f"rule code {rule.code} is defined twice (rules.{name})")
             if rule.severity not in SEVERITIES:
                 raise ValueError(f"{rule.code}: severity {rule.severity!r} is not one of {', '.join(SEVERITIES)}")
-            found[rule.code] = rule
+            # Which rules --fix repairs is decided where the fixes live (validate/fixes/plan.py).
+            found[rule.code] = replace(rule, fixable=rule.code in FIXABLE_CODES)
     return dict(sorted(found.items()))
 
 
@@ -54,14 +57,20 @@ def render_docs() -> str:
         "line when there is a fix to suggest. Errors make `ck-validate` exit 1; warnings do not,",
         "unless `--strict`. Skip a rule with `--ignore CODE[,CODE]`.",
         "",
+        "Rules marked **Fix** in the table can be repaired by `ck-validate --fix` (or previewed with",
+        "`ck-validate --diff`) when the finding's hint proposes a value; such findings are printed with",
+        "`[*]` after the code and have `\"fixable\": true` in `--format json`. Only the changed values",
+        "move: comments, key order, quoting and blank lines stay. Nothing that needs a decision is fixed.",
+        "",
     ]
     sections: dict[str, list[Rule]] = {}
     for rule in RULES.values():
         sections.setdefault(rule.section or "Other", []).append(rule)
-    out.append("| Code | Severity | Summary |")
-    out.append("|------|----------|---------|")
+    out.append("| Code | Severity | Fix | Summary |")
+    out.append("|------|----------|-----|---------|")
     for rule in RULES.values():
-        out.append(f"| [{rule.code}](#{rule.code}) | {rule.severity} | {_cell(rule.summary)} |")
+        fix = "[*]" if rule.fixable else ""
+        out.append(f"| [{rule.code}](#{rule.code}) | {rule.severity} | {fix} | {_cell(rule.summary)} |")
     out.append("")
     for section, rules in sections.items():
         out += [f"## {section}", ""]
@@ -77,6 +86,7 @@ def render_docs() -> str:
                 "",
                 f"**Fix:** {rule.hint}",
                 "",
+                *([_FIXABLE_NOTE, ""] if rule.fixable else []),
                 "Fails:",
                 "",
                 f"```{_lang(rule, rule.bad_example)}",
@@ -91,6 +101,9 @@ def render_docs() -> str:
                 "",
             ]
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+_FIXABLE_NOTE = "**Fixable** [*]: `ck-validate --fix` applies the fix when the finding's hint proposes a value."
 
 
 def _lang(rule: Rule, example: str) -> str:

@@ -2,10 +2,11 @@
 
 Text, one finding per line, sorted by line within each file, with the fix indented below:
 
-    experiment_summary.yaml:42:13: CK210 error: epoch 2 is past training: ...
+    experiment_summary.yaml:42:13: CK210 [*] error: epoch 2 is past training: ...
       hint: evaluate epochs [0, 1]
 
-JSON: an array of objects with keys path, line, column, code, severity, message, hint.
+`[*]` (as ruff marks it) says `ck-validate --fix` would repair the finding.
+JSON: an array of objects with keys path, line, column, code, severity, message, hint, fixable.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 from .findings import Finding
 
-JSON_KEYS = ("path", "line", "column", "code", "severity", "message", "hint")
+JSON_KEYS = ("path", "line", "column", "code", "severity", "message", "hint", "fixable")
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
@@ -32,7 +33,8 @@ def _one_line(text: str) -> str:
 
 
 def format_finding(f: Finding) -> str:
-    line = f"{f.path}:{f.line}:{f.column}: {f.code} {f.severity}: {_one_line(f.message)}"
+    mark = " [*]" if f.fixable else ""
+    line = f"{f.path}:{f.line}:{f.column}: {f.code}{mark} {f.severity}: {_one_line(f.message)}"
     if f.hint:
         line += f"\n  hint: {_one_line(f.hint)}"
     return line

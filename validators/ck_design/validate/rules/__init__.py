@@ -53,6 +53,7 @@ class Rule:
     bad_example: str  # a snippet that triggers the rule
     fixed_example: str  # the same snippet, fixed
     section: str = ""  # heading it is grouped under in docs/rules.md
+    fixable: bool = False  # set by the registry: `ck-validate --fix` repairs it (validate/fixes/)
 
 
 def rule(code: str, severity: str, section: str, summary: str, why: str, hint: str, bad: str, fixed: str) -> Rule:
