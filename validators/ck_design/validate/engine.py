@@ -141,8 +141,6 @@ def _check(doc: Document, data: dict[Any, Any], check_resources: bool, base_dir:
 
     modules: list[Any] = [schema, prompts, runs, matrix, epochs, steps, conventions, scorers_gpus]
     if check_resources:
-        from pathlib import Path
-
         from .rules import resources
 
         modules.append(resources)
@@ -157,10 +155,13 @@ def _check(doc: Document, data: dict[Any, Any], check_resources: bool, base_dir:
     epochs.check_validation_split(ctx, d)
     steps.check(ctx, d)
     conventions.check(ctx, d)
-    scorers_gpus.check(ctx, d, ck004)
+    if check_resources and base_dir is None:
+        from pathlib import Path
+
+        base_dir = Path(doc.path).parent if doc.path and not doc.path.startswith("<") else Path.cwd()
+    scorers_gpus.check(ctx, d, ck004, base_dir if check_resources else None)
     if check_resources:
-        if base_dir is None:
-            base_dir = Path(doc.path).parent if doc.path and not doc.path.startswith("<") else Path.cwd()
+        assert base_dir is not None
         resources.check(ctx, d, base_dir)
     ctx.findings.sort(key=lambda f: (f.line, f.column, f.code))
     return ctx.findings

@@ -34,7 +34,8 @@ def _slurm_overrides(answers: Mapping[str, Any], models: list[str], etype: str) 
     values = {"constraint": str(get(answers, "gpu_constraint", "")),
               "partition": str(get(answers, "gpu_partition", ""))}
     kept = {k: v for k, v in values.items() if v}
-    return {m: dict(kept) for m in models if kept and gets_overrides(m, full_gpu)}
+    models_dir = get(answers, "models_dir", "")
+    return {m: dict(kept) for m in models if kept and gets_overrides(m, full_gpu, models_dir)}
 
 
 def _tasks(answers: Mapping[str, Any]) -> list[dict[str, str]]:

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..facts import resources
+from ..facts import model_size, resources
 from ..spec import model_registry, naming
 from .answers import absolute_path, as_list
 
@@ -30,22 +30,14 @@ def detect_experiment_type(dst_path: Any) -> str:
     return naming.SANITY_CHECK if any(m in text for m in _SANITY_MARKERS) else naming.EXPERIMENT
 
 
-def _list_model_dirs(models_dir: str) -> list[str]:
-    try:
-        with os.scandir(Path(models_dir).expanduser()) as it:
-            return sorted(e.name for e in it if e.is_dir())
-    except OSError:
-        return []
-
-
 def model_choices(models_dir: Any, current: Any = None) -> list[str]:
-    """The model directories in models_dir the registry knows, else the whole registry.
+    """Every model folder (with a config.json) in models_dir, else the whole registry.
 
-    Models already answered (e.g. with --data, or on update) stay choosable even when the
-    registry does not know them: copier silently drops multiselect answers not in the choices.
+    A folder the registry does not know is offered too: its GPU needs are estimated from its
+    size (facts/model_size.py). Models already answered (e.g. with --data, or on update) stay
+    choosable: copier silently drops multiselect answers not in the choices.
     """
-    found = [d for d in _list_model_dirs(str(models_dir or "")) if d in model_registry.MODELS]
-    choices = found or list(model_registry.MODELS)
+    choices = model_size.model_dirs(str(models_dir or "")) or list(model_registry.MODELS)
     for m in as_list(current):
         if isinstance(m, str) and m and m not in choices:
             choices.append(m)
@@ -57,25 +49,55 @@ def default_models(models_dir: Any) -> list[str]:
     return [DEFAULT_MODEL] if DEFAULT_MODEL in choices else choices[:1]
 
 
-def full_gpu_question_applies(models: Any) -> bool:
+def _info(model: Any, models_dir: Any) -> model_registry.ModelInfo | None:
+    return model_size.model_info(model, models_dir) if isinstance(model, str) else None
+
+
+def fits_shared_gpu(model: Any, models_dir: Any = None) -> bool:
+    info = _info(model, models_dir)
+    return info is not None and info.min_gpu_vram_gb < model_registry.FULL_GPU_VRAM_GB
+
+
+def full_gpu_question_applies(models: Any, models_dir: Any = None) -> bool:
     """Ask the full-GPU question only when a chosen model would fit on less than a full GPU."""
-    return any(model_registry.fits_shared_gpu(m) for m in as_list(models))
+    return any(fits_shared_gpu(m, models_dir) for m in as_list(models))
 
 
-def needs_full_gpu_always(model: str) -> bool:
-    info = model_registry.lookup(model)
+def needs_full_gpu_always(model: str, models_dir: Any = None) -> bool:
+    info = _info(model, models_dir)
     return info is not None and info.min_gpu_vram_gb >= model_registry.FULL_GPU_VRAM_GB
 
 
-def gets_overrides(model: str, full_gpu: Any) -> bool:
+def gets_overrides(model: str, full_gpu: Any, models_dir: Any = None) -> bool:
     """Whether this model's runs get slurm_overrides: always for a model needing a full GPU or
     more, else when the full-GPU question was answered yes."""
-    return needs_full_gpu_always(model) or (bool(full_gpu) and model_registry.fits_shared_gpu(model))
+    return needs_full_gpu_always(model, models_dir) or (bool(full_gpu) and fits_shared_gpu(model, models_dir))
 
 
-def overrides_apply(models: Any, full_gpu: Any) -> bool:
+def overrides_apply(models: Any, full_gpu: Any, models_dir: Any = None) -> bool:
     """Whether any run gets slurm_overrides (so the constraint/partition questions matter)."""
-    return any(gets_overrides(m, full_gpu) for m in as_list(models))
+    return any(gets_overrides(m, full_gpu, models_dir) for m in as_list(models))
+
+
+def default_gpus(models: Any, models_dir: Any = None, local_default: Any = None) -> int:
+    """claude.local.md's "Default GPUs" (else 1), raised to what the largest chosen model needs."""
+    try:
+        base = max(1, int(local_default or 1))
+    except (TypeError, ValueError):
+        base = 1
+    needed = [info.min_gpus for m in as_list(models) if (info := _info(m, models_dir)) is not None]
+    return max([base, *needed])
+
+
+def model_estimates(models: Any, models_dir: Any) -> list[model_registry.Estimate]:
+    """The estimates of the chosen models the registry does not know (for the plan)."""
+    out = []
+    for m in as_list(models):
+        if isinstance(m, str) and m and model_registry.lookup(m) is None and models_dir:
+            found = model_size.estimate(Path(str(models_dir)).expanduser() / m, m)
+            if found is not None:
+                out.append(found)
+    return out
 
 
 def dataset_label(path: Any) -> str:

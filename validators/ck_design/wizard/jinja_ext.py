@@ -146,6 +146,7 @@ GLOBALS: dict[str, Any] = {
     "ck_today": defaults.today,
     "ck_model_choices": defaults.model_choices,
     "ck_default_models": defaults.default_models,
+    "ck_default_gpus": defaults.default_gpus,
     "ck_full_gpu_question": defaults.full_gpu_question_applies,
     "ck_overrides_apply": defaults.overrides_apply,
     "ck_dataset_label": defaults.dataset_label,

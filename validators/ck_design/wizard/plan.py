@@ -14,8 +14,9 @@ import yaml
 
 from ..facts.prerequisites import prerequisites
 from ..spec import sweep
-from .answers import absolute_path
+from .answers import absolute_path, get
 from .build import build_design
+from .defaults import model_estimates
 from .yamlwriter import yaml_scalar
 
 
@@ -76,6 +77,12 @@ def _design_lines(d: Mapping[str, Any], c: Mapping[str, int]) -> list[str]:
     return lines
 
 
+def _model_lines(answers: Mapping[str, Any]) -> list[str]:
+    """What the wizard estimated for the chosen models the registry does not know."""
+    found = model_estimates(get(answers, "models", []), absolute_path(get(answers, "models_dir", "")))
+    return [f"Model:      {e.describe()}" for e in found]
+
+
 def _where_lines(d: Mapping[str, Any], dst_path: Any) -> list[str]:
     directory = d["experiment"]["directory"]
     lines = [f"Experiment directory: {directory}"]
@@ -108,6 +115,7 @@ def plan_text(answers: Mapping[str, Any], dst_path: Any = None) -> str:
     d = build_design(answers)
     lines = ["Step 8 - approve the plan. Nothing has been written yet.", ""]
     lines += _design_lines(d, summary_counts(d))
+    lines += _model_lines(answers)
     lines += _where_lines(d, dst_path)
     lines += _check_lines(d)
     lines += ["", "Write these files? (No = nothing is written)"]

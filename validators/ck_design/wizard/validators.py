@@ -11,6 +11,7 @@ import datetime as _dt
 from collections.abc import Mapping
 from typing import Any
 
+from ..facts import model_size
 from ..spec import model_registry, naming
 from ..spec.params import PARAMS, SWEEPABLE
 from .answers import as_list, normalize_value, normalize_variables, prompt_value
@@ -64,13 +65,14 @@ def check_variables(variables: Any) -> str:
     return ""
 
 
-def check_gpus(gpus: Any, models: Any) -> str:
+def check_gpus(gpus: Any, models: Any, models_dir: Any = None) -> str:
     if msg := check_param("gpus", gpus):
         return msg
     for m in as_list(models):
-        info = model_registry.lookup(m)
+        info = model_size.model_info(m, models_dir) if isinstance(m, str) else None
         if info is not None and isinstance(gpus, int) and gpus < info.min_gpus:
-            return (f"{m} needs about {info.min_gpu_vram_gb} GB of GPU memory: at least {info.min_gpus} "
+            about = "about" if model_registry.lookup(m) else "an estimated"
+            return (f"{m} needs {about} {info.min_gpu_vram_gb} GB of GPU memory: at least {info.min_gpus} "
                     f"GPUs of {model_registry.FULL_GPU_VRAM_GB} GB, not {gpus}")
     return ""
 

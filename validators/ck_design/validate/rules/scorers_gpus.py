@@ -3,8 +3,10 @@ the GPUs it is given (spec/model_registry.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from ...facts import model_size
 from ...spec import model_registry, naming
 from ...spec.params import PARAMS
 from ...spec.scorers import KNOWN_SCORERS, LIST_OF_STR
@@ -105,12 +107,13 @@ DOCS = [
 DEFAULT_GPUS = PARAMS["gpus"].default  # what a run gets when the design does not set gpus
 
 
-def check(ctx: Ctx, d: Design, ck004: set[PathT]) -> None:
+def check(ctx: Ctx, d: Design, ck004: set[PathT], base_dir: Path | None = None) -> None:
+    """`base_dir` is given with --check-resources: CK293's hint then reads the model's folder."""
     for j, scorer in enumerate(as_list(d.evaluation.get("scorer"))):
         if isinstance(scorer, dict) and isinstance(scorer.get("name"), str):
             _check_scorer(ctx, j, scorer, ck004)
     _check_gpus(ctx, d)
-    _check_model_registry(ctx, d)
+    _check_model_registry(ctx, d, base_dir)
 
 
 # --- CK290, CK291: scorers -----------------------------------------------------------------------
@@ -259,15 +262,30 @@ def _no_overrides(ctx: Ctx, i: int, run: dict[Any, Any], model: str, example: An
     )
 
 
-def _check_model_registry(ctx: Ctx, d: Design) -> None:
-    """CK293: a base model the registry does not know gets no VRAM-based GPU check (docs/rules.md)."""
+def _check_model_registry(ctx: Ctx, d: Design, base_dir: Path | None) -> None:
+    """CK293: a base model the registry does not know gets no VRAM-based GPU check (docs/rules.md).
+    With --check-resources the hint gives the estimate from the model's folder instead of a
+    registry name that merely looks alike (docs/wizard.md, "Models")."""
     for j, m in enumerate(d.models or ()):
         name = m.get("name") if isinstance(m, dict) else None
         if isinstance(name, str) and model_registry.lookup(name) is None:
+            found = _estimate(m, base_dir)
             near = closest(name, model_registry.MODELS, cutoff=0.8)
+            if found is not None:
+                hint = f"{found.describe()}: set gpus and slurm_overrides for its runs by hand"
+            else:
+                hint = f"did you mean {near!r}?" if near else "check gpus and slurm_overrides for its runs by hand"
             ctx.add(
                 "CK293",
                 ("models", "base", j, "name"),
                 f"models.base[{j}].name {name!r} is not in ck-design's model registry: its GPU memory needs are unknown, so no GPU check (CK292) applies",
-                f"did you mean {near!r}?" if near else "check gpus and slurm_overrides for its runs by hand",
+                hint,
             )
+
+
+def _estimate(m: dict[Any, Any], base_dir: Path | None) -> model_registry.Estimate | None:
+    path = m.get("path")
+    if base_dir is None or not isinstance(path, str) or not path:
+        return None
+    folder = Path(path).expanduser()
+    return model_size.estimate(folder if folder.is_absolute() else base_dir / folder, m["name"])
