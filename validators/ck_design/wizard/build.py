@@ -105,7 +105,8 @@ def build_design(answers: Mapping[str, Any]) -> dict[str, Any]:
             "date": str(get(answers, "experiment_date", today())),
             "hypothesis": str(get(answers, "hypothesis", "")),
             "purpose": str(get(answers, "purpose", "")),
-            "directory": naming.experiment_directory(scratch, etype, name),
+            # the destination, when the files are not where the convention puts them (defaults.py)
+            "directory": str(get(answers, "experiment_directory", "")) or naming.experiment_directory(scratch, etype, name),
         },
         "tools": {
             "preparation": get(answers, "preparation_tool", "torchtune"),

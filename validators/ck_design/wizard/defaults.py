@@ -118,6 +118,38 @@ def default_experiment_name(
     return naming.safe_name(f"{task_label}_{experiment_factor}_{experiment_date}")
 
 
+def conventional(dst_path: Any, scratch_dir: Any, experiment_type: Any, name: Any) -> bool:
+    """Whether the destination is {scratch}/ck-experiments/{name} (ck-sanity-checks/ for a
+    sanity check): where experiment.directory says an experiment is."""
+    convention = naming.experiment_directory(absolute_path(scratch_dir or "."), str(experiment_type or ""), str(name or ""))
+    return absolute_path(dst_path) == convention
+
+
+def recorded_directory(dst_path: Any, scratch_dir: Any, experiment_type: Any, name: Any) -> str:
+    """experiment.directory to record instead of the convention: the destination itself when it
+    is not {scratch}/ck-experiments/{name}, so the design says where its files really are
+    (docs/wizard.md, "Where the files go"); "" when the convention holds."""
+    if not dst_path or conventional(dst_path, scratch_dir, experiment_type, name):
+        return ""
+    return absolute_path(dst_path)
+
+
+def destination_note(dst_path: Any, scratch_dir: Any = None) -> str:
+    """Said before the first question when the destination is not a folder of ck-experiments/
+    or ck-sanity-checks/ (under the scratch directory, when claude.local.md names one)."""
+    if not dst_path:
+        return ""
+    dst = Path(absolute_path(dst_path))
+    in_type_dir = dst.parent.name in naming.TYPE_DIRS.values()
+    in_scratch = not scratch_dir or str(dst.parent.parent) == absolute_path(scratch_dir).rstrip("/")
+    if in_type_dir and in_scratch:
+        return ""
+    where = f"{absolute_path(scratch_dir).rstrip('/')}/" if scratch_dir else "{scratch}/"
+    return (f"the destination is not in {where}{naming.EXPERIMENTS_DIR}/ or "
+            f"{where}{naming.SANITY_CHECKS_DIR}/: experiment.directory will record it (where the "
+            "files are), and ck-validate will warn about the convention (CK260)")
+
+
 def default_eval_tasks(dataset_path: Any) -> list[dict[str, str]]:
     """One task named after the dataset stem, evaluated on that dataset.
 

@@ -69,6 +69,32 @@ def ck_dst(ctx: Context) -> str:
     return absolute_path(_dst(ctx) or ".")
 
 
+def _copier_operation() -> str | None:
+    """'copy' or 'update': copier passes `_copier_operation` to tasks only, so read the context
+    variable it sets for the whole operation (all three renders of an update say 'update').
+    None when this copier does not have it: then nothing is recorded that depends on it."""
+    try:
+        from copier._main import _operation  # copier's own; present in 9.19 (pyproject pins <10)
+    except ImportError:
+        return None
+    return _operation.get(None)
+
+
+@pass_context
+def ck_experiment_directory(ctx: Context, scratch_dir: Any, experiment_type: Any, name: Any) -> str:
+    """The `experiment_directory` answer: on `copier copy` into a destination that is not
+    {scratch}/ck-experiments/{name}, that destination; else "" (the convention). Never computed
+    on update: copier renders the old and new versions into temporary folders then."""
+    if _copier_operation() != "copy":
+        return ""
+    return defaults.recorded_directory(_dst(ctx), scratch_dir, experiment_type, name)
+
+
+@pass_context
+def ck_destination_note(ctx: Context) -> str:
+    return defaults.destination_note(_dst(ctx), localconfig.load(_dst(ctx)).get("scratch_dir", ""))
+
+
 @pass_context
 def ck_design(ctx: Context) -> dict[str, Any]:
     """The whole experiment_summary.yaml data built from the answers."""
@@ -153,6 +179,8 @@ GLOBALS: dict[str, Any] = {
     "ck_default_eval_tasks": defaults.default_eval_tasks,
     "ck_experiment_factor": ck_experiment_factor,
     "ck_default_experiment_name": ck_default_experiment_name,
+    "ck_experiment_directory": ck_experiment_directory,
+    "ck_destination_note": ck_destination_note,
     "ck_sweepable": lambda: SWEEPABLE,
     # copier.yml: validators
     "ck_check_required": validators.check_required,

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from ..facts.prerequisites import prerequisites
-from ..spec import sweep
+from ..spec import naming, sweep
 from .answers import absolute_path, get
 from .build import build_design
 from .defaults import model_estimates
@@ -83,9 +83,15 @@ def _model_lines(answers: Mapping[str, Any]) -> list[str]:
     return [f"Model:      {e.describe()}" for e in found]
 
 
-def _where_lines(d: Mapping[str, Any], dst_path: Any) -> list[str]:
+def _where_lines(d: Mapping[str, Any], answers: Mapping[str, Any], dst_path: Any) -> list[str]:
     directory = d["experiment"]["directory"]
+    e = d["experiment"]
     lines = [f"Experiment directory: {directory}"]
+    scratch = naming.scratch_of(d["output"]["base_directory"], naming.OUTPUTS_DIR, e["name"]) or "<scratch>"
+    convention = naming.experiment_directory(scratch, e["type"], e["name"])
+    if directory != convention:
+        lines.append(f"  Not {convention}, where the convention puts {'an' if e['type'] == naming.EXPERIMENT else 'a'} "
+                     f"{e['type']} named {e['name']}: the design records where its files are (CK260 warns).")
     if dst_path and absolute_path(dst_path) != directory:
         lines.append(f"  (files are rendered into {absolute_path(dst_path)})")
     lines.append(f"Output directory:     {d['output']['base_directory']}/ck-out-<run>/epoch_<N>")
@@ -116,7 +122,7 @@ def plan_text(answers: Mapping[str, Any], dst_path: Any = None) -> str:
     lines = ["Step 8 - approve the plan. Nothing has been written yet.", ""]
     lines += _design_lines(d, summary_counts(d))
     lines += _model_lines(answers)
-    lines += _where_lines(d, dst_path)
+    lines += _where_lines(d, answers, dst_path)
     lines += _check_lines(d)
     lines += ["", "Write these files? (No = nothing is written)"]
     return "\n".join(lines)
