@@ -54,15 +54,18 @@ def test_detect_experiment_type():
 
 
 def test_model_choices(tmp_path):
-    for name in (M1, "Qwen2.5-3B", "my-own-model"):
+    """Every folder with a config.json is offered, known to the registry or not (issue 10)."""
+    for name in (M1, "Qwen2.5-3B", "my-own-model", "no-config"):
         (tmp_path / name).mkdir()
+        if name != "no-config":
+            (tmp_path / name / "config.json").write_text("{}")
     (tmp_path / "notes.txt").write_text("x")
-    assert defaults.model_choices(tmp_path) == [M1, "Qwen2.5-3B"]  # known dirs only
-    assert defaults.model_choices(tmp_path, ["my-own-model"]) == [M1, "Qwen2.5-3B", "my-own-model"]
+    assert defaults.model_choices(tmp_path) == [M1, "Qwen2.5-3B", "my-own-model"]
+    assert defaults.model_choices(tmp_path, ["given"]) == [M1, "Qwen2.5-3B", "my-own-model", "given"]
     assert defaults.model_choices(tmp_path / "missing") == list(model_registry.MODELS)
     assert defaults.default_models(tmp_path) == [M1]
-    (tmp_path / "only").mkdir()
-    (tmp_path / "only" / "Qwen2.5-3B").mkdir()
+    (tmp_path / "only" / "Qwen2.5-3B").mkdir(parents=True)
+    (tmp_path / "only" / "Qwen2.5-3B" / "config.json").write_text("{}")
     assert defaults.default_models(tmp_path / "only") == ["Qwen2.5-3B"]
 
 

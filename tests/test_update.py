@@ -168,3 +168,20 @@ def test_update_names_the_variables_a_new_mapping_dropped(setup):
     out = u.stdout + u.stderr
     assert "no longer swept: lr (was [1e-05, 0.0001])" in out, out
     assert "variables is replaced whole" in out
+
+
+def test_update_keeps_a_destination_off_the_convention(setup):
+    """experiment.directory records where the files are when the copy went elsewhere than
+    {scratch}/ck-experiments/<name>; an update (which renders the old and new versions into
+    temporary folders) keeps it (docs/wizard.md, "Where the files go")."""
+    tmp, env, template = setup
+    res = make_scratch(tmp / "off")
+    dst = tmp / "off" / "projects" / "exp"
+    r = copier_copy(template, dst, answers_for(res), env, tmp)
+    assert r.returncode == 0, r.stderr
+    assert _design(dst)["experiment"]["directory"] == str(dst)
+    r = copier_update(dst, env, {"question": "Another question?"}, tmp)
+    assert r.returncode == 0, r.stderr
+    assert _design(dst)["experiment"]["question"] == "Another question?"
+    assert _design(dst)["experiment"]["directory"] == str(dst)
+    assert yaml.safe_load((dst / ".copier-answers.yml").read_text())["experiment_directory"] == str(dst)

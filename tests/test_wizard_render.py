@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -20,6 +21,12 @@ M1, M3 = "Llama-3.2-1B-Instruct", "Llama-3.2-3B-Instruct"
 @pytest.fixture
 def res(tmp_path):
     return make_resources(tmp_path / "res")
+
+
+def conv(res, name="dst", sub="ck-experiments"):
+    """A destination where the convention puts an experiment of that name: experiment.directory
+    is then the destination itself (a destination elsewhere: tests/test_models_destination.py)."""
+    return Path(res["scratch"]) / sub / name
 
 
 def common_fields(d, res, name, etype="experiment"):
@@ -44,9 +51,9 @@ def common_fields(d, res, name, etype="experiment"):
 
 
 def test_single_model_rank_sweep_with_controls_api(res, tmp_path):
-    dst = render_api(res, tmp_path / "dst", base_answers(res, variables={"lora_rank": [4, 8]}))
-    d = load_design(dst)
     name = "words_8L_lora_rank_comparison_2026-11-25"
+    dst = render_api(res, conv(res, name), base_answers(res, variables={"lora_rank": [4, 8]}))
+    d = load_design(dst)
     common_fields(d, res, name)
     assert d["experiment"]["question"] == "Does LoRA rank matter for capitalization?"
     assert d["experiment"]["hypothesis"] == "" and d["experiment"]["purpose"] == ""
@@ -88,11 +95,11 @@ def test_single_model_rank_sweep_with_controls_api(res, tmp_path):
 def test_two_models_two_variables_all_epochs_cli(res, tmp_path):
     answers = base_answers(res, models=[M1, M3], variables={"lora_rank": [4, 8], "lr": [1e-5, 1e-4]},
                            epochs=2, eval_epochs="all", hypothesis="rank 4 is enough", purpose="pick a rank")
-    dst = tmp_path / "dst"
+    name = "words_8L_lora_rank_lr_comparison_2026-11-25"
+    dst = conv(res, name)
     done = render_cli(res, dst, answers)
     assert done.returncode == 0, done.stderr
     d = load_design(dst)
-    name = "words_8L_lora_rank_lr_comparison_2026-11-25"
     common_fields(d, res, name)
     assert d["experiment"]["hypothesis"] == "rank 4 is enough" and d["experiment"]["purpose"] == "pick a rank"
     assert d["variables"] == {"lora_rank": [4, 8], "lr": [1e-05, 0.0001]}
@@ -113,7 +120,7 @@ def test_two_models_two_variables_all_epochs_cli(res, tmp_path):
 
 def test_epochs_as_a_variable(res, tmp_path):
     answers = base_answers(res, variables={"epochs": [1, 3]}, eval_epochs="all")
-    dst = render_api(res, tmp_path / "dst", answers)
+    dst = render_api(res, conv(res), answers)
     d = load_design(dst)
     assert d["variables"] == {"epochs": [1, 3]}
     assert "epochs" not in d["controls"]
@@ -124,7 +131,7 @@ def test_epochs_as_a_variable(res, tmp_path):
 
 
 def test_no_variables(res, tmp_path):
-    dst = render_api(res, tmp_path / "dst", base_answers(res, variables={}))
+    dst = render_api(res, conv(res, "words_8L_baseline_2026-11-25"), base_answers(res, variables={}))
     d = load_design(dst)
     assert d["experiment"]["name"] == "words_8L_baseline_2026-11-25"
     assert d["variables"] == {}
@@ -136,7 +143,7 @@ def test_no_variables(res, tmp_path):
 
 
 def test_no_controls(res, tmp_path):
-    dst = render_api(res, tmp_path / "dst", base_answers(res, include_base_controls=False))
+    dst = render_api(res, conv(res), base_answers(res, include_base_controls=False))
     d = load_design(dst)
     assert [r["type"] for r in d["runs"]] == ["fine-tuned", "fine-tuned"]
     assert all(m["epochs"] == [0] for m in d["evaluation"]["matrix"])
@@ -145,7 +152,7 @@ def test_no_controls(res, tmp_path):
 
 def test_specific_epochs(res, tmp_path):
     answers = base_answers(res, epochs=3, eval_epochs="specific", eval_epoch_list=[0, 2])
-    dst = render_api(res, tmp_path / "dst", answers)
+    dst = render_api(res, conv(res), answers)
     d = load_design(dst)
     assert d["controls"]["epochs"] == 3
     assert [m["epochs"] for m in d["evaluation"]["matrix"]] == [[0, 2], [0, 2], None]
@@ -157,7 +164,7 @@ def test_every_scorer_with_its_follow_ups(res, tmp_path):
     answers = base_answers(res, scorers=["match", "includes", "risk_scorer", "numeric_risk_scorer"],
                            match_location="end", match_ignore_case=True, includes_ignore_case=True,
                            risk_option_tokens=["A", "B"], numeric_labels=["1", "2", "3"], temperature=0.7)
-    dst = render_api(res, tmp_path / "dst", answers)
+    dst = render_api(res, conv(res), answers)
     d = load_design(dst)
     assert d["evaluation"]["temperature"] == 0.7
     assert d["evaluation"]["scorer"] == [
@@ -170,7 +177,7 @@ def test_every_scorer_with_its_follow_ups(res, tmp_path):
 
 
 def test_follow_up_questions_only_when_relevant(res, tmp_path):
-    dst = render_api(res, tmp_path / "dst", base_answers(res, scorers=["includes"]))
+    dst = render_api(res, conv(res), base_answers(res, scorers=["includes"]))
     answers = yaml.safe_load((dst / ".copier-answers.yml").read_text())
     for key in ("match_location", "match_ignore_case", "risk_option_tokens", "numeric_labels",
                 "eval_epoch_list", "eval_matrix", "lora_rank"):
@@ -183,7 +190,7 @@ def test_selective_matrix_and_run_name_labels(res, tmp_path):
     res2 = make_resources(tmp_path / "res2", tasks=("words", "hard"))
     answers = base_answers(res2, models=[M1, M3], eval_tasks=task_list(res2), eval_selection="selective",
                            eval_matrix={"hard": ["*3B*"]}, vis_label_style="run_name")
-    dst = render_api(res2, tmp_path / "dst", answers)
+    dst = render_api(res2, conv(res2), answers)
     d = load_design(dst)
     by_run = {m["run"]: m for m in d["evaluation"]["matrix"]}
     assert by_run[f"{M1}_rank4"]["tasks"] == ["words"]
@@ -193,7 +200,7 @@ def test_selective_matrix_and_run_name_labels(res, tmp_path):
 
 
 def test_sanity_check_detected_from_destination(res, tmp_path):
-    dst = render_api(res, tmp_path / "ck-sanity-checks" / "quick", base_answers(res))
+    dst = render_api(res, conv(res, "quick", "ck-sanity-checks"), base_answers(res))
     d = load_design(dst)
     assert d["experiment"]["type"] == "sanity_check"
     assert d["experiment"]["directory"].startswith(f"{res['scratch']}/ck-sanity-checks/")
@@ -203,7 +210,7 @@ def test_sanity_check_detected_from_destination(res, tmp_path):
 
 
 def test_best_val_loss(res, tmp_path):
-    dst = render_api(res, tmp_path / "dst", base_answers(res, eval_epochs="best_val_loss"))
+    dst = render_api(res, conv(res), base_answers(res, eval_epochs="best_val_loss"))
     d = load_design(dst)
     assert [m["epochs"] for m in d["evaluation"]["matrix"]] == ["best_val_loss", "best_val_loss", None]
     assert_no_findings(dst)
@@ -212,7 +219,7 @@ def test_best_val_loss(res, tmp_path):
 def test_defaults_from_claude_local_md_and_today(res, tmp_path):
     answers = base_answers(res)
     del answers["experiment_date"]
-    dst = render_api(res, tmp_path / "dst", answers)
+    dst = render_api(res, tmp_path / "dst", answers)  # the default name: from the factor and today
     d = load_design(dst)
     today = datetime.date.today().isoformat()
     assert d["experiment"]["date"] == today and d["experiment"]["name"].endswith(today)
@@ -223,7 +230,7 @@ def test_defaults_from_claude_local_md_and_today(res, tmp_path):
 def test_missing_resources_become_prerequisites(res, tmp_path):
     answers = base_answers(res, dataset_path=str(tmp_path / "nope.json"),
                            eval_tasks=[{"name": "t", "script": str(tmp_path / "missing.py"), "description": "x"}])
-    dst = render_api(res, tmp_path / "dst", answers)
+    dst = render_api(res, conv(res), answers)
     d = load_design(dst)
     assert d["data"]["training"]["splits"] == {"train": None, "validation": None, "test": None}
     readme = (dst / "README.md").read_text()
@@ -270,7 +277,7 @@ def test_declined_writes_nothing_cli_even_into_an_existing_dir(res, tmp_path):
 
 
 def test_unknown_model_is_kept(res, tmp_path):
-    dst = render_api(res, tmp_path / "dst", base_answers(res, models=["my-custom-model"]))
+    dst = render_api(res, conv(res), base_answers(res, models=["my-custom-model"]))
     d = load_design(dst)
     assert [r["model"] for r in d["runs"]] == ["my-custom-model"] * 3
     assert all("slurm_overrides" not in r for r in d["runs"])
@@ -337,7 +344,7 @@ def test_update_keeps_hand_edits_and_declined_update_changes_nothing(res, tmp_pa
     import copier
 
     src = _clean_template(tmp_path)
-    dst = render_api(res, tmp_path / "exp", base_answers(res), src=src)
+    dst = render_api(res, conv(res, "exp"), base_answers(res), src=src)
     _git(dst, "init", "-q")
     _git(dst, "add", "-A")
     _git(dst, "commit", "-q", "-m", "design")
@@ -381,7 +388,7 @@ def test_large_model_always_gets_the_full_gpu_constraint(tmp_path):
 
 
 def test_cli_data_key_value(res, tmp_path):
-    dst = tmp_path / "dst"
+    dst = conv(res)
     answers = base_answers(res)
     del answers["models"]
     done = render_cli(res, dst, answers, extra=["--data", "variables={lr: [1e-5, 1e-4]}",
