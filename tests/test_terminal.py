@@ -229,3 +229,33 @@ def test_help_texts_are_written_to_fit_80_columns():
         assert len(first) <= 76, (name, first)
         # a line computed by Jinja wraps itself (`wordwrap`); the pty test reads it on screen
         assert all(len(line) <= 78 for line in details if "{{" not in line), (name, details)
+
+
+def test_an_unknown_model_folder_is_offered_and_estimated_and_an_odd_destination_warned(res):
+    """Issue 10 items 3 and 4 at 80 columns: a model folder the registry does not know is in the
+    list, its estimate is in the plan; a destination that is not {scratch}/ck-experiments/<name>
+    is warned about before the first question and in the plan, and recorded as it is."""
+    from test_models_destination import QWEN, QWEN_05B, write_unknown_model
+
+    write_unknown_model(res["models_dir"], QWEN, QWEN_05B)
+    dst = Path(res["root"]).parent / "ck-experiments" / "qwen"  # not under the scratch dir
+    term = spawn(80, res, dst, extra=("--skip-tasks",))
+    try:
+        # Space unticks the default (the first model), two Downs reach the third, Space ticks it
+        walk_defaults(term, res, {"models": " \x1b[B\x1b[B "})
+        term.child.send("\r")
+        term.child.expect(pexpect.EOF)
+    finally:
+        term.child.close()
+    assert term.child.exitstatus == 0, term.text()
+    flat = normalize(term.text())
+    assert QWEN in flat
+    assert (f"warning: the destination is not in {res['scratch']}/ck-experiments/ or {res['scratch']}/ck-sanity-checks/: "
+            "experiment.directory will record it (where the files are)") in flat, term.text()
+    assert (f"Model: {QWEN}: not in the registry; ~1.0 GB of weights, estimated 2.5 GB to train "
+            "(from config.json); fits a shared GPU") in flat, term.text()
+    design = yaml.safe_load((dst / "experiment_summary.yaml").read_text())
+    assert [m["name"] for m in design["models"]["base"]] == [QWEN]
+    assert design["experiment"]["directory"] == str(dst)
+    assert f"Experiment directory: {dst} Not {res['scratch']}/ck-experiments/qwen, where the convention" in flat
+    assert not cut_rows(term, first_line("scratch_dir"))
