@@ -1,9 +1,9 @@
 """Issue 10 items 3 and 4, through a real `copier copy` / `copier update` and the real ck-validate:
 
 - a model folder the registry does not know is offered, its GPU memory is estimated from its
-  size (config.json, else the weight files) and decides the GPU questions (docs/wizard.md, "Models");
+  size (config.json, else the weight files) and decides the GPU questions (docs/wizard.md, "Model choices");
 - a destination outside {scratch}/ck-experiments/ or ck-sanity-checks/ is warned about, and
-  experiment.directory records where the files really are (docs/wizard.md, "Where the files go").
+  experiment.directory records where the files really are (docs/wizard.md, "experiment.directory").
 
 The pty tests at 80 columns are in test_terminal.py.
 """

@@ -173,7 +173,7 @@ def test_update_names_the_variables_a_new_mapping_dropped(setup):
 def test_update_keeps_a_destination_off_the_convention(setup):
     """experiment.directory records where the files are when the copy went elsewhere than
     {scratch}/ck-experiments/<name>; an update (which renders the old and new versions into
-    temporary folders) keeps it (docs/wizard.md, "Where the files go")."""
+    temporary folders) keeps it (docs/wizard.md, "experiment.directory")."""
     tmp, env, template = setup
     res = make_scratch(tmp / "off")
     dst = tmp / "off" / "projects" / "exp"

@@ -3,7 +3,7 @@
 What is read: config.json (parsed as JSON, never executed) and the total size of the weight
 files (*.safetensors, else *.bin). The arithmetic from those to GPU memory is in
 spec/model_registry.py (`estimate`); the wizard (model choices, full-GPU question, plan) and
-CK293's hint under `ck-validate --check-resources` use it (docs/wizard.md, "Models").
+CK293's hint under `ck-validate --check-resources` use it (docs/wizard.md, "Model choices").
 """
 
 from __future__ import annotations

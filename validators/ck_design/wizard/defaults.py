@@ -128,7 +128,7 @@ def conventional(dst_path: Any, scratch_dir: Any, experiment_type: Any, name: An
 def recorded_directory(dst_path: Any, scratch_dir: Any, experiment_type: Any, name: Any) -> str:
     """experiment.directory to record instead of the convention: the destination itself when it
     is not {scratch}/ck-experiments/{name}, so the design says where its files really are
-    (docs/wizard.md, "Where the files go"); "" when the convention holds."""
+    (docs/wizard.md, "experiment.directory"); "" when the convention holds."""
     if not dst_path or conventional(dst_path, scratch_dir, experiment_type, name):
         return ""
     return absolute_path(dst_path)

@@ -265,7 +265,7 @@ def _no_overrides(ctx: Ctx, i: int, run: dict[Any, Any], model: str, example: An
 def _check_model_registry(ctx: Ctx, d: Design, base_dir: Path | None) -> None:
     """CK293: a base model the registry does not know gets no VRAM-based GPU check (docs/rules.md).
     With --check-resources the hint gives the estimate from the model's folder instead of a
-    registry name that merely looks alike (docs/wizard.md, "Models")."""
+    registry name that merely looks alike (docs/wizard.md, "Model choices")."""
     for j, m in enumerate(d.models or ()):
         name = m.get("name") if isinstance(m, dict) else None
         if isinstance(name, str) and model_registry.lookup(name) is None:
