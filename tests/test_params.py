@@ -120,3 +120,15 @@ def test_no_question_looks_like_a_parameter_the_table_lacks() -> None:
     for key, question in COPIER.items():
         if isinstance(question, dict) and "ck_check_param(" in str(question.get("validator", "")):
             assert key in PARAMS, key
+
+
+@pytest.mark.parametrize("p", [p for p in PARAMS.values() if p.choices], ids=lambda p: p.name)
+def test_choice_parameter_question_matches_the_table(p: Param, env: SandboxedEnvironment) -> None:
+    """A str parameter with choices (dataset_type): copier offers exactly the table's choices, the
+    JSON schema enumerates them, and the default follows the model (spec.model_registry)."""
+    question = COPIER[p.name]
+    assert list(question["choices"].values()) == list(p.choices)
+    assert _schema_control(p.name)["enum"] == list(p.choices)
+    assert _render(env, question["default"], models=["Llama-3.2-1B-Instruct"]) == "chat_completion"
+    assert _render(env, question["default"], models=["Llama-3.2-1B"]) == "text_completion"
+    assert p.bound_error(p.choices[0]) == "" and "must be one of" in p.bound_error("chat")

@@ -191,6 +191,12 @@ CASES = [
          make_kwargs={"models": ("Llama-3.3-70B-Instruct",), "full_gpu": False}),
     Case("CK293", lambda d: None, {"CK293"}, "CK293", "- name: Custom-7B-Chat",
          make_kwargs={"models": ("Custom-7B-Chat",)}),
+    # --- beyond the seed (issue 11): dataset type ---
+    Case("CK205", _do(_set(("controls", "system_prompt"), "You capitalize words."),
+                      _set(("evaluation", "system_prompt"), "You capitalize words."),
+                      _set(("controls", "dataset_type"), "text_completion")),
+         {"CK205"}, "CK205", "system_prompt: You capitalize words.", after="controls:"),
+    Case("CK102-dataset-type", _set(("controls", "dataset_type"), "chat"), {"CK102"}, "CK102", "dataset_type: chat"),
 ]
 
 

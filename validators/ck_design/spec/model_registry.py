@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from .params import CHAT_COMPLETION, TEXT_COMPLETION
 
 FULL_GPU_VRAM_GB = 80  # one full GPU on the clusters we target (A100/H100 80 GB)
 
@@ -169,3 +171,19 @@ def estimate(name: str, config: Mapping[str, Any] | None, weights_bytes: int | N
     if weights_bytes:
         return Estimate(name, parameters_from_weights(weights_bytes, config), FROM_WEIGHTS)
     return None
+
+
+# Instruction-tuned checkpoints by their published names: Llama-3.2-1B-Instruct, gemma-2-2b-it,
+# Qwen1.5-7B-Chat, Llama-2-7b-chat-hf.
+_INSTRUCTION_TUNED = re.compile(r"instruct|chat|(^|[-_.])it($|[-_.])", re.IGNORECASE)
+
+
+def is_instruction_tuned(name: str) -> bool:
+    return bool(_INSTRUCTION_TUNED.search(name))
+
+
+def default_dataset_type(models: Sequence[str] | str) -> str:
+    """chat_completion when every model is instruction-tuned (it has a chat template), else
+    text_completion: the wizard's default for controls.dataset_type (docs/wizard.md)."""
+    names = [models] if isinstance(models, str) else list(models)
+    return CHAT_COMPLETION if names and all(is_instruction_tuned(m) for m in names) else TEXT_COMPLETION

@@ -31,6 +31,8 @@ class Param:
     maximum: float | None = None
     sweepable: bool = True  # may be a key of `variables`
     required: bool = False  # must be in `controls` unless it is varied (docs/rules.md, CK100)
+    always_present: bool = False  # in `controls` even when runs override it (the prompts)
+    choices: tuple[str, ...] | None = None  # a str parameter's allowed values
 
     @property
     def label(self) -> str:
@@ -38,7 +40,9 @@ class Param:
         return self.short or self.name
 
     def bound_error(self, value: Any) -> str:
-        """'' when a number is finite and within bounds, else why not (with the bound)."""
+        """'' when a number is finite and within bounds (a str one of the choices), else why not."""
+        if self.choices is not None:
+            return "" if value in self.choices else f"{self.name} must be one of {', '.join(self.choices)}, not {value!r}"
         if isinstance(value, float) and not math.isfinite(value):
             return f"{self.name} must be a finite number, not {value!r}"
         if self.minimum is not None:
@@ -72,7 +76,7 @@ def _short_num(value: Any) -> str:
     return text if len(text) <= 24 else f"{text[:12]}... ({len(text)} digits)"
 
 
-# Order is the order of `controls` in experiment_summary.yaml (after the two prompts).
+# Order is the order of `controls` in experiment_summary.yaml (after the two prompts and dataset_type).
 _TABLE = (
     Param("epochs", int, 1, "Training epochs; checkpoints are saved 0-indexed (epoch_0 ...).", short="ep", minimum=1, maximum=1000, required=True),
     Param("batch_size", int, 4, "Batch size per GPU.", short="bs", minimum=1, maximum=65536),
@@ -89,12 +93,22 @@ _TABLE = (
 )
 # The prompts: constants of an experiment (training and evaluation need the same one).
 PROMPTS = (
-    Param("system_prompt", str, "", "System prompt, the same for training and evaluation.", sweepable=False),
-    Param("prompt", str, "{input}\n", "Prompt template; must contain {input}.", sweepable=False),
+    Param("system_prompt", str, "", "System prompt, the same for training and evaluation.", sweepable=False, always_present=True),
+    Param("prompt", str, "{input}\n", "Prompt template; must contain {input}.", sweepable=False, always_present=True),
+)
+# How the trainer formats examples: with the model's chat template (a system prompt is used) or as
+# plain text (a system prompt is ignored). Optional: a design without it keeps scaffolding's default;
+# the wizard's default follows the model (spec.model_registry.default_dataset_type).
+CHAT_COMPLETION, TEXT_COMPLETION = "chat_completion", "text_completion"
+SETTINGS = (
+    Param("dataset_type", str, None,
+          "How examples are formatted: chat_completion (the model's chat template; the system prompt is used) "
+          "or text_completion (plain text; a system prompt is ignored).",
+          sweepable=False, choices=(CHAT_COMPLETION, TEXT_COMPLETION)),
 )
 
 HYPERPARAMETERS: dict[str, Param] = {p.name: p for p in _TABLE}
-PARAMS: dict[str, Param] = {**HYPERPARAMETERS, **{p.name: p for p in PROMPTS}}
+PARAMS: dict[str, Param] = {**HYPERPARAMETERS, **{p.name: p for p in (*PROMPTS, *SETTINGS)}}
 # What `variables` and `runs[].parameters` may name.
 KNOWN_PARAMETERS: tuple[str, ...] = tuple(PARAMS)
 SWEEPABLE: tuple[str, ...] = tuple(p.name for p in PARAMS.values() if p.sweepable)

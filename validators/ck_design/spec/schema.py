@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from .naming import CHECKPOINT_PATTERN, DATE_PATTERN, EXPERIMENT_TYPES, SAFE_NAME_PATTERN, SCRIPT_SAFE_PATTERN
 from .sweep import BEST_VAL_LOSS, RUN_TYPES
-from .params import HYPERPARAMETERS, PROMPTS, Param
+from .params import HYPERPARAMETERS, PROMPTS, SETTINGS, Param
 
 Scalar = Union[bool, int, float, str]
 SweepValues = Annotated[list[Scalar], Field(min_length=1)]
@@ -58,9 +58,10 @@ def _controls_field(p: Param) -> tuple[Any, Any]:
         bounds["le"] = p.maximum
     if p.type is float:
         bounds["allow_inf_nan"] = False
-    if not p.sweepable:  # the prompts: always present
-        return p.type, Field(description=p.help)
-    return Optional[p.type], Field(default=None, description=p.help, **bounds)
+    kind: Any = Literal[p.choices] if p.choices else p.type
+    if p.always_present:  # the prompts
+        return kind, Field(description=p.help)
+    return Optional[kind], Field(default=None, description=p.help, **bounds)
 
 
 # Every constant of the sweep; a hyperparameter that is varied lives in `variables` instead.
@@ -69,7 +70,7 @@ Controls = create_model(  # type: ignore[call-overload]
     "Controls",
     __base__=_Model,
     __doc__="Every constant of the sweep; a hyperparameter that is varied lives in `variables` instead.",
-    **{name: _controls_field(p) for name, p in (*((q.name, q) for q in PROMPTS), *HYPERPARAMETERS.items())},
+    **{p.name: _controls_field(p) for p in (*PROMPTS, *SETTINGS, *HYPERPARAMETERS.values())},
 )
 
 

@@ -13,16 +13,18 @@ from typing import Any
 from ..facts import resources
 from ..facts.prerequisites import dataset_facts, model_facts
 from ..spec import naming, sweep
+from ..spec.model_registry import default_dataset_type
 from ..spec.params import HYPERPARAMETERS
 from ..spec.scorers import scorer_params
 from .answers import absolute_path, as_list, get, normalize_value, normalize_variables, prompt_value
 from .defaults import DEFAULT_MODEL, dataset_label, gets_overrides, today
 
 
-def _controls(answers: Mapping[str, Any], variables: Mapping[str, Any]) -> dict[str, Any]:
-    """The prompts, then every hyperparameter the sweep does not vary, in table order."""
+def _controls(answers: Mapping[str, Any], variables: Mapping[str, Any], models: list[str]) -> dict[str, Any]:
+    """The prompts, the dataset type, then every hyperparameter the sweep does not vary, in table order."""
     controls: dict[str, Any] = {"system_prompt": str(get(answers, "system_prompt", "")),
-                                "prompt": str(prompt_value(get(answers, "prompt", "{input}\n")))}
+                                "prompt": str(prompt_value(get(answers, "prompt", "{input}\n"))),
+                                "dataset_type": str(get(answers, "dataset_type", default_dataset_type(models)))}
     for name, p in HYPERPARAMETERS.items():
         if name not in variables:
             controls[name] = normalize_value(name, get(answers, name, p.default))
@@ -93,7 +95,7 @@ def build_design(answers: Mapping[str, Any]) -> dict[str, Any]:
     name = str(get(answers, "experiment_name", "experiment"))
     models = [str(m) for m in as_list(get(answers, "models", [DEFAULT_MODEL]))]
     variables = normalize_variables(get(answers, "variables", {}))
-    controls = _controls(answers, variables)
+    controls = _controls(answers, variables, models)
     runs = sweep.generate_runs(models, variables, bool(get(answers, "include_base_controls", True)),
                                _slurm_overrides(answers, models, etype))
     tasks = _tasks(answers)

@@ -26,6 +26,7 @@ from ..facts import destination, localconfig
 from ..facts.prerequisites import prerequisites
 from ..plan import markdown as plan_md
 from ..spec import naming
+from ..spec.model_registry import default_dataset_type
 from ..spec.params import SWEEPABLE
 from . import defaults, terminal, validators
 from .answers import absolute_path, answers_from, normalize_variables
@@ -173,6 +174,7 @@ GLOBALS: dict[str, Any] = {
     "ck_model_choices": defaults.model_choices,
     "ck_default_models": defaults.default_models,
     "ck_default_gpus": defaults.default_gpus,
+    "ck_default_dataset_type": default_dataset_type,
     "ck_full_gpu_question": defaults.full_gpu_question_applies,
     "ck_overrides_apply": defaults.overrides_apply,
     "ck_dataset_label": defaults.dataset_label,

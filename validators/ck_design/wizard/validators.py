@@ -21,6 +21,8 @@ _TASK_KEYS = ("name", "script", "description", "dataset")
 
 def _check_param_value(param: str, value: Any) -> str:
     p = PARAMS.get(param)
+    if p is not None and p.choices is not None:
+        return p.bound_error(value)
     if p is None or p.type is str:
         return ""
     if p.type is bool:
@@ -37,6 +39,8 @@ def check_param(param: str, value: Any) -> str:
 
 def _check_variable(name: str, values: Any) -> str:
     if name in PARAMS and name not in SWEEPABLE:
+        if name == "dataset_type":
+            return "dataset_type cannot be a variable: it follows the model (the dataset type question)"
         return (f"{name} cannot be a variable: training and evaluation need one {name} "
                 f"(controls.{name} = evaluation.{name}); run a second experiment instead")
     if name not in PARAMS:

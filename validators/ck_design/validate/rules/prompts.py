@@ -1,11 +1,12 @@
-"""CK201-CK204: the prompts (training and evaluation see the same system prompt; templates
-fill in {input} and nothing else)."""
+"""CK201-CK205: the prompts (training and evaluation see the same system prompt; templates
+fill in {input} and nothing else; a text_completion dataset has no system prompt)."""
 
 from __future__ import annotations
 
 import string
 from typing import Any
 
+from ...spec.params import TEXT_COMPLETION
 from ..engine import Ctx, Design
 from ...spec.sweep import FINE_TUNED
 from ..values import PathT, as_dict, fmt_path, short
@@ -81,6 +82,27 @@ DOCS = [
           system_prompt: ''
         """,
     ),
+    rule(
+        "CK205", W, PROMPTS,
+        "A system prompt is set, but the dataset type is text_completion.",
+        """A text_completion dataset is formatted as plain text, without the model's chat
+        template, so the trainer ignores the system prompt: the model is trained (and then
+        evaluated) without the instruction you wrote. Checked only where dataset_type is set;
+        a design without it keeps scaffolding's default.""",
+        "Use dataset_type: chat_completion (an instruction-tuned model), or an empty system prompt.",
+        """
+        controls:
+          system_prompt: 'You capitalize words.'
+          prompt: "{input}\n"
+          dataset_type: text_completion
+        """,
+        """
+        controls:
+          system_prompt: 'You capitalize words.'
+          prompt: "{input}\n"
+          dataset_type: chat_completion
+        """,
+    ),
 ]
 
 Parsed = tuple[bool, list[str], str | None]
@@ -106,6 +128,7 @@ def check(ctx: Ctx, d: Design) -> None:
                 _check_prompt(ctx, ("runs", i, "parameters", "prompt"), prompt, cache)
     _check_system_prompts(ctx, d)
     _check_varied_system_prompt(ctx, d)
+    _check_text_completion(ctx, d)
 
 
 def _check_varied_system_prompt(ctx: Ctx, d: Design) -> None:
@@ -131,6 +154,27 @@ def _check_varied_system_prompt(ctx: Ctx, d: Design) -> None:
             ("evaluation", "system_prompt"),
             f"evaluation.system_prompt is {short(evaluate)} for every run, but {len(others)} run{'s' if len(others) > 1 else ''} trained with another system prompt: {shown}",
             "evaluate each run with the prompt it trained with: run one experiment per system prompt, or keep it constant in controls",
+        )
+
+
+def _check_text_completion(ctx: Ctx, d: Design) -> None:
+    """CK205: a run whose dataset_type is text_completion, trained with a non-empty system prompt
+    (said once per place the system prompt is written)."""
+    said: set[Any] = set()
+    for i, run in enumerate(d.runs):
+        if not isinstance(run, dict):
+            continue
+        kind, kind_at = d.run_value(i, "dataset_type")
+        prompt, prompt_at = d.run_value(i, "system_prompt")
+        if kind != TEXT_COMPLETION or not isinstance(prompt, str) or not prompt.strip() or prompt_at in said:
+            continue
+        said.add(prompt_at)
+        ctx.add(
+            "CK205",
+            prompt_at,
+            f"{fmt_path(prompt_at)} {short(prompt)} is ignored: {fmt_path(kind_at)} is text_completion "
+            f"(plain text, no chat template)" + (f" for run {run.get('name')!s}" if "runs" in (kind_at[0], prompt_at[0]) else ""),
+            "set dataset_type: chat_completion for an instruction-tuned model, or system_prompt: ''",
         )
 
 

@@ -1,0 +1,38 @@
+"""The wizard's questions beyond the seed (issue 11): a real `copier copy` per question, the
+rendered experiment_summary.yaml and README.md read back, the real `ck-validate` on the result."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from designs import line_of
+from wizard_fixtures import assert_no_findings, base_answers, ck_validate, load_design, make_resources, render_api
+
+BASE = "Llama-3.2-1B"  # a base (not instruction-tuned) model
+
+
+@pytest.fixture
+def res(tmp_path):
+    return make_resources(tmp_path / "res", models=("Llama-3.2-1B-Instruct", BASE))
+
+
+# --- dataset type ---------------------------------------------------------------------------
+
+def test_dataset_type_defaults_from_the_model(res, tmp_path):
+    chat = load_design(render_api(res, tmp_path / "chat", base_answers(res)))
+    assert chat["controls"]["dataset_type"] == "chat_completion"
+    dst = render_api(res, tmp_path / "text", base_answers(res, models=[BASE]))
+    assert load_design(dst)["controls"]["dataset_type"] == "text_completion"
+    assert yaml.safe_load((dst / ".copier-answers.yml").read_text())["dataset_type"] == "text_completion"
+    assert "`dataset_type`=`text_completion`" in (dst / "README.md").read_text()
+    assert_no_findings(dst)
+
+
+def test_dataset_type_text_completion_with_a_system_prompt_warns(res, tmp_path):
+    answers = base_answers(res, dataset_type="text_completion", system_prompt="You capitalize words.")
+    dst = render_api(res, tmp_path / "dst", answers)
+    rc, found, _ = ck_validate(dst / "experiment_summary.yaml")
+    assert rc == 0  # a warning
+    text = (dst / "experiment_summary.yaml").read_text()
+    line = line_of(text, "system_prompt:", after="controls:")
+    assert [(f["code"], f["line"]) for f in found] == [("CK205", line)], found
