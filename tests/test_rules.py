@@ -197,6 +197,12 @@ CASES = [
                       _set(("controls", "dataset_type"), "text_completion")),
          {"CK205"}, "CK205", "system_prompt: You capitalize words.", after="controls:"),
     Case("CK102-dataset-type", _set(("controls", "dataset_type"), "chat"), {"CK102"}, "CK102", "dataset_type: chat"),
+    # --- beyond the seed (issue 11): evaluation settings ---
+    Case("CK296", _do(_set(("evaluation", "temperature"), 0.7), _set(("evaluation", "sampling"), False)),
+         {"CK296"}, "CK296", "sampling: false"),
+    Case("CK297", _set(("evaluation", "sampling"), True), {"CK297"}, "CK297", "sampling: true"),
+    Case("CK102-max-tokens", _set(("evaluation", "max_tokens"), 0), {"CK102"}, "CK102", "max_tokens: 0"),
+    Case("CK101-seed", _set(("evaluation", "seed"), "42"), {"CK101"}, "CK101", "seed: '42'"),
 ]
 
 
@@ -475,3 +481,12 @@ def test_non_string_keys(tmp_path: Path) -> None:
         ("CK101", line_of(text, "  2: [2]")),
         ("CK004", line_of(text, "  on: 1")),
     ]
+
+
+def test_evaluation_settings_that_agree_pass_clean(tmp_path: Path) -> None:
+    """Sampling at a temperature, with max_tokens and seed (issue 11 part 5): no finding."""
+    data = make_design()
+    data["evaluation"].update(temperature=0.7, sampling=True, max_tokens=32, seed=1234)
+    assert checks.check(loader.load_file(write_design(tmp_path, data))) == []
+    data["evaluation"].update(temperature=0.0, sampling=False)
+    assert checks.check(loader.load_file(write_design(tmp_path, data))) == []

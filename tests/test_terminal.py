@@ -30,10 +30,10 @@ ROWS = 40
 DEFAULT_PATH = [
     "scratch_dir", "experiment_type", "question", "hypothesis", "purpose", "include_base_controls",
     "preparation_tool", "evaluation_tool", "models_dir", "models", "dataset_path", "variables",
-    "epochs", "gpus", "validation_during_training", "system_prompt", "prompt", "lr", "batch_size",
+    "epochs", "gpus", "validation_during_training", "dataset_type", "system_prompt", "prompt", "lr", "batch_size",
     "gradient_accumulation_steps", "weight_decay", "lora_dropout", "num_warmup_steps", "max_seq_len",
     "packing", "full_gpu", "gpu_constraint", "gpu_partition", "eval_tasks", "eval_epochs",
-    "eval_selection", "scorers", "match_location", "match_ignore_case", "temperature", "vis_label_style",
+    "eval_selection", "scorers", "match_location", "match_ignore_case", "temperature", "eval_max_tokens", "vis_label_style",
     "task_label", "experiment_factor", "experiment_date", "experiment_name", "wandb_project",
 ]
 COPIER_YML = yaml.safe_load((REPO / "copier.yml").read_text())

@@ -36,3 +36,31 @@ def test_dataset_type_text_completion_with_a_system_prompt_warns(res, tmp_path):
     text = (dst / "experiment_summary.yaml").read_text()
     line = line_of(text, "system_prompt:", after="controls:")
     assert [(f["code"], f["line"]) for f in found] == [("CK205", line)], found
+
+
+# --- evaluation settings --------------------------------------------------------------------
+
+def test_default_evaluation_writes_no_generation_settings(res, tmp_path):
+    dst = render_api(res, tmp_path / "dst", base_answers(res))
+    evaluation = load_design(dst)["evaluation"]
+    assert not {"sampling", "max_tokens", "seed"} & evaluation.keys()
+    answers = yaml.safe_load((dst / ".copier-answers.yml").read_text())
+    assert answers["eval_max_tokens"] is None and "eval_seed" not in answers  # seed: only when sampling
+
+
+def test_sampling_temperature_seed_and_max_tokens_reach_the_design(res, tmp_path):
+    answers = base_answers(res, temperature=0.7, eval_seed=1234, eval_max_tokens=16)
+    dst = render_api(res, tmp_path / "dst", answers)
+    evaluation = load_design(dst)["evaluation"]
+    assert (evaluation["temperature"], evaluation["sampling"], evaluation["max_tokens"], evaluation["seed"]) == (
+        0.7, True, 16, 1234)
+    readme = (dst / "README.md").read_text()
+    assert "temperature 0.7, sampling true, max_tokens 16, seed 1234." in readme
+    assert_no_findings(dst)
+
+
+@pytest.mark.parametrize(("key", "value"), [("eval_max_tokens", 0), ("eval_max_tokens", "many"), ("eval_seed", 1.5)])
+def test_evaluation_settings_the_schema_refuses_are_refused(res, tmp_path, key, value):
+    with pytest.raises(ValueError):
+        render_api(res, tmp_path / "dst", base_answers(res, temperature=0.5, **{key: value}))
+    assert not (tmp_path / "dst" / "experiment_summary.yaml").exists()

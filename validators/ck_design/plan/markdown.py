@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..spec import naming
+from ..spec.params import GENERATION_SETTINGS
 from ..wizard.plan import epochs_text
 from ..wizard.plan import summary_counts as counts
 from ..wizard.yamlwriter import yaml_scalar as _yaml_scalar
@@ -137,7 +138,8 @@ def _matrix(d: Mapping[str, Any]) -> list[str]:
     lines = [
         "## Evaluation matrix",
         "",
-        f"Scorers: {', '.join(scorers)}; temperature {ev['temperature']}.",
+        f"Scorers: {', '.join(scorers)}; temperature {ev['temperature']}"
+        + "".join(f", {k} {md_text(_yaml_scalar(ev[k]))}" for k in GENERATION_SETTINGS if k in ev) + ".",
         "Epochs are 0-indexed checkpoints (`epoch_0` is the first); control runs evaluate the base model once.",
         "",
         "| Run | Label |" + "".join(f" {md_text(t['name'])} |" for t in tasks),

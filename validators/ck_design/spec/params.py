@@ -109,6 +109,9 @@ SETTINGS = (
 
 HYPERPARAMETERS: dict[str, Param] = {p.name: p for p in _TABLE}
 PARAMS: dict[str, Param] = {**HYPERPARAMETERS, **{p.name: p for p in (*PROMPTS, *SETTINGS)}}
+# The evaluation's generation settings (spec.schema.Evaluation), in the file's order: written,
+# shown in the plan and README only when a design sets them (docs/wizard.md).
+GENERATION_SETTINGS: tuple[str, ...] = ("sampling", "max_tokens", "seed")
 # What `variables` and `runs[].parameters` may name.
 KNOWN_PARAMETERS: tuple[str, ...] = tuple(PARAMS)
 SWEEPABLE: tuple[str, ...] = tuple(p.name for p in PARAMS.values() if p.sweepable)

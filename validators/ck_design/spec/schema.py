@@ -145,6 +145,13 @@ class MatrixEntry(_Model):
 class Evaluation(_Model):
     system_prompt: str
     temperature: float = Field(ge=0, allow_inf_nan=False)
+    # Generation settings the evaluator receives; absent: the evaluator's own defaults.
+    sampling: Optional[bool] = Field(
+        default=None, description="Sample tokens (needs temperature > 0); false: greedy decoding (temperature 0)."
+    )
+    # Upper bounds as for the parameter table's maximums: far above any real setting (docs/security.md).
+    max_tokens: Optional[int] = Field(default=None, ge=1, le=16_777_216, description="Most tokens generated per answer.")
+    seed: Optional[int] = Field(default=None, ge=0, le=2**32 - 1, description="Random seed of the evaluator's sampling.")
     scorer: list[Scorer] = Field(min_length=1)
     tasks: list[Task] = Field(min_length=1)
     matrix: list[MatrixEntry]

@@ -137,9 +137,9 @@ def check(doc: Document, *, check_resources: bool = False, base_dir: Path | None
 
 def _check(doc: Document, data: dict[Any, Any], check_resources: bool, base_dir: Path | None) -> list[Finding]:
     # The rule modules import this one (Ctx, Design): imported here, so the import goes one way.
-    from .rules import conventions, epochs, matrix, prompts, runs, schema, scorers_gpus, steps
+    from .rules import conventions, epochs, generation, matrix, prompts, runs, schema, scorers_gpus, steps
 
-    modules: list[Any] = [schema, prompts, runs, matrix, epochs, steps, conventions, scorers_gpus]
+    modules: list[Any] = [schema, prompts, runs, matrix, epochs, steps, conventions, scorers_gpus, generation]
     if check_resources:
         from .rules import resources
 
@@ -160,6 +160,7 @@ def _check(doc: Document, data: dict[Any, Any], check_resources: bool, base_dir:
 
         base_dir = Path(doc.path).parent if doc.path and not doc.path.startswith("<") else Path.cwd()
     scorers_gpus.check(ctx, d, ck004, base_dir if check_resources else None)
+    generation.check(ctx, d)
     if check_resources:
         assert base_dir is not None
         resources.check(ctx, d, base_dir)

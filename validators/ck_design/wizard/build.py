@@ -66,6 +66,20 @@ def _matrix(answers: Mapping[str, Any], runs: list[dict[str, Any]], tasks: list[
     )
 
 
+def _generation(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """evaluation.sampling / max_tokens / seed, each only when it says something: sampling is on
+    exactly when the temperature is above 0 (CK296, CK297); max_tokens and seed when answered.
+    A design that sets none of them is written as before (the evaluator's defaults)."""
+    out: dict[str, Any] = {}
+    if float(get(answers, "temperature", 0.0)) > 0:
+        out["sampling"] = True
+    for key in ("max_tokens", "seed"):
+        value = get(answers, f"eval_{key}", None)
+        if value not in (None, ""):
+            out[key] = int(value)
+    return out
+
+
 def _base_models(answers: Mapping[str, Any], models: list[str]) -> list[dict[str, Any]]:
     models_dir = absolute_path(get(answers, "models_dir", ""))
     out = []
@@ -127,6 +141,7 @@ def build_design(answers: Mapping[str, Any]) -> dict[str, Any]:
         "evaluation": {
             "system_prompt": controls["system_prompt"],
             "temperature": float(get(answers, "temperature", 0.0)),
+            **_generation(answers),
             "scorer": [{"name": s, "params": scorer_params(s, answers)}
                        for s in as_list(get(answers, "scorers", ["match"]))],
             "tasks": tasks,

@@ -27,7 +27,7 @@ from ..facts.prerequisites import prerequisites
 from ..plan import markdown as plan_md
 from ..spec import naming
 from ..spec.model_registry import default_dataset_type
-from ..spec.params import SWEEPABLE
+from ..spec.params import GENERATION_SETTINGS, SWEEPABLE
 from . import defaults, terminal, validators
 from .answers import absolute_path, answers_from, normalize_variables
 from .build import build_design
@@ -175,6 +175,7 @@ GLOBALS: dict[str, Any] = {
     "ck_default_models": defaults.default_models,
     "ck_default_gpus": defaults.default_gpus,
     "ck_default_dataset_type": default_dataset_type,
+    "ck_generation_settings": GENERATION_SETTINGS,
     "ck_full_gpu_question": defaults.full_gpu_question_applies,
     "ck_overrides_apply": defaults.overrides_apply,
     "ck_dataset_label": defaults.dataset_label,
@@ -195,6 +196,7 @@ GLOBALS: dict[str, Any] = {
     "ck_check_eval_tasks": validators.check_eval_tasks,
     "ck_check_eval_matrix": validators.check_eval_matrix,
     "ck_check_string_list": validators.check_string_list,
+    "ck_check_evaluation_setting": validators.check_evaluation_setting,
     "ck_check_eval_epoch_list": ck_check_eval_epoch_list,
     "ck_check_best_val_loss": ck_check_best_val_loss,
     # approval, and the template

@@ -14,6 +14,7 @@ import yaml
 
 from ..facts.prerequisites import prerequisites
 from ..spec import naming, sweep
+from ..spec.params import GENERATION_SETTINGS
 from .answers import absolute_path, get
 from .build import build_design
 from .defaults import model_estimates
@@ -70,6 +71,9 @@ def _design_lines(d: Mapping[str, Any], c: Mapping[str, int]) -> list[str]:
         extra = f" [slurm: {', '.join(f'{k}={v}' for k, v in r['slurm_overrides'].items())}]" if r.get("slurm_overrides") else ""
         lines.append(f"  - {r['name']}  ({r['type']}){extra}")
     lines.append(f"Tasks:      {', '.join(t['name'] for t in d['evaluation']['tasks'])}")
+    generation = [f"{k} {yaml_scalar(d['evaluation'][k])}" for k in GENERATION_SETTINGS if k in d["evaluation"]]
+    if generation:  # only what the design sets; the rest is the evaluator's default
+        lines.append(f"Generation: temperature {d['evaluation']['temperature']}, {', '.join(generation)}")
     lines.append("Evaluation matrix:")
     for m in d["evaluation"]["matrix"]:
         lines.append(f"  - {m['run']} -> {', '.join(m['tasks'])} @ {epochs_text(m['epochs'])}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from ..facts import model_size
 from ..spec import model_registry, naming
@@ -189,4 +189,22 @@ def check_best_val_loss(answers: Mapping[str, Any]) -> str:
     vals = variables.get("validation_during_training", [answers.get("validation_during_training", True)])
     if not all(v is True for v in vals):
         return "best_val_loss needs validation during training (step 4): without it there is no validation loss"
+    return ""
+
+
+def check_evaluation_setting(name: str, value: Any) -> str:
+    """An optional evaluation setting (max_tokens, seed): empty, or what the schema's
+    `evaluation.<name>` field accepts (spec/schema.py holds its type and bounds)."""
+    if value is None or value == "":
+        return ""
+    from pydantic import TypeAdapter, ValidationError
+
+    from ..spec.schema import Evaluation
+
+    field = Evaluation.model_fields[name]
+    try:
+        kind = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+        TypeAdapter(kind).validate_python(value, strict=True)
+    except ValidationError as exc:
+        return f"{name}: {exc.errors()[0]['msg'].lower()}, not {value!r} (Enter leaves it to the evaluator)"
     return ""

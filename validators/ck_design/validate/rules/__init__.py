@@ -25,6 +25,7 @@ STEPS = "Training steps"
 PATHS = "Paths and conventions"
 RESOURCES = "Resources (only with --check-resources)"
 SCORERS = "Scorers and GPUs"
+GENERATION = "Evaluation settings"
 LOG = "design-experiment.log (ck-validate --log)"
 
 # The modules that hold rules (each has DOCS), in code order.
@@ -39,6 +40,7 @@ MODULES = (
     "conventions",
     "resources",
     "scorers_gpus",
+    "generation",
     "log",
 )
 
