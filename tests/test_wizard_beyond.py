@@ -3,10 +3,13 @@ rendered experiment_summary.yaml and README.md read back, the real `ck-validate`
 
 from __future__ import annotations
 
+import json
+import subprocess
+
 import pytest
 import yaml
 from designs import line_of
-from wizard_fixtures import assert_no_findings, base_answers, ck_validate, load_design, make_resources, render_api
+from wizard_fixtures import CK_VALIDATE, REPO, assert_no_findings, base_answers, ck_validate, load_design, make_resources, render_api
 
 BASE = "Llama-3.2-1B"  # a base (not instruction-tuned) model
 
@@ -64,3 +67,12 @@ def test_evaluation_settings_the_schema_refuses_are_refused(res, tmp_path, key, 
     with pytest.raises(ValueError):
         render_api(res, tmp_path / "dst", base_answers(res, temperature=0.5, **{key: value}))
     assert not (tmp_path / "dst" / "experiment_summary.yaml").exists()
+
+
+def test_the_bundled_example_beyond_the_seed_is_clean_and_uses_each_part():
+    path = REPO / "examples" / "beyond-the-seed.yaml"
+    done = subprocess.run([str(CK_VALIDATE), "--format", "json", str(path)], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, json.loads(done.stdout)) == (0, []), done.stdout + done.stderr
+    d = yaml.safe_load(path.read_text())
+    assert d["controls"]["dataset_type"] == "chat_completion"
+    assert {"sampling": True, "max_tokens": 16, "seed": 1234}.items() <= d["evaluation"].items()
