@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -12,6 +13,12 @@ from designs import line_of
 from wizard_fixtures import CK_VALIDATE, REPO, assert_no_findings, base_answers, ck_validate, load_design, make_resources, render_api
 
 BASE = "Llama-3.2-1B"  # a base (not instruction-tuned) model
+
+
+def conv(res, name):
+    """A destination where the convention puts an experiment (experiment.directory is then the
+    destination itself, no CK260)."""
+    return Path(res["scratch"]) / "ck-experiments" / name
 
 
 @pytest.fixture
@@ -22,9 +29,9 @@ def res(tmp_path):
 # --- dataset type ---------------------------------------------------------------------------
 
 def test_dataset_type_defaults_from_the_model(res, tmp_path):
-    chat = load_design(render_api(res, tmp_path / "chat", base_answers(res)))
+    chat = load_design(render_api(res, conv(res, "chat"), base_answers(res)))
     assert chat["controls"]["dataset_type"] == "chat_completion"
-    dst = render_api(res, tmp_path / "text", base_answers(res, models=[BASE]))
+    dst = render_api(res, conv(res, "text"), base_answers(res, models=[BASE]))
     assert load_design(dst)["controls"]["dataset_type"] == "text_completion"
     assert yaml.safe_load((dst / ".copier-answers.yml").read_text())["dataset_type"] == "text_completion"
     assert "`dataset_type`=`text_completion`" in (dst / "README.md").read_text()
@@ -33,7 +40,7 @@ def test_dataset_type_defaults_from_the_model(res, tmp_path):
 
 def test_dataset_type_text_completion_with_a_system_prompt_warns(res, tmp_path):
     answers = base_answers(res, dataset_type="text_completion", system_prompt="You capitalize words.")
-    dst = render_api(res, tmp_path / "dst", answers)
+    dst = render_api(res, conv(res, "dst"), answers)
     rc, found, _ = ck_validate(dst / "experiment_summary.yaml")
     assert rc == 0  # a warning
     text = (dst / "experiment_summary.yaml").read_text()
@@ -44,7 +51,7 @@ def test_dataset_type_text_completion_with_a_system_prompt_warns(res, tmp_path):
 # --- evaluation settings --------------------------------------------------------------------
 
 def test_default_evaluation_writes_no_generation_settings(res, tmp_path):
-    dst = render_api(res, tmp_path / "dst", base_answers(res))
+    dst = render_api(res, conv(res, "dst"), base_answers(res))
     evaluation = load_design(dst)["evaluation"]
     assert not {"sampling", "max_tokens", "seed"} & evaluation.keys()
     answers = yaml.safe_load((dst / ".copier-answers.yml").read_text())
@@ -53,7 +60,7 @@ def test_default_evaluation_writes_no_generation_settings(res, tmp_path):
 
 def test_sampling_temperature_seed_and_max_tokens_reach_the_design(res, tmp_path):
     answers = base_answers(res, temperature=0.7, eval_seed=1234, eval_max_tokens=16)
-    dst = render_api(res, tmp_path / "dst", answers)
+    dst = render_api(res, conv(res, "dst"), answers)
     evaluation = load_design(dst)["evaluation"]
     assert (evaluation["temperature"], evaluation["sampling"], evaluation["max_tokens"], evaluation["seed"]) == (
         0.7, True, 16, 1234)
@@ -65,8 +72,8 @@ def test_sampling_temperature_seed_and_max_tokens_reach_the_design(res, tmp_path
 @pytest.mark.parametrize(("key", "value"), [("eval_max_tokens", 0), ("eval_max_tokens", "many"), ("eval_seed", 1.5)])
 def test_evaluation_settings_the_schema_refuses_are_refused(res, tmp_path, key, value):
     with pytest.raises(ValueError):
-        render_api(res, tmp_path / "dst", base_answers(res, temperature=0.5, **{key: value}))
-    assert not (tmp_path / "dst" / "experiment_summary.yaml").exists()
+        render_api(res, conv(res, "dst"), base_answers(res, temperature=0.5, **{key: value}))
+    assert not (conv(res, "dst") / "experiment_summary.yaml").exists()
 
 
 def test_the_bundled_example_beyond_the_seed_is_clean_and_uses_each_part():
