@@ -235,7 +235,8 @@ def _unchanged(log: DesignLog, ctx: Context, old: dict[str, Any]) -> int:
     details = "copier update: no change" + ("" if before == after else " to the answers (template updated)")
     log.add("UPDATE_DESIGN", details, fields, at=ctx.started)
     refreshed = refresh.refresh_after_update(ctx.dst, log)
-    what = "one entry appended to the log" if log.entries == 1 else f"{log.entries} entries appended to the log"
+    what = ("no change; one entry appended to the log" if log.entries == 1
+            else f"measured values refreshed; {log.entries} entries appended to the log")
     _print_summary(ctx, f"design updated in {ctx.dst}", [
         f"  answers changed: 0 ({what})",
         *refreshed.summary(),
