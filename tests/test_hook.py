@@ -22,7 +22,7 @@ from test_hook_support import REQUIRED_COPY_ACTIONS, clean_env, git, is_subseque
 
 
 def write_design(dst: Path, res: dict[str, Path], *, models=("Llama-3.2-1B-Instruct",), variables=None,
-                 epochs=2, batch_size=4, warmup=10, task_script=None, size_gb=0.0, eval_epochs="all") -> dict:
+                 epochs=2, batch_size=4, warmup=10, task_script=None, size_gb=0.0, eval_epochs="all", size_kb=None) -> dict:
     variables = {"lora_rank": [4, 8]} if variables is None else variables
     runs = sweep.generate_runs(list(models), variables, True)
     tasks = [{"name": "capitalization", "script": str(task_script or res["task"]), "description": "x"}]
@@ -36,7 +36,7 @@ def write_design(dst: Path, res: dict[str, Path], *, models=("Llama-3.2-1B-Instr
                      "gpus": 1, "validation_during_training": True, "num_warmup_steps": warmup},
         "models": {"base": [{"name": m, "path": str(Path(res["models_dir"]) / m), "size_gb": size_gb} for m in models]},
         "data": {"training": {"path": str(res["dataset"]), "label": "words_8L_500", "format": "json",
-                              "size_kb": None, "splits": {"train": 400, "validation": 50, "test": 50}}},
+                              "size_kb": size_kb, "splits": {"train": 400, "validation": 50, "test": 50}}},
         "output": {"base_directory": naming.output_directory(str(res["scratch"]), name),
                    "checkpoint_pattern": "ck-out-{run_name}/epoch_{N}", "wandb_project": "p"},
         "runs": runs,

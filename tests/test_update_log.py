@@ -30,7 +30,9 @@ def env(tmp_path, monkeypatch):
 def _copied(tmp_path: Path, answers: dict | None = None) -> Path:
     res = make_scratch(tmp_path)
     dst = Path(res["scratch"]) / "ck-experiments" / "exp"
-    write_design(dst, res)
+    # as a real copy renders it: every measured value as measured (an update refreshes a stale
+    # one: tests/test_update_facts.py)
+    write_design(dst, res, size_kb=round(Path(res["dataset"]).stat().st_size / 1024))
     (dst / ".copier-answers.yml").write_text(yaml.safe_dump(answers or ANSWERS))  # what copier recorded (committed)
     assert run_hook(dst)[0] == 0
     return dst

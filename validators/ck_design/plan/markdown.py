@@ -172,6 +172,30 @@ def _mermaid(d: Mapping[str, Any]) -> list[str]:
     return [*lines, "```"]
 
 
+PREREQUISITES_HEADING = "## Prerequisites"
+_PREREQUISITES_INTRO = "Missing resources (not blockers; the experiment cannot run until they exist):"
+_NO_PREREQUISITES = ("None: every model directory, the dataset and every task script were found when this plan "
+                     "was rendered.")
+
+
+def prerequisite_line(problem: str) -> str:
+    """One unticked checklist item of README.md's Prerequisites section."""
+    return f"- [ ] {md_text(problem)}"
+
+
+def prerequisites_block(lines: list[str]) -> str:
+    """README.md's Prerequisites section (heading to the blank line before the next heading) from
+    its checklist lines: the template renders it, the post-update hook rewrites it
+    (hooks/README.md, "Resource facts on update")."""
+    if not lines:
+        return f"{PREREQUISITES_HEADING}\n\n{_NO_PREREQUISITES}\n\n"
+    return f"{PREREQUISITES_HEADING}\n\n{_PREREQUISITES_INTRO}\n\n" + "".join(f"{line}\n" for line in lines) + "\n"
+
+
+def prerequisites_section(problems: list[str]) -> str:
+    return prerequisites_block([prerequisite_line(p) for p in problems])
+
+
 def plan_sections(design: Mapping[str, Any]) -> str:
     """Question, overview, runs and evaluation matrix, between the PLAN markers (no final newline)."""
     parts = [_question(design["experiment"]), _overview(design), _runs(design), _matrix(design)]

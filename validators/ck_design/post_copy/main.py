@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..spec.naming import ANSWERS_FILE, LOG_FILE, SUMMARY_FILE
-from . import speed, verify
+from . import refresh, speed, verify
 from .answers import answer_value, answers_from, json_value, old_answers, question_order, user_answers, vanished_variables
 from .designlog import DesignLog
 from .git import conflicts, put_under_git
@@ -173,6 +173,7 @@ def after_copy(ctx: Context) -> int:
     _create_yaml(log, dst, plan, evaluations, load_error, "experiment_summary.yaml rendered from the answers")
     log.add("CREATE_LOG", "Design log written", {"Path": str(LOG_RELPATH), "Entries": log.entries + 1})
     _complete(log, ctx, found)
+    refresh.record_after_copy(dst, design)  # committed with the design (hooks/README.md)
     git = put_under_git(dst, plan.name)
     lines = _copy_summary(dst, plan, evaluations, found)
     lines.append(f"  git: {git.message}")
@@ -227,13 +228,18 @@ def _conflict_banner(conflicted: list[str]) -> None:
 
 
 def _unchanged(log: DesignLog, ctx: Context, old: dict[str, Any]) -> int:
-    """An update that changes no answer: one short entry, no re-verification."""
+    """An update that changes no answer: one short entry, no re-verification; the measured
+    values are refreshed (an entry each when one changed)."""
     before, after = old.get("_commit", "?"), ctx.answers.get("_commit", "?")
     fields = {"Template": f"{before} -> {after}", "Answers changed": 0}
     details = "copier update: no change" + ("" if before == after else " to the answers (template updated)")
     log.add("UPDATE_DESIGN", details, fields, at=ctx.started)
+    refreshed = refresh.refresh_after_update(ctx.dst, log)
+    what = ("no change; one entry appended to the log" if log.entries == 1
+            else f"measured values refreshed; {log.entries} entries appended to the log")
     _print_summary(ctx, f"design updated in {ctx.dst}", [
-        "  answers changed: 0 (no change; one entry appended to the log)",
+        f"  answers changed: 0 ({what})",
+        *refreshed.summary(),
         "  next: review `git diff`, then `git add -A && git commit` if anything changed",
     ])
     return 0
@@ -253,6 +259,8 @@ def after_update(ctx: Context) -> int:
     if not changed and not conflicted:
         return _unchanged(log, ctx, old)
     problem = _update_entry(log, ctx, old, changed, conflicted)
+    # Conflicts first: a half-merged design is not re-measured into (hooks/README.md).
+    refreshed = refresh.Refresh() if conflicted else refresh.refresh_after_update(dst, log)
     design, load_error = load_design(dst / SUMMARY_FILE)
     plan = plan_from(design, new, dst)
     found, evaluations = _verify_all(log, plan, set(changed))
@@ -261,6 +269,7 @@ def after_update(ctx: Context) -> int:
     lines = [f"  answers changed: {len(changed)}"]
     lines += [f"    {k}: {json_value(a, k)} -> {json_value(b, k)}" for k, (a, b) in changed.items()]
     lines += vanished_variables(old.get("variables"), new.get("variables"))
+    lines += refreshed.summary()
     lines.append(f"  plan: {len(plan.runs)} runs, {evaluations} evaluations; log: {log.entries} entries appended to {LOG_RELPATH}")
     if found.prerequisites:
         lines.append(f"  prerequisites ({len(found.prerequisites)}):")

@@ -55,12 +55,13 @@ def verify_models(log: DesignLog, plan: Plan, found: Findings) -> None:
         if facts.error:
             log.add("VERIFY_MODEL", details, fields, "warning", f"IncompleteModel - {facts.error}")
         elif plan.from_design and name in plan.recorded_sizes and plan.recorded_sizes[name] is None:
-            # e.g. downloaded after the copy: copier update keeps the committed null (a "hand edit",
-            # hooks/README.md "Known limitation").
-            found.notes.append(f"model {name} now exists: set its models.base size_gb to {facts.size_gb} by hand")
+            # e.g. downloaded between the render and this check; after an update, a null the
+            # refresh could not rewrite (hooks/README.md "Resource facts on update").
+            found.notes.append(f"model {name} now exists: set its models.base size_gb to {facts.size_gb} by hand"
+                               " (or commit and run `copier update --trust`, which refreshes it)")
             log.add("VERIFY_MODEL", details, fields, "warning",
                     f"StaleDesign - experiment_summary.yaml records size_gb: null for {name} but it now measures "
-                    f"{facts.size_gb} GB; copier update keeps committed values, so set it by hand")
+                    f"{facts.size_gb} GB; set it by hand or let `copier update --trust` refresh it")
         else:
             log.add("VERIFY_MODEL", details, fields)
 

@@ -29,9 +29,11 @@ TYPE_DIRS = {EXPERIMENT: EXPERIMENTS_DIR, SANITY_CHECK: SANITY_CHECKS_DIR}
 CHECKPOINT_PATTERN = "ck-out-{run_name}/epoch_{N}"
 CONTROL_SUFFIX = "base"
 # The files of an experiment directory: the design, the audit log the post-copy hook appends to
-# (never rendered by copier, see hooks/README.md), and copier's answers.
+# and the resource facts it measured (both never rendered by copier, see hooks/README.md), and
+# copier's answers.
 SUMMARY_FILE = "experiment_summary.yaml"
 LOG_FILE = "logs/design-experiment.log"
+FACTS_FILE = "logs/resource-facts.json"
 ANSWERS_FILE = ".copier-answers.yml"
 
 # Text that lands in a generated script or a path (SLURM constraint/partition, names, paths,

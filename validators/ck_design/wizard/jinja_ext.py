@@ -208,6 +208,7 @@ GLOBALS: dict[str, Any] = {
     "ck_counts": summary_counts,
     "ck_epochs_text": epochs_text,
     "ck_plan_sections": plan_md.plan_sections,
+    "ck_prerequisites_section": plan_md.prerequisites_section,
     "ck_schema_url": ck_schema_url,
 }
 FILTERS: dict[str, Any] = {
