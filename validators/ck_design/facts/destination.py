@@ -11,11 +11,21 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..spec.naming import FACTS_FILE, LOG_FILE
+
 TEMPLATE_SUBDIR = "template"
 TEMPLATE_SUFFIX = ".jinja"
 ANSWERS_PLACEHOLDER = "{{ _copier_conf.answers_file }}"
 ANSWERS_FILE = ".copier-answers.yml"
-LOG_RELPATH = "logs/design-experiment.log"
+LOG_RELPATH = LOG_FILE
+FACTS_RELPATH = FACTS_FILE  # the hook's measurements (post_copy/refresh.py)
+
+
+def own_template_dir() -> Path | None:
+    """The template checkout this package sits in (validators/ck_design/ inside it), if any: the
+    hook's fallback when copier did not pass --template (a direct call, the unit tests)."""
+    root = Path(__file__).resolve().parents[3]
+    return root if (root / TEMPLATE_SUBDIR).is_dir() else None
 
 
 def rendered_files(template_dir: str | os.PathLike[str] | None, answers_file: str = ANSWERS_FILE) -> list[str]:
@@ -24,7 +34,7 @@ def rendered_files(template_dir: str | os.PathLike[str] | None, answers_file: st
     Read from the template's own tree, so a file added to template/ is covered without an edit
     here; conditional names (`{% if ... %}`) render to nothing when approved and are skipped.
     """
-    out = {answers_file, LOG_RELPATH}
+    out = {answers_file, LOG_RELPATH, FACTS_RELPATH}
     root = Path(template_dir) / TEMPLATE_SUBDIR if template_dir else None
     if root is not None and root.is_dir():
         for p in root.rglob("*"):

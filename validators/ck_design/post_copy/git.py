@@ -76,11 +76,31 @@ class GitOutcome:
     notes: list[str] = field(default_factory=list)
 
 
-def _stage_in_parent(dst: Path, top: Path) -> GitOutcome:
-    r = run_git(["add", "--", "."], dst)
-    if r.returncode != 0:
-        return GitOutcome(f"could not stage the design in the work tree {top}: {r.stderr.strip()}", False)
-    return GitOutcome(f"the destination is inside the git work tree {top}: its files are staged, not committed; {STAGED_ONLY}")
+def _stageable(dst: Path, files: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The template's files git may stage, and those the user's .gitignore excludes (left alone:
+    forcing them in would override the user's choice)."""
+    if not files:
+        return [], []
+    r = run_git(["--literal-pathspecs", "check-ignore", "--", *files], dst)
+    ignored = set(r.stdout.splitlines()) if r.returncode == 0 else set()
+    return [f for f in files if f not in ignored], sorted(ignored)
+
+
+def _add(dst: Path, files: Sequence[str]) -> tuple[subprocess.CompletedProcess[str] | None, list[str]]:
+    """Stage exactly the template's files (never `git add -A`/`.`: the user's unstaged hunks,
+    untracked and staged files stay as they were; docs/security.md)."""
+    stage, ignored = _stageable(dst, files)
+    notes = [f"not staged, git-ignored here: {', '.join(ignored)}"] if ignored else []
+    if not stage:
+        return None, notes
+    return run_git(["--literal-pathspecs", "add", "--", *stage], dst), notes
+
+
+def _stage_only(dst: Path, files: Sequence[str], where: str) -> GitOutcome:
+    r, notes = _add(dst, files)
+    if r is not None and r.returncode != 0:
+        return GitOutcome(f"could not stage the design's files {where}: {r.stderr.strip()}", False, notes)
+    return GitOutcome(f"{where}: the design's files are staged, not committed; {STAGED_ONLY}", True, notes)
 
 
 def _install_pre_commit(dst: Path) -> str:
@@ -93,21 +113,27 @@ def _install_pre_commit(dst: Path) -> str:
     return f"`pre-commit install` failed ({(r.stderr or r.stdout).strip()}); run it yourself"
 
 
-def _commit(dst: Path, name: str, created: bool) -> GitOutcome:
-    r = run_git(["add", "--", "."], dst)
+def _commit(dst: Path, name: str, created: bool, files: Sequence[str]) -> GitOutcome:
+    r, notes = _add(dst, files)
+    if r is None:
+        return GitOutcome("nothing of the design could be staged (all git-ignored); commit it yourself", False, notes)
     if r.returncode != 0:
-        return GitOutcome(f"`git add` failed: {r.stderr.strip()}", False)
+        return GitOutcome(f"`git add` failed: {r.stderr.strip()}", False, notes)
     env, note = identity_env(dst)
     message = f"Design {name}"
-    r = run_git(["commit", "-q", "-m", message], dst, env)
+    staged, _ = _stageable(dst, files)
+    # `--only` with paths: the commit holds these files alone, whatever else the user had staged
+    # (their index entries stay staged for their own commit).
+    r = run_git(["--literal-pathspecs", "commit", "-q", "-m", message, "--only", "--", *staged], dst, env)
     if r.returncode != 0:
         return GitOutcome(
             f"`git commit` failed ({(r.stderr or r.stdout).strip()}); commit the design yourself before `copier update`",
-            False,
+            False, notes,
         )
     sha = run_git(["rev-parse", "--short", "HEAD"], dst).stdout.strip()
     outcome = GitOutcome(
-        f"{'initialised a git repository and ' if created else ''}committed everything as \"{message}\" ({sha})"
+        f"{'initialised a git repository and ' if created else ''}committed the design's {len(staged)} files"
+        f" as \"{message}\" ({sha})", True, notes,
     )
     if note:
         outcome.notes.append(note)
@@ -115,27 +141,26 @@ def _commit(dst: Path, name: str, created: bool) -> GitOutcome:
     return outcome
 
 
-def put_under_git(dst: Path, name: str) -> GitOutcome:
-    """Commit a copied design in its own repository; only stage it inside someone else's."""
+def put_under_git(dst: Path, name: str, files: Sequence[str]) -> GitOutcome:
+    """Commit a copied design in its own repository; only stage it inside someone else's.
+
+    `files` (relative to dst) are the files this template wrote (facts/destination.py): nothing
+    else is ever staged or committed."""
     if shutil.which("git") is None:
         return GitOutcome("git is not installed: the design is not under version control and `copier update` will not work", False)
     top = git_toplevel(dst)
     if top is not None and top != dst:
         if run_git(["check-ignore", "-q", "--", str(dst)], top).returncode != 0:
-            return _stage_in_parent(dst, top)
+            return _stage_only(dst, files, f"the destination is inside the git work tree {top}")
         top = None  # git-ignored inside a parent repo: the design gets its own repository
     if top is None:
         r = run_git(["init", "-q"], dst)
         if r.returncode != 0:
             return GitOutcome(f"`git init` failed: {r.stderr.strip()}", False)
-        return _commit(dst, name, created=True)
+        return _commit(dst, name, True, files)
     if run_git(["rev-parse", "-q", "--verify", "HEAD"], dst).returncode == 0:
-        r = run_git(["add", "--", "."], dst)
-        return GitOutcome(
-            f"the destination is an existing git repository: its files are staged, not committed; {STAGED_ONLY}",
-            r.returncode == 0,
-        )
-    return _commit(dst, name, created=False)
+        return _stage_only(dst, files, "the destination is an existing git repository")
+    return _commit(dst, name, False, files)
 
 
 def _tracked_or_new(dst: Path) -> list[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..facts.destination import own_template_dir, rendered_files
 from ..spec.naming import ANSWERS_FILE, LOG_FILE, SUMMARY_FILE
 from . import refresh, speed, verify
 from .answers import answer_value, answers_from, json_value, old_answers, question_order, user_answers, vanished_variables
@@ -55,6 +57,12 @@ class Context:
     out: TextIO
     answers_file: str = ANSWERS_FILE
     started: datetime = field(default_factory=datetime.now)
+    template: str | None = None
+
+    def written(self) -> list[str]:
+        """The files this template wrote here (facts/destination.py): the only ones staged,
+        committed or listed; everything else in the folder is the user's."""
+        return [f for f in rendered_files(self.template or own_template_dir(), self.answers_file) if (self.dst / f).is_file()]
 
 
 class _Quiet(DesignLog):
@@ -130,9 +138,20 @@ def _print_summary(ctx: Context, title: str, lines: Iterable[str]) -> None:
     ctx.out.flush()
 
 
-def _files_written(dst: Path) -> list[str]:
-    return [str(p.relative_to(dst)) for p in sorted(dst.rglob("*"))
-            if p.is_file() and p.relative_to(dst).parts[0] != ".git"]
+UNTOUCHED_COUNT_LIMIT = 100_000
+
+
+def _others(dst: Path, written: Sequence[str]) -> str:
+    """How many files in dst are not the template's (counted, never listed: they may be secrets)."""
+    mine = set(written)
+    n = 0
+    for root, dirs, names in os.walk(dst):
+        dirs[:] = [d for d in dirs if not (root == str(dst) and d == ".git")]
+        rel = Path(root).relative_to(dst)
+        n += sum(1 for name in names if (rel / name).as_posix() not in mine)
+        if n >= UNTOUCHED_COUNT_LIMIT:
+            return f"{UNTOUCHED_COUNT_LIMIT}+"
+    return str(n) if n else ""
 
 
 def _start_entry(log: DesignLog, ctx: Context, plan: Plan) -> None:
@@ -145,8 +164,11 @@ def _start_entry(log: DesignLog, ctx: Context, plan: Plan) -> None:
     log.add("START_DESIGN", details, fields, at=ctx.started)
 
 
-def _copy_summary(dst: Path, plan: Plan, evaluations: int, found: verify.Findings) -> list[str]:
-    lines = ["  files written:", *(f"    {f}" for f in _files_written(dst))]
+def _copy_summary(dst: Path, written: Sequence[str], plan: Plan, evaluations: int, found: verify.Findings) -> list[str]:
+    lines = ["  files written:", *(f"    {f}" for f in written)]
+    others = _others(dst, written)
+    if others:
+        lines.append(f"  left untouched: {others} files that are not the template's (not staged, not committed)")
     lines.append(f"  plan: {len(plan.runs)} runs, {evaluations} evaluations")
     if found.prerequisites:
         lines.append(f"  prerequisites ({len(found.prerequisites)}, also in README.md and the log):")
@@ -174,8 +196,9 @@ def after_copy(ctx: Context) -> int:
     log.add("CREATE_LOG", "Design log written", {"Path": str(LOG_RELPATH), "Entries": log.entries + 1})
     _complete(log, ctx, found)
     refresh.record_after_copy(dst, design)  # committed with the design (hooks/README.md)
-    git = put_under_git(dst, plan.name)
-    lines = _copy_summary(dst, plan, evaluations, found)
+    written = ctx.written()
+    git = put_under_git(dst, plan.name, written)
+    lines = _copy_summary(dst, written, plan, evaluations, found)
     lines.append(f"  git: {git.message}")
     lines += [f"  git: {n}" for n in git.notes]
     step = "resolve the prerequisites above, then " if found.prerequisites else ""
@@ -275,7 +298,8 @@ def after_update(ctx: Context) -> int:
         lines.append(f"  prerequisites ({len(found.prerequisites)}):")
         lines += [f"    - {p}" for p in found.prerequisites]
     lines += [f"  note: {n}" for n in found.notes]
-    lines.append("  next: review `git diff`, then `git add -A && git commit` (pre-commit validates the design)")
+    add = " ".join(shlex.quote(f) for f in ctx.written())
+    lines.append(f"  next: review `git diff`, then `git add -- {add} && git commit` (pre-commit validates the design)")
     _print_summary(ctx, f"design updated in {dst}", lines)
     if conflicted:
         _conflict_banner(conflicted)
@@ -302,7 +326,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     dst = Path(args.dst).resolve()
     answers = answers_from(args.answers, dst / args.answers_file)
     started = process_start(os.getppid()) or datetime.now()
-    ctx = Context(dst, answers, question_order(args.template), out or sys.stdout, args.answers_file, started)
+    ctx = Context(dst, answers, question_order(args.template), out or sys.stdout, args.answers_file, started,
+                  args.template)
     try:
         return after_copy(ctx) if args.operation == "copy" else after_update(ctx)
     except Exception as exc:
