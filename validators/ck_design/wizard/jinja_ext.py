@@ -15,6 +15,7 @@ to copier (`pip install ck-design` where copier lives, `uv tool install copier -
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from jinja2 import pass_context
@@ -127,6 +128,21 @@ def ck_experiment_factor(variables: Any) -> str:
     return naming.experiment_factor(normalize_variables(variables))
 
 
+def inert(text: Any) -> str:
+    """`text` as a Jinja expression that renders to exactly `text`: copier renders every choice's
+    name and value again (copier's Question._formatted_choices), so an answer (a model name from
+    --data or a committed .copier-answers.yml) placed in a choices list would otherwise be
+    evaluated as a template: `{{ "$TOKEN" | expandvars }}` would print a secret (docs/security.md).
+    A JSON string is a valid Jinja string literal: Jinja decodes it with `unicode-escape` after
+    escaping non-ASCII, which reverses JSON's escapes."""
+    return "{{ " + json.dumps(str(text), ensure_ascii=False) + " }}"
+
+
+def ck_model_choices(models_dir: Any, current: Any = None) -> list[str]:
+    """The model choices, each inert (see `inert`): copier renders them once more."""
+    return [inert(m) for m in defaults.model_choices(models_dir, current)]
+
+
 # Context-free; exported under their Jinja names too.
 ck_approval_root = approval_root
 
@@ -171,7 +187,7 @@ GLOBALS: dict[str, Any] = {
     "ck_detect_type": ck_detect_type,
     "ck_dst": ck_dst,
     "ck_today": defaults.today,
-    "ck_model_choices": defaults.model_choices,
+    "ck_model_choices": ck_model_choices,
     "ck_default_models": defaults.default_models,
     "ck_default_gpus": defaults.default_gpus,
     "ck_default_dataset_type": default_dataset_type,
