@@ -37,6 +37,11 @@ def last_timestamp(path: str | os.PathLike[str]) -> datetime | None:
     return newest
 
 
+class LogNotWritable(Exception):
+    """The log cannot be appended to (read-only file or folder, full disk): main() says what
+    happened and what to do in one message (docs/security.md)."""
+
+
 class DesignLog:
     """Appends entries to the design log; timestamps never go backwards."""
 
@@ -45,6 +50,20 @@ class DesignLog:
         self.existed = path.exists() and path.stat().st_size > 0
         self._last = last_timestamp(path)
         self.entries = 0
+
+    def writable_problem(self) -> str | None:
+        """None when entries can be appended; else why not (checked by opening, not by mode
+        bits, which a privileged user or an ACL overrides). Creates nothing."""
+        target = self.path if self.path.exists() else self.path.parent
+        try:
+            if self.path.exists():
+                with open(self.path, "a", encoding="utf-8"):
+                    pass
+            elif target.exists() and not os.access(target, os.W_OK | os.X_OK):
+                return f"{target}: Permission denied"
+        except OSError as exc:
+            return f"{exc.strerror or exc}"
+        return None
 
     def _when(self, at: datetime | None = None) -> datetime:
         when = (at or datetime.now()).replace(microsecond=0)
@@ -63,5 +82,8 @@ class DesignLog:
         at: datetime | None = None,
     ) -> None:
         entry = format_entry(action, details, fields, result, error, when=self._when(at))
-        append_entry(self.path, entry)
+        try:
+            append_entry(self.path, entry)
+        except OSError as exc:
+            raise LogNotWritable(exc.strerror or str(exc)) from exc
         self.entries += 1

@@ -27,7 +27,7 @@ from ..facts.destination import own_template_dir, rendered_files
 from ..spec.naming import ANSWERS_FILE, LOG_FILE, SUMMARY_FILE
 from . import refresh, speed, verify
 from .answers import answer_value, answers_from, json_value, old_answers, question_order, user_answers, vanished_variables
-from .designlog import DesignLog
+from .designlog import DesignLog, LogNotWritable
 from .git import conflicts, put_under_git
 from .plan import Plan, load_design, plan_from
 
@@ -185,7 +185,7 @@ def after_copy(ctx: Context) -> int:
     if ctx.answers.get("approved") is False or not summary.exists():
         print("ck-design: nothing was rendered (plan not approved); nothing to verify.", file=ctx.out)
         return 0
-    log = DesignLog(dst / LOG_RELPATH)
+    log = _open_log(dst)
     design, load_error = load_design(summary)
     plan = plan_from(design, ctx.answers, dst)
     _start_entry(log, ctx, plan)
@@ -268,9 +268,24 @@ def _unchanged(log: DesignLog, ctx: Context, old: dict[str, Any]) -> int:
     return 0
 
 
+def _open_log(dst: Path) -> DesignLog:
+    log = DesignLog(dst / LOG_RELPATH)
+    problem = log.writable_problem()
+    if problem:
+        raise LogNotWritable(problem)
+    return log
+
+
 def after_update(ctx: Context) -> int:
     dst = ctx.dst
-    log = DesignLog(dst / LOG_RELPATH)
+    log = _open_log(dst)
+    if not log.existed:
+        # Deleted (or emptied) since the last commit: say so, so nobody reads this log as the
+        # whole history of the design.
+        log.add("CREATE_LOG", "Log started fresh during copier update: the earlier log was missing",
+                {"Path": str(LOG_RELPATH)}, "warning",
+                f"LogMissing - {LOG_RELPATH} was missing; its earlier history is in git"
+                f" (`git log -p -- {LOG_RELPATH}`)", at=ctx.started)
     old = old_answers(dst, ctx.answers_file)
     new = ctx.answers
     changed = {
@@ -306,6 +321,29 @@ def after_update(ctx: Context) -> int:
     return 0
 
 
+def _resume_command(args: argparse.Namespace) -> str | None:
+    """The command that runs this hook again, when ck-design is installed beside copier (not
+    only in the template's temporary clone, gone after copier exits)."""
+    from .. import __file__ as package_file
+
+    if args.template and Path(package_file).resolve().is_relative_to(Path(args.template).resolve()):
+        return None
+    stage = " --stage after" if args.operation == "update" else ""
+    return f"{shlex.quote(sys.executable)} -m ck_design.post_copy.main --operation {args.operation}{stage}"
+
+
+def _log_not_writable(args: argparse.Namespace, dst: Path, reason: str) -> str:
+    done = "updated" if args.operation == "update" else "rendered"
+    resume = _resume_command(args)
+    how = (f"then run `{resume}` in {dst} before committing (it writes this {args.operation}'s entries)"
+           if resume else f"then re-run `copier {args.operation} --trust`")
+    return (
+        f"ck-design: the design was {done}, but {LOG_FILE} cannot be written ({reason}), so no entry was added"
+        f" to it. Make it writable (`chmod u+w {LOG_FILE}`), {how}; or append the entries by hand"
+        " (the format: docs/rules.md, \"design-experiment.log\")."
+    )
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="post_copy.py", description="ck-design post-copy/post-update hook")
     p.add_argument("--operation", choices=("copy", "update"), required=True)
@@ -330,6 +368,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
                   args.template)
     try:
         return after_copy(ctx) if args.operation == "copy" else after_update(ctx)
+    except LogNotWritable as exc:
+        print(_log_not_writable(args, dst, str(exc)), file=sys.stderr)
+        return 0
     except Exception as exc:
         print(
             f"ck-design: the post-{args.operation} hook failed: {type(exc).__name__}: {exc}\n"
