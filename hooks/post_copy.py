@@ -54,6 +54,12 @@ def _import_hook():
 
 
 if __name__ == "__main__":
-    _take_back_copier_task_line()
-    entry = _import_hook()
-    sys.exit(0 if entry is None else entry(sys.argv[1:]))
+    try:
+        _take_back_copier_task_line()
+        entry = _import_hook()
+        sys.exit(0 if entry is None else entry(sys.argv[1:]))
+    except KeyboardInterrupt:
+        # Ctrl-C before the hook opened the log (after that, main() records it): nothing written.
+        print("\nck-design: interrupted (Ctrl-C) before the hook started: the design log was not written.",
+              file=sys.stderr)
+        sys.exit(0)

@@ -29,9 +29,11 @@ from . import refresh, speed, verify
 from .answers import answer_value, answers_from, json_value, old_answers, question_order, user_answers, vanished_variables
 from .designlog import DesignLog, LogNotWritable
 from .git import conflicts, put_under_git
+from .interrupt import GIT_STEP, record_interrupt
 from .plan import Plan, load_design, plan_from
 
 LOG_RELPATH = Path(LOG_FILE)
+VERIFY_STEP = "verifying the models, dataset and task scripts"
 
 
 def process_start(pid: int) -> datetime | None:
@@ -58,6 +60,9 @@ class Context:
     answers_file: str = ANSWERS_FILE
     started: datetime = field(default_factory=datetime.now)
     template: str | None = None
+    log: DesignLog | None = None
+    resume: bool = False
+    step: str = "starting"
 
     def written(self) -> list[str]:
         """The files this template wrote here (facts/destination.py): the only ones staged,
@@ -160,6 +165,7 @@ def _start_entry(log: DesignLog, ctx: Context, plan: Plan) -> None:
         fields["Design directory"] = plan.directory
     fields["Template"] = f"{ctx.answers.get('_src_path', '?')} @ {ctx.answers.get('_commit', '?')}"
     details = ("Designing experiment with the ck-design wizard (copier copy)" if not log.existed
+               else "Resuming the interrupted post-copy hook" if ctx.resume
                else "Re-rendering the experiment design (copier recopy)")
     log.add("START_DESIGN", details, fields, at=ctx.started)
 
@@ -185,18 +191,21 @@ def after_copy(ctx: Context) -> int:
     if ctx.answers.get("approved") is False or not summary.exists():
         print("ck-design: nothing was rendered (plan not approved); nothing to verify.", file=ctx.out)
         return 0
-    log = _open_log(dst)
+    log = _open_log(ctx)
     design, load_error = load_design(summary)
     plan = plan_from(design, ctx.answers, dst)
     _start_entry(log, ctx, plan)
     for key, value in user_answers(ctx.answers, ctx.order).items():
         log.add("USER_RESPONSE", f"Answer to {key}", {"Question": key, "Response": json_value(value, key)})
+    ctx.step = VERIFY_STEP
     found, evaluations = _verify_all(log, plan)
+    ctx.step = "finishing the log"
     _create_yaml(log, dst, plan, evaluations, load_error, "experiment_summary.yaml rendered from the answers")
     log.add("CREATE_LOG", "Design log written", {"Path": str(LOG_RELPATH), "Entries": log.entries + 1})
     _complete(log, ctx, found)
     refresh.record_after_copy(dst, design)  # committed with the design (hooks/README.md)
     written = ctx.written()
+    ctx.step = GIT_STEP
     git = put_under_git(dst, plan.name, written)
     lines = _copy_summary(dst, written, plan, evaluations, found)
     lines.append(f"  git: {git.message}")
@@ -263,22 +272,25 @@ def _unchanged(log: DesignLog, ctx: Context, old: dict[str, Any]) -> int:
     _print_summary(ctx, f"design updated in {ctx.dst}", [
         f"  answers changed: 0 ({what})",
         *refreshed.summary(),
-        "  next: review `git diff`, then `git add -A && git commit` if anything changed",
+        "  next: review `git diff`, then `git add -- "
+        + " ".join(shlex.quote(f) for f in ctx.written()) + " && git commit` if anything changed",
     ])
     return 0
 
 
-def _open_log(dst: Path) -> DesignLog:
-    log = DesignLog(dst / LOG_RELPATH)
+def _open_log(ctx: Context) -> DesignLog:
+    log = DesignLog(ctx.dst / LOG_RELPATH)
     problem = log.writable_problem()
     if problem:
         raise LogNotWritable(problem)
+    ctx.log = log
+    ctx.step = "logging the answers"
     return log
 
 
 def after_update(ctx: Context) -> int:
     dst = ctx.dst
-    log = _open_log(dst)
+    log = _open_log(ctx)
     if not log.existed:
         # Deleted (or emptied) since the last commit: say so, so nobody reads this log as the
         # whole history of the design.
@@ -301,7 +313,9 @@ def after_update(ctx: Context) -> int:
     refreshed = refresh.Refresh() if conflicted else refresh.refresh_after_update(dst, log)
     design, load_error = load_design(dst / SUMMARY_FILE)
     plan = plan_from(design, new, dst)
+    ctx.step = VERIFY_STEP
     found, evaluations = _verify_all(log, plan, set(changed))
+    ctx.step = "finishing the log"
     _create_yaml(log, dst, plan, evaluations, load_error, "experiment_summary.yaml updated by copier's 3-way merge")
     _complete(log, ctx, found, problem)
     lines = [f"  answers changed: {len(changed)}"]
@@ -329,7 +343,7 @@ def _resume_command(args: argparse.Namespace) -> str | None:
     if args.template and Path(package_file).resolve().is_relative_to(Path(args.template).resolve()):
         return None
     stage = " --stage after" if args.operation == "update" else ""
-    return f"{shlex.quote(sys.executable)} -m ck_design.post_copy.main --operation {args.operation}{stage}"
+    return f"{shlex.quote(sys.executable)} -m ck_design.post_copy.main --operation {args.operation}{stage} --resume"
 
 
 def _log_not_writable(args: argparse.Namespace, dst: Path, reason: str) -> str:
@@ -352,6 +366,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--answers-file", default=ANSWERS_FILE)
     p.add_argument("--template", default=None, help="the template's local directory (for the question order)")
     p.add_argument("--dst", default=".", help="the destination (default: the working directory)")
+    p.add_argument("--resume", action="store_true", help="run again after an interruption (Ctrl-C) or an unwritable log")
     return p.parse_args(argv)
 
 
@@ -365,11 +380,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     answers = answers_from(args.answers, dst / args.answers_file)
     started = process_start(os.getppid()) or datetime.now()
     ctx = Context(dst, answers, question_order(args.template), out or sys.stdout, args.answers_file, started,
-                  args.template)
+                  args.template, resume=args.resume)
     try:
         return after_copy(ctx) if args.operation == "copy" else after_update(ctx)
     except LogNotWritable as exc:
         print(_log_not_writable(args, dst, str(exc)), file=sys.stderr)
+        return 0
+    except KeyboardInterrupt:
+        print(record_interrupt(ctx, args.operation, _resume_command(args)), file=sys.stderr)
         return 0
     except Exception as exc:
         print(
