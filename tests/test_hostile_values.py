@@ -81,10 +81,20 @@ def test_control_characters_in_script_or_path_fields_are_errors(tmp_path, edit, 
     assert ("a newline" in line) or ("a carriage return" in line) or ("control character U+" in line)
 
 
-@pytest.mark.parametrize("key", ["1", "true", pytest.param("~", marks=pytest.mark.xfail(strict=True, reason="issue 13 items 9-10: the rule messages land in validate/rules/ after the validate restructure")),
-                                 pytest.param("1.5", marks=pytest.mark.xfail(strict=True, reason="issue 13 items 9-10: the rule messages land in validate/rules/ after the validate restructure")), pytest.param("null", marks=pytest.mark.xfail(strict=True, reason="issue 13 items 9-10: the rule messages land in validate/rules/ after the validate restructure"))])
+@pytest.mark.parametrize("key", ["1", "true", "~", "1.5", "null"])
 def test_top_level_key_that_is_not_a_string(tmp_path, key):
-    r = _validate(tmp_path, EXAMPLE.read_text() + f"{key}: 1\n")
+    text = EXAMPLE.read_text()
+    r = _validate(tmp_path, text + f"{key}: 1\n")
     assert "internal error" not in r.stderr, r.stderr
     assert r.returncode == 1
-    assert f"the key {key if key not in ('~', 'null') else 'None'}" in r.stdout or "is not a string" in r.stdout
+    line = len(text.splitlines()) + 1
+    expected = f"CK101 error: <document>: the key {key} is not a string"
+    assert f"experiment_summary.yaml:{line}:1: {expected}" in r.stdout, r.stdout
+
+
+def test_nested_key_that_is_null_or_a_float(tmp_path):
+    r = _validate(tmp_path, _edit({"controls:\n": "controls:\n  ~: 3\n  2.5: x\n"}))
+    assert "internal error" not in r.stderr, r.stderr
+    assert r.returncode == 1
+    assert "CK101 error: controls: the key ~ is not a string" in r.stdout, r.stdout
+    assert "CK101 error: controls: the key 2.5 is not a string" in r.stdout, r.stdout

@@ -243,6 +243,16 @@ def _check_schema(ctx: Ctx, data: dict[Any, Any], skip: set[PathT]) -> None:
         _key_finding(ctx, path)
 
 
+_ABSENT = object()
+
+
+def _unstringified(mapping: dict[Any, Any], step: Any) -> Any:
+    """The non-string key of `mapping` that pydantic's location spells as `step`, or _ABSENT."""
+    if not isinstance(step, str):
+        return _ABSENT
+    return next((k for k in mapping if not isinstance(k, str) and str(k) == step), _ABSENT)
+
+
 def _map_error(data: dict[Any, Any], err: dict[str, Any], fitting: dict[PathT, bool]) -> Mapped:
     """pydantic's location as a data path. A step that is not in the data is a union member's
     tag (`list[int]`), remembered in `fitting` so that only the member that fits the value speaks."""
@@ -257,9 +267,11 @@ def _map_error(data: dict[Any, Any], err: dict[str, Any], fitting: dict[PathT, b
         if step == "[key]":
             key_error = True
             break
-        if isinstance(cur, dict) and step in cur:
-            cur = cur[step]
-            path.append(step)
+        if isinstance(cur, dict) and (step in cur or _unstringified(cur, step) is not _ABSENT):
+            # pydantic names a non-string key by its str() (`~` is 'None', `1.5` is '1.5')
+            key = step if step in cur else _unstringified(cur, step)
+            cur = cur[key]
+            path.append(key)
         elif isinstance(cur, list) and isinstance(step, int) and 0 <= step < len(cur):
             cur = cur[step]
             path.append(step)
@@ -276,6 +288,9 @@ def _map_error(data: dict[Any, Any], err: dict[str, Any], fitting: dict[PathT, b
 
 def _key_finding(ctx: Ctx, path: PathT) -> None:
     """A mapping key that is not a string: `2:`, or `on:` (YAML 1.1's true)."""
+    if not path:
+        ctx.add("CK101", path, "<document>: a key is not a string", "quote every key", at_key=True)
+        return
     key_node = ctx.doc.node_at(path)[1]
     text = key_node.value if isinstance(key_node, ScalarNode) else str(path[-1])
     where = fmt_path(path[:-1])
