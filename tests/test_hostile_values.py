@@ -34,15 +34,15 @@ def _edit(replace: dict[str, str]) -> str:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        pytest.param("  weight_decay: 0.01\n", "  weight_decay: .inf\n", "controls.weight_decay: .inf is not a finite number", marks=pytest.mark.xfail(strict=True, reason="issue 13 items 9-10: the rule messages land in validate/rules/ after the validate restructure")),
-        pytest.param("  weight_decay: 0.01\n", "  weight_decay: .nan\n", "controls.weight_decay: .nan is not a finite number", marks=pytest.mark.xfail(strict=True, reason="issue 13 items 9-10: the rule messages land in validate/rules/ after the validate restructure")),
-        pytest.param("  epochs: 2\n", "  epochs: 100000000000000000000000000000\n", "controls.epochs: 100000000000... (30 digits) is out of range: it must be <= 1000", marks=pytest.mark.xfail(strict=True, reason="issue 13 items 9-10: the rule messages land in validate/rules/ after the validate restructure")),
+        ("  weight_decay: 0.01\n", "  weight_decay: .inf\n", "controls.weight_decay: .inf is not a finite number"),
+        ("  weight_decay: 0.01\n", "  weight_decay: .nan\n", "controls.weight_decay: .nan is not a finite number"),
+        ("  epochs: 2\n", "  epochs: 100000000000000000000000000000\n", "controls.epochs: 100000000000... (30 digits) is out of range: it must be <= 1000"),
         ("  epochs: 2\n", "  epochs: 1e29\n", "controls.epochs: expected an integer, got the number 1e+29"),
         ("  gpus: 1\n", "  gpus: 100000000000000\n", "controls.gpus: 100000000000000 is out of range: it must be <= 1024"),
         ("  gpus: 1\n", "  gpus: 1e14\n", "controls.gpus: expected an integer"),
-        pytest.param("  temperature: 0.0\n", "  temperature: .inf\n", "evaluation.temperature: .inf is not a finite number", marks=pytest.mark.xfail(strict=True, reason="issue 13 items 9-10: the rule messages land in validate/rules/ after the validate restructure")),
-        pytest.param("  - 1.0e-05\n", "  - .nan\n", "variables.lr[0]: .nan is not a finite number", marks=pytest.mark.xfail(strict=True, reason="issue 13 items 9-10: the rule messages land in validate/rules/ after the validate restructure")),
-        pytest.param("  - 8\n", "  - 100000000\n", "variables.lora_rank[1]: 100000000 is out of range: it must be <= 65536", marks=pytest.mark.xfail(strict=True, reason="issue 13 items 9-10: the rule messages land in validate/rules/ after the validate restructure")),
+        ("  temperature: 0.0\n", "  temperature: .inf\n", "evaluation.temperature: .inf is not a finite number"),
+        ("  - 1.0e-05\n", "  - .nan\n", "variables.lr[0]: .nan is not a finite number"),
+        ("  - 8\n", "  - 100000000\n", "variables.lora_rank[1]: 100000000 is out of range: it must be <= 65536"),
     ],
 )
 def test_unusable_numbers_are_errors(tmp_path, old, new, expected):
@@ -71,7 +71,6 @@ INJECTION = 'gpu80\n#SBATCH --wrap="rm -rf ~"'
         (lambda d: d["models"]["base"][0].__setitem__("path", "/m\x1b[2J"), "models.base[0].path"),
     ],
 )
-@pytest.mark.xfail(strict=True, reason="issue 13 items 9-10: the rule messages land in validate/rules/ after the validate restructure")
 def test_control_characters_in_script_or_path_fields_are_errors(tmp_path, edit, where):
     r = _validate(tmp_path, _yaml_with(edit))
     assert r.returncode == 1, r.stdout + r.stderr

@@ -7,12 +7,14 @@ the data against the schema's fields (unknown keys are allowed, so pydantic says
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 from yaml.nodes import ScalarNode
 
-from ...spec.params import KNOWN_PARAMETERS, REQUIRED_UNLESS_VARIED
+from ...spec.naming import SCRIPT_SAFE_PATTERN, SCRIPT_UNSAFE
+from ...spec.params import KNOWN_PARAMETERS, PARAMS, REQUIRED_UNLESS_VARIED, Param
 from .. import schema_shape
 from ..engine import Ctx
 from ..values import PathT, closest, describe, fmt_path, is_num, short, value_at
@@ -122,6 +124,7 @@ def check(ctx: Ctx, data: dict[Any, Any]) -> set[PathT]:
     variables = data.get("variables")
     if isinstance(variables, dict) and variables:
         _check_variable_names(ctx, variables)
+        _check_variable_values(ctx, variables)
     return ck004
 
 
@@ -379,15 +382,73 @@ def _value_error_text(where: str, path: PathT, value: Any, err: dict[str, Any]) 
             hint = "use a list of 0-indexed epochs such as [0, 1], best_val_loss, or null for a control run"
             return f"{where}: {short(value)} is not one of {allowed_text}, a list of epochs or null", hint
         return f"{where}: {short(value)} is not one of {allowed_text}", hint
+    if kind == "string_pattern_mismatch" and ctx_.get("pattern") == SCRIPT_SAFE_PATTERN and isinstance(value, str):
+        return _script_unsafe_text(where, value)
     if kind == "string_pattern_mismatch":
         return f"{where}: {short(value)} does not match {ctx_.get('pattern')}", None
+    if kind == "finite_number":
+        return f"{where}: {number_text(value)} is not a finite number", "use a finite number (YAML's .inf and .nan are not)"
     if kind in _RANGE_WORDS:
         key, op = _RANGE_WORDS[kind]
-        return f"{where}: {short(value)} is out of range: it must be {op} {ctx_.get(key)}", f"use a value {op} {ctx_.get(key)}"
+        return (f"{where}: {number_text(value)} is out of range: it must be {op} {ctx_.get(key)}",
+                f"use a value {op} {ctx_.get(key)}")
     if kind in ("too_short", "string_too_short"):
         n = ctx_.get("min_length", 1)
         return f"{where}: must have at least {n} item{'s' if n != 1 else ''}, got {ctx_.get('actual_length', 0)}", None
     return f"{where}: {err.get('msg', kind)}", None
+
+
+_CHAR_NAMES = {"\n": "a newline", "\r": "a carriage return", "\t": "a tab"}
+
+
+def _script_unsafe_text(where: str, value: str) -> tuple[str, str]:
+    """Text that lands in a SLURM script or a path (spec/naming.py SCRIPT_SAFE_PATTERN):
+    name the first offending character, never pydantic's regular expression."""
+    m = SCRIPT_UNSAFE.search(value)
+    ch = m.group() if m else ""
+    name = _CHAR_NAMES.get(ch) or f"the control character U+{ord(ch or chr(0)):04X}"
+    return (f"{where}: {short(value)} holds {name}: text that lands in a SLURM script or a path must be"
+            " one line without control characters", "remove it (split a list of values over separate fields)")
+
+
+def number_text(value: Any) -> str:
+    """A number as YAML spells it (.inf, .nan), a very long integer shortened."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
+    if isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) > 15:
+        digits = str(abs(value))
+        return f"{'-' if value < 0 else ''}{digits[:12]}... ({len(digits)} digits)"
+    return short(value)
+
+
+def _bound_text(p: Param, value: Any) -> tuple[str, str] | None:
+    """Why a number is not usable for this parameter (the table's bounds), or None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None  # a type mismatch is said by the sweep's rules
+    if isinstance(value, float) and not math.isfinite(value):
+        return "is not a finite number", "use a finite number (YAML's .inf and .nan are not)"
+    checks = (
+        (p.minimum is not None and p.exclusive_minimum and not value > p.minimum, ">", p.minimum),
+        (p.minimum is not None and not p.exclusive_minimum and not value >= p.minimum, ">=", p.minimum),
+        (p.below is not None and not value < p.below, "<", p.below),
+        (p.maximum is not None and not value <= p.maximum, "<=", p.maximum),
+    )
+    for failed, op, bound in checks:
+        if failed:
+            return f"is out of range: it must be {op} {short(bound)}", f"use a value {op} {short(bound)}"
+    return None
+
+
+def _check_variable_values(ctx: Ctx, variables: dict[Any, Any]) -> None:
+    """CK102 for a swept value outside its parameter's bounds (spec/params.py), as for controls."""
+    for key, values in variables.items():
+        p = PARAMS.get(key) if isinstance(key, str) else None
+        if p is None or not isinstance(values, list):
+            continue
+        for i, v in enumerate(values):
+            problem = _bound_text(p, v)
+            if problem:
+                ctx.add("CK102", ("variables", key, i), f"variables.{key}[{i}]: {number_text(v)} {problem[0]}", problem[1])
 
 
 # --- CK103: unknown fields and hyperparameters -----------------------------------------------------
