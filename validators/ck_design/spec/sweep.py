@@ -168,6 +168,11 @@ def build_matrix(
     return matrix
 
 
+# The largest design the wizard builds (docs/security.md): every run is a SLURM job and every
+# evaluation an inspect-ai job; beyond this the plan, README and matrix stop being readable.
+MAX_EVALUATIONS = 10_000
+
+
 def total_evaluations(matrix: Sequence[Mapping[str, Any]]) -> int:
     """Task x checkpoint evaluations the matrix asks for (best_val_loss and controls count once)."""
     total = 0

@@ -205,6 +205,8 @@ GLOBALS: dict[str, Any] = {
     "ck_check_required": validators.check_required,
     "ck_check_variables": validators.check_variables,
     "ck_check_param": validators.check_param,
+    "ck_check_epochs": validators.check_epochs,
+    "ck_check_temperature": validators.check_temperature,
     "ck_check_gpus": validators.check_gpus,
     "ck_check_prompt": validators.check_prompt,
     "ck_check_experiment_name": validators.check_experiment_name,

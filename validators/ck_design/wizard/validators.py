@@ -8,12 +8,14 @@ The messages are what a user sees under the question (docs/wizard.md).
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from collections.abc import Mapping
 from typing import Annotated, Any
 
 from ..facts import model_size
 from ..spec import model_registry, naming
 from ..spec.params import PARAMS, SWEEPABLE
+from ..spec.sweep import MAX_EVALUATIONS
 from .answers import as_list, normalize_value, normalize_variables, prompt_value
 
 _TASK_KEYS = ("name", "script", "description", "dataset")
@@ -58,7 +60,21 @@ def _check_variable(name: str, values: Any) -> str:
     return ""
 
 
-def check_variables(variables: Any) -> str:
+def _fine_tuned_runs(variables: Any, models: Any) -> int:
+    combos = 1
+    for values in (variables or {}).values() if isinstance(variables, Mapping) else ():
+        combos *= len(values) if isinstance(values, list) else 1
+    return max(1, len(as_list(models))) * combos
+
+
+def _too_big(runs: int, per_run: int, what: str) -> str:
+    if runs * per_run <= MAX_EVALUATIONS:
+        return ""
+    return (f"{what} give {runs * per_run:,} evaluations or more; one design holds at most "
+            f"{MAX_EVALUATIONS:,}: vary fewer values, or split it into several experiments")
+
+
+def check_variables(variables: Any, models: Any = None) -> str:
     if variables is None or variables == "":
         return ""
     if not isinstance(variables, Mapping):
@@ -66,7 +82,25 @@ def check_variables(variables: Any) -> str:
     for name, values in variables.items():
         if msg := _check_variable(name, values):
             return msg
-    return ""
+    runs = _fine_tuned_runs(variables, models)
+    return _too_big(runs, 1, f"{runs:,} runs (models x combinations of the variables)")
+
+
+def check_temperature(value: Any) -> str:
+    """evaluation.temperature: a finite number >= 0 (the schema's Field(ge=0, allow_inf_nan=False))."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"temperature takes a number, not {value!r}"
+    if not math.isfinite(value):
+        return f"temperature must be a finite number, not {value!r}"
+    return "" if value >= 0 else f"temperature cannot be negative, not {value!r}"
+
+
+def check_epochs(epochs: Any, variables: Any = None, models: Any = None) -> str:
+    """The epochs answer: its bounds, and the design size if every epoch were evaluated once."""
+    if msg := check_param("epochs", epochs):
+        return msg
+    runs = _fine_tuned_runs(variables, models)
+    return _too_big(runs, normalize_value("epochs", epochs), f"{runs:,} runs x {epochs} epochs")
 
 
 def check_gpus(gpus: Any, models: Any, models_dir: Any = None) -> str:
