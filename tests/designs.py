@@ -50,7 +50,8 @@ def make_design(
     overrides = {m: {"constraint": "gpu80"} for m in models} if full_gpu else None
     runs = sweep.generate_runs(list(models), variables, include_base_controls, overrides)
     matrix = sweep.build_matrix(
-        runs, list(tasks), eval_epochs=eval_epochs, epochs=epochs, vis_label_style=vis_label_style
+        runs, list(tasks), eval_epochs=eval_epochs, epochs=epochs, vis_label_style=vis_label_style,
+        variables=variables,
     )
     directory = naming.experiment_directory(SCRATCH, experiment_type, name)
     return {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .params import PARAMS
@@ -75,21 +75,32 @@ def format_value(value: Any) -> str:
     return repr(value)
 
 
-def value_label(param: str, value: Any) -> str:
-    """`rank4` for lora_rank=4, `lr1e-05` for lr=1e-05, `{name}{v}` for unknown parameters."""
+def value_label(param: str, value: Any, values: Sequence[Any] | None = None) -> str:
+    """`rank4` for lora_rank=4, `lr1e-05` for lr=1e-05, `{name}{v}` for unknown parameters.
+
+    A prompt's text is no name (spaces, braces, newlines): a swept prompt is labelled by its
+    1-based position in `values` (the variable's list), `prompt1`, `prompt2`, `system_prompt2`
+    (docs/wizard.md, "Sweeping a prompt"). Without `values` it falls back to the text.
+    """
     p = PARAMS.get(param)
-    return f"{p.label if p else param}{format_value(value)}"
+    label = p.label if p else param
+    if p is not None and p.index_label and values is not None:
+        position = next((k for k, v in enumerate(values) if v == value and type(v) is type(value)), None)
+        if position is not None:
+            return f"{label}{position + 1}"
+    return f"{label}{format_value(value)}"
 
 
-def parameters_label(parameters: Mapping[str, Any]) -> str:
+def parameters_label(parameters: Mapping[str, Any], variables: Mapping[str, Sequence[Any]] | None = None) -> str:
     """The varied part of a run name, in variable order; `ft` when nothing varies."""
     if not parameters:
         return "ft"
-    return "_".join(value_label(k, v) for k, v in parameters.items())
+    variables = variables or {}
+    return "_".join(value_label(k, v, variables.get(k)) for k, v in parameters.items())
 
 
-def run_name(model: str, parameters: Mapping[str, Any]) -> str:
-    return f"{model}_{parameters_label(parameters)}"
+def run_name(model: str, parameters: Mapping[str, Any], variables: Mapping[str, Sequence[Any]] | None = None) -> str:
+    return f"{model}_{parameters_label(parameters, variables)}"
 
 
 def control_name(model: str) -> str:

@@ -33,6 +33,7 @@ class Param:
     required: bool = False  # must be in `controls` unless it is varied (docs/rules.md, CK100)
     always_present: bool = False  # in `controls` even when runs override it (the prompts)
     choices: tuple[str, ...] | None = None  # a str parameter's allowed values
+    index_label: bool = False  # run names say the value's position in variables (`prompt2`), not its text
 
     @property
     def label(self) -> str:
@@ -91,10 +92,13 @@ _TABLE = (
     Param("max_seq_len", int, 2048, "Maximum sequence length in tokens.", short="len", minimum=1, maximum=16_777_216),
     Param("packing", bool, True, "Pack several short examples into one sequence."),
 )
-# The prompts: constants of an experiment (training and evaluation need the same one).
+# The prompts: in controls always (the design's default), and sweepable or set per run (a control
+# evaluated with its own prompt) or per task; which one a cell uses: spec.sweep.effective_prompt.
+# A swept prompt is named by its position, not its text (`prompt1`, `prompt2`: spec.naming.value_label).
 PROMPTS = (
-    Param("system_prompt", str, "", "System prompt, the same for training and evaluation.", sweepable=False, always_present=True),
-    Param("prompt", str, "{input}\n", "Prompt template; must contain {input}.", sweepable=False, always_present=True),
+    Param("system_prompt", str, "", "System prompt, the same for training and evaluation.", always_present=True,
+          index_label=True),
+    Param("prompt", str, "{input}\n", "Prompt template; must contain {input}.", always_present=True, index_label=True),
 )
 # How the trainer formats examples: with the model's chat template (a system prompt is used) or as
 # plain text (a system prompt is ignored). Optional: a design without it keeps scaffolding's default;

@@ -131,6 +131,11 @@ class Task(_Model):
     script: ScriptText
     description: str
     dataset: Optional[ScriptText] = Field(default=None, description='"same" means the training dataset.')
+    # Overrides for every cell of this task (spec.sweep.effective_prompt: task over run over controls).
+    prompt: Optional[str] = Field(default=None, description="This task's prompt template (must contain {input}); overrides the run's and controls'.")
+    system_prompt: Optional[str] = Field(
+        default=None, description="This task's system prompt; overrides the run's and evaluation's (a fine-tuned run: warning CK206)."
+    )
 
 
 class MatrixEntry(_Model):

@@ -62,7 +62,7 @@ def generate_runs(
     combos = sweep(variables)
     for model in models:
         for params in combos:
-            add(run_name(model, params), FINE_TUNED, model, dict(params))
+            add(run_name(model, params, variables), FINE_TUNED, model, dict(params))
     if include_base_controls:
         for model in models:
             add(control_name(model), CONTROL, model, {})
@@ -79,16 +79,20 @@ def model_prefixes(models: Sequence[str]) -> dict[str, str]:
 
 
 def vis_label(
-    run: Mapping[str, Any], style: str, models: Sequence[str] | Mapping[str, str]
+    run: Mapping[str, Any],
+    style: str,
+    models: Sequence[str] | Mapping[str, str],
+    variables: Mapping[str, Sequence[Any]] | None = None,
 ) -> str:
     """`rank4`, `base`, or with several models `1B_rank4`, `3B_base`; the run name for `run_name`.
 
     `models` is the design's model list, or the `model_prefixes` of it: callers labelling many
     runs pass the prefixes, computed once, to keep labelling linear in the number of runs.
+    `variables` labels a swept prompt by its position (`prompt2`, naming.value_label).
     """
     if style == "run_name":
         return str(run["name"])
-    label = "base" if run["type"] == CONTROL else parameters_label(run.get("parameters") or {})
+    label = "base" if run["type"] == CONTROL else parameters_label(run.get("parameters") or {}, variables)
     prefixes = models if isinstance(models, dict) else model_prefixes(list(dict.fromkeys(models)))
     if len(prefixes) > 1:
         label = f"{prefixes[run['model']]}_{label}"
@@ -141,6 +145,7 @@ def build_matrix(
     eval_epoch_list: Sequence[int] | None = None,
     eval_matrix: Mapping[str, Iterable[str]] | None = None,
     vis_label_style: str = "short",
+    variables: Mapping[str, Sequence[Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """One matrix entry per run (runs matching no task are left out; the validator warns CK233).
 
@@ -160,7 +165,7 @@ def build_matrix(
         matrix.append(
             {
                 "run": run["name"],
-                "vis_label": vis_label(run, vis_label_style, prefixes),
+                "vis_label": vis_label(run, vis_label_style, prefixes, variables),
                 "tasks": tasks,
                 "epochs": run_epochs,
             }
@@ -190,6 +195,37 @@ def run_value(run: Mapping[str, Any], controls: Mapping[str, Any], key: str) -> 
         return params[key], ("parameters", key)
     if key in controls:
         return controls[key], ("controls", key)
+    return None, None
+
+
+PROMPT_KEYS = ("prompt", "system_prompt")
+
+
+def effective_prompt(
+    run: Mapping[str, Any],
+    task: Mapping[str, Any] | None,
+    controls: Mapping[str, Any],
+    evaluation: Mapping[str, Any] | None,
+    key: str,
+) -> tuple[Any, str | None]:
+    """The prompt (`key`: prompt or system_prompt) one (run, task) cell is evaluated with, and
+    the level it came from: "task", "run", "evaluation" or "controls" (None when nothing sets it).
+
+    The one precedence (docs/rules.md, Prompts): the task's own (`evaluation.tasks[].prompt`)
+    over the run's own (`runs[].parameters.prompt`, a swept value) over the design's constant
+    (for system_prompt `evaluation.system_prompt`, which CK201 keeps equal to
+    `controls.system_prompt`; else `controls`). A fine-tuned run trains with `run_value`
+    (its own, else controls), so without a task override it is evaluated as it trained.
+    """
+    if isinstance(task, Mapping) and task.get(key) is not None:
+        return task[key], "task"
+    params = run.get("parameters") if isinstance(run, Mapping) else None
+    if isinstance(params, Mapping) and key in params:
+        return params[key], "run"
+    if key == "system_prompt" and isinstance(evaluation, Mapping) and key in evaluation:
+        return evaluation[key], "evaluation"
+    if key in controls:
+        return controls[key], "controls"
     return None, None
 
 

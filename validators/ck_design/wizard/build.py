@@ -63,6 +63,7 @@ def _matrix(answers: Mapping[str, Any], runs: list[dict[str, Any]], tasks: list[
         eval_epoch_list=get(answers, "eval_epoch_list", None) if eval_epochs == "specific" else None,
         eval_matrix=(get(answers, "eval_matrix", {}) or None) if selective else None,
         vis_label_style=get(answers, "vis_label_style", "short"),
+        variables=variables,
     )
 
 

@@ -242,7 +242,7 @@ def _check_label(
     suggestion = None
     if run_i is not None and m.models:
         try:
-            suggestion = sweep.vis_label(d.runs[run_i], "short", m.models)
+            suggestion = sweep.vis_label(d.runs[run_i], "short", m.models, d.variables)
         except (KeyError, TypeError):
             suggestion = None
     hint = (

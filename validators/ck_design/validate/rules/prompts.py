@@ -1,5 +1,9 @@
-"""CK201-CK205: the prompts (training and evaluation see the same system prompt; templates
-fill in {input} and nothing else; a text_completion dataset has no system prompt)."""
+"""CK201-CK206: the prompts (training and evaluation see the same system prompt; templates
+fill in {input} and nothing else; a text_completion dataset has no system prompt).
+
+Which prompt an evaluation cell uses is spec.sweep.effective_prompt (task over run over
+controls); what a run trains with is spec.sweep.run_value (its own, else controls). The rules
+compare the two per run, so they follow each run's own prompt."""
 
 from __future__ import annotations
 
@@ -34,7 +38,7 @@ DOCS = [
     ),
     rule(
         "CK202", E, PROMPTS,
-        "A prompt (controls, run parameters or a varied value) lacks the {input} placeholder.",
+        "A prompt (controls, run parameters, a varied value or a task's prompt) lacks the {input} placeholder.",
         """The prompt is a template: each example's input is put where `{input}` is. Without
         it every training example becomes the same fixed text.""",
         "Put {input} where the example's input goes, e.g. 'Capitalize: {input}\\n'.",
@@ -64,16 +68,22 @@ DOCS = [
     ),
     rule(
         "CK204", E, PROMPTS,
-        "The system prompt varies across runs (in variables or a run's parameters), but evaluation uses one: runs trained with another prompt are evaluated with it.",
-        """evaluation.system_prompt is a single prompt for every run. When system_prompt is a
-        variable, or a run sets its own, the runs trained with a different prompt are measured on
-        a prompt they never saw, and their scores look like a training failure.""",
-        "Do not vary system_prompt within one experiment (run a second experiment per prompt), or keep every run on evaluation.system_prompt.",
+        "Some runs set their own system prompt, and the others are evaluated with an evaluation.system_prompt other than the one they trained with.",
+        """A run's own system prompt (a swept value, or a control's parameters) is also its
+        evaluation prompt (precedence: task over run over controls). The runs that set none
+        train with controls.system_prompt and are evaluated with evaluation.system_prompt: when
+        the two differ, those runs are measured on a prompt they never saw. (When no run sets its
+        own, the same mistake is CK201.)""",
+        "Make evaluation.system_prompt equal to controls.system_prompt.",
         """
         variables:
           system_prompt: ['', 'Answer in capitals.']
-        evaluation:
+        controls:
           system_prompt: ''
+        runs:
+          - {name: Llama-3.2-1B-Instruct_ft, type: fine-tuned, model: Llama-3.2-1B-Instruct, parameters: {}}
+        evaluation:
+          system_prompt: 'Answer in capitals.'
         """,
         """
         controls:
@@ -103,6 +113,30 @@ DOCS = [
           dataset_type: chat_completion
         """,
     ),
+    rule(
+        "CK206", W, PROMPTS,
+        "A task overrides the system prompt a fine-tuned run trained with.",
+        """A task's own system_prompt wins over the run's (precedence: task over run over
+        controls), so every fine-tuned run evaluated on that task is measured with a prompt it
+        was not trained with. That can be the point (does the model follow a new instruction?),
+        so it is a warning naming the task, the runs and both prompts; without the task's
+        explicit override the same mismatch is an error (CK201, CK204).""",
+        "Remove the task's system_prompt to evaluate each run with the prompt it trained with, or keep it when the difference is the experiment.",
+        """
+        controls:
+          system_prompt: ''
+        evaluation:
+          tasks:
+            - {name: capitalization, script: tasks/cap.py, description: Caps, system_prompt: 'Shout.'}
+        """,
+        """
+        controls:
+          system_prompt: ''
+        evaluation:
+          tasks:
+            - {name: capitalization, script: tasks/cap.py, description: Caps}
+        """,
+    ),
 ]
 
 Parsed = tuple[bool, list[str], str | None]
@@ -126,23 +160,62 @@ def check(ctx: Ctx, d: Design) -> None:
                 if isinstance(prompt, str) and prompt in swept:
                     continue  # said once, at the variable's value
                 _check_prompt(ctx, ("runs", i, "parameters", "prompt"), prompt, cache)
-    _check_system_prompts(ctx, d)
+    for j, task in enumerate(d.tasks or ()):
+        if isinstance(task, dict) and task.get("prompt") is not None:
+            _check_prompt(ctx, ("evaluation", "tasks", j, "prompt"), task["prompt"], cache)
+    if not any(_own_system_prompt(r) for r in d.runs):
+        _check_system_prompts(ctx, d)
     _check_varied_system_prompt(ctx, d)
+    _check_task_overrides(ctx, d)
     _check_text_completion(ctx, d)
 
 
-def _check_varied_system_prompt(ctx: Ctx, d: Design) -> None:
-    """CK204: each fine-tuned run is evaluated with the system prompt it trained with."""
-    evaluate = d.evaluation.get("system_prompt")
-    if not isinstance(evaluate, str):
+def _own_system_prompt(run: Any) -> bool:
+    return isinstance(run, dict) and "system_prompt" in as_dict(run.get("parameters"))
+
+
+def _check_task_overrides(ctx: Ctx, d: Design) -> None:
+    """CK206: per task overriding system_prompt, the fine-tuned runs it evaluates that trained
+    with another (one finding per task and trained prompt)."""
+    overrides = {
+        t["name"]: (j, t["system_prompt"])
+        for j, t in enumerate(d.tasks or ())
+        if isinstance(t, dict) and isinstance(t.get("name"), str) and isinstance(t.get("system_prompt"), str)
+    }
+    if not overrides:
         return
-    own = [i for i, r in enumerate(d.runs) if isinstance(r, dict) and "system_prompt" in as_dict(r.get("parameters"))]
-    if not own and "system_prompt" not in (d.variables or {}):
-        return  # one prompt for all: CK201 compares it
+    runs = {r.get("name"): i for i, r in enumerate(d.runs) if isinstance(r, dict) and r.get("type") == FINE_TUNED}
+    groups: dict[tuple[int, str], list[str]] = {}
+    for entry in d.matrix or ():
+        i = runs.get(as_dict(entry).get("run"))
+        if i is None or not isinstance(entry.get("tasks"), list):
+            continue
+        trained, _ = d.run_value(i, "system_prompt")
+        for name in dict.fromkeys(t for t in entry["tasks"] if isinstance(t, str)):
+            if name in overrides and isinstance(trained, str) and trained != overrides[name][1]:
+                groups.setdefault((overrides[name][0], trained), []).append(str(d.runs[i].get("name")))
+    for (j, trained), names in groups.items():
+        task = d.tasks[j]  # type: ignore[index]
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        ctx.add(
+            "CK206",
+            ("evaluation", "tasks", j, "system_prompt"),
+            f"task {task['name']} evaluates with system_prompt {short(task['system_prompt'])}, but run{'s' if len(names) > 1 else ''} "
+            f"{shown} trained with {short(trained)}",
+            "remove the task's system_prompt to evaluate each run with the prompt it trained with, or keep it if the difference is the experiment",
+        )
+
+
+def _check_varied_system_prompt(ctx: Ctx, d: Design) -> None:
+    """CK204: with some runs on their own system prompt, the fine-tuned runs on none are
+    evaluated (sweep.effective_prompt: evaluation.system_prompt) with the prompt they trained
+    with (controls.system_prompt)."""
+    evaluate = d.evaluation.get("system_prompt")
+    if not isinstance(evaluate, str) or not any(_own_system_prompt(r) for r in d.runs):
+        return
     others = []
-    for i in own or range(len(d.runs)):
-        run = d.runs[i]
-        if not isinstance(run, dict) or run.get("type") != FINE_TUNED:
+    for i, run in enumerate(d.runs):
+        if not isinstance(run, dict) or run.get("type") != FINE_TUNED or _own_system_prompt(run):
             continue
         trained, _ = d.run_value(i, "system_prompt")
         if isinstance(trained, str) and trained != evaluate:
@@ -152,8 +225,9 @@ def _check_varied_system_prompt(ctx: Ctx, d: Design) -> None:
         ctx.add(
             "CK204",
             ("evaluation", "system_prompt"),
-            f"evaluation.system_prompt is {short(evaluate)} for every run, but {len(others)} run{'s' if len(others) > 1 else ''} trained with another system prompt: {shown}",
-            "evaluate each run with the prompt it trained with: run one experiment per system prompt, or keep it constant in controls",
+            f"evaluation.system_prompt is {short(evaluate)} for the runs without their own, but {len(others)} of them trained with "
+            f"controls.system_prompt {short(d.controls.get('system_prompt'))}: {shown}",
+            "set evaluation.system_prompt to controls.system_prompt: models are evaluated with the system prompt they were trained with",
         )
 
 

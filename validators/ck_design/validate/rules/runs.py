@@ -18,9 +18,12 @@ from . import E, RUNS, W, rule
 DOCS = [
     rule(
         "CK220", E, RUNS,
-        "A control run has non-empty parameters.",
+        "A control run has non-empty parameters (other than its own prompt or system_prompt).",
         """A control evaluates the base model as it is; parameters on it suggest it was meant
-        to be fine-tuned, and tools that read them would treat it inconsistently.""",
+        to be fine-tuned, and tools that read them would treat it inconsistently. Its own
+        `prompt` and `system_prompt` are allowed: they are how it is evaluated (a base model
+        evaluated without a prompt: `prompt: "{input}"`; precedence in spec/sweep.py
+        effective_prompt).""",
         "Set `parameters: {}` on the control, or make it a fine-tuned run.",
         """
         runs:
@@ -172,7 +175,9 @@ DOCS = [
         "A parameter is both varied (variables) and constant (controls).",
         """A varied parameter takes each run's own value; a constant applies to all runs. With
         both, it is unclear which value trains: tools that read controls train every run with
-        the constant, and the sweep silently does not happen.""",
+        the constant, and the sweep silently does not happen. The prompts are the exception:
+        controls.prompt and controls.system_prompt are always present, the default of the runs
+        that set none (the controls), so a swept prompt keeps them.""",
         "Keep it in one place: in variables to sweep it, or in controls to hold it constant.",
         """
         variables:
@@ -232,7 +237,8 @@ class _Sweep:
         key = (param, type(value), vk)
         label = self.labels.get(key)
         if label is None:
-            label = self.labels[key] = naming.value_label(param, value)
+            values = self.variables.get(param) if self.variables else None
+            label = self.labels[key] = naming.value_label(param, value, values if isinstance(values, list) else None)
         return label
 
 
@@ -251,7 +257,7 @@ def check(ctx: Ctx, d: Design) -> None:
 def _check_varied_and_constant(ctx: Ctx, s: _Sweep, d: Design) -> None:
     """CK224: a parameter in both variables and controls."""
     for name in s.names:
-        if name in d.controls:
+        if name in d.controls and name not in sweep.PROMPT_KEYS:  # controls' prompt: the controls' default
             ctx.add(
                 "CK224",
                 ("controls", name),
@@ -314,7 +320,7 @@ def _unknown_model(ctx: Ctx, model_names: set[str], i: int, model: str) -> None:
 
 def _check_control(ctx: Ctx, i: int, name: Any, model: Any, params: dict[Any, Any] | None) -> None:
     """CK220, CK221, CK223 for a control run."""
-    if params:
+    if params and any(k not in sweep.PROMPT_KEYS for k in params):
         ctx.add(
             "CK220",
             ("runs", i, "parameters"),
@@ -403,6 +409,11 @@ def _check_run_parameters(ctx: Ctx, d: Design, s: _Sweep, i: int, name: Any, par
             )
 
 
+def _lists(variables: Any) -> dict[Any, list[Any]]:
+    """The variables whose values are lists (the ones a run name can index)."""
+    return {k: v for k, v in (variables or {}).items() if isinstance(v, list)}
+
+
 def _check_run_name(
     ctx: Ctx, s: _Sweep, i: int, name: str, model: str, params: dict[Any, Any], vkeys: dict[Any, VKey]
 ) -> None:
@@ -417,7 +428,7 @@ def _check_run_name(
         return
     ordered = {k: params[k] for k in s.names if k in params}
     ordered.update((k, v) for k, v in params.items() if k not in ordered)
-    expected = naming.run_name(model, ordered)
+    expected = naming.run_name(model, ordered, _lists(s.variables))
     if name == expected:
         return
     # Hand-written names spell numbers as people do: lr1e-5 is lr1e-05 (naming.label_spellings).
@@ -512,6 +523,6 @@ def _check_sweep_complete(ctx: Ctx, d: Design, s: _Sweep) -> None:
             "CK235",
             where,
             f"the sweep is incomplete for {model}: {missing} of {total} combinations of {', '.join(map(str, s.names))} have no run ({shown}{more})",
-            f"add runs such as {naming.run_name(model, examples[0])!r} (the wizard, or `copier update`, generates the full set), or remove the values from variables",
+            f"add runs such as {naming.run_name(model, examples[0], _lists(s.variables))!r} (the wizard, or `copier update`, generates the full set), or remove the values from variables",
             at_key=True,
         )
