@@ -116,9 +116,16 @@ CASES = [
          "prompt: Capitalize this word"),
     Case("CK203", _set(("controls", "prompt"), "Capitalize {word}: {input}"), {"CK203"}, "CK203",
          "prompt: 'Capitalize {word}: {input}'"),
+    Case("CK202-task", _set(("evaluation", "tasks", 1, "prompt"), "Shout this word"), {"CK202"}, "CK202",
+         "prompt: Shout this word"),
+    Case("CK206", _set(("evaluation", "tasks", 1, "system_prompt"), "Shout."), {"CK206"}, "CK206",
+         "system_prompt: Shout."),
     # --- epochs ---
-    Case("CK204", lambda d: d["controls"].pop("system_prompt"), {"CK204"}, "CK204", "system_prompt: ''", after="wandb_project",
-         make_kwargs={"models": ("Llama-3.2-1B-Instruct",), "variables": {"lora_rank": [4], "system_prompt": ["A.", "B."]}}),
+    # A control's own system prompt is its evaluation prompt; the fine-tuned run trained with
+    # controls' '' is evaluated with evaluation.system_prompt (task over run over controls).
+    Case("CK204", _do(_set(("runs", 1, "parameters"), {"system_prompt": "B."}), _set(("evaluation", "system_prompt"), "A.")),
+         {"CK204"}, "CK204", "system_prompt: A.",
+         make_kwargs={"models": ("Llama-3.2-1B-Instruct",), "variables": {"lora_rank": [4]}}),
     Case("CK210", _entry_epochs(RUN0, [1, 2]), {"CK210"}, "CK210", "epochs: [1, 2]", after=f"run: {RUN0}"),
     Case("CK211", _entry_epochs(CONTROL_1B, [0]), {"CK211"}, "CK211", "epochs: [0]", after=f"run: {CONTROL_1B}"),
     Case("CK212", _entry_epochs(RUN0, None), {"CK212"}, "CK212", "epochs: null", after=f"run: {RUN0}"),
@@ -457,9 +464,9 @@ def test_swept_prompt_lacking_input_is_reported_once_at_the_variable(tmp_path: P
     data["controls"].pop("prompt")
     text = dump(data)
     findings = _findings(tmp_path, data)
-    # controls.prompt is not required when the prompt is varied; run names that spell a prompt
-    # ('..._promptCapitalize this') are no safe directory names (CK264)
-    assert {f.code for f in findings} == {"CK202", "CK264"}
+    # controls.prompt is not required when the prompt is varied; run names say a swept prompt's
+    # position (`_prompt2`, naming.value_label), so they stay safe directory names (no CK264)
+    assert {f.code for f in findings} == {"CK202"}
     assert [(f.line, f.message.split(":")[0]) for f in findings if f.code == "CK202"] == [
         (line_of(text, "prompt: ['Capitalize: {input}', Capitalize this]"), "variables.prompt[1]")
     ]

@@ -126,24 +126,28 @@ def test_4_epochs_as_a_variable_needs_no_control(capsys, tmp_path):
     assert "CK100" not in codes(found) and rc == 0, found
 
 
-def test_5_varied_system_prompt_with_one_evaluation_prompt(capsys, tmp_path):
+def test_5_varied_system_prompt_evaluates_each_run_with_its_own(capsys, tmp_path):
+    # Since prompt sweeps (issue 11): a run's own system prompt is also its evaluation prompt
+    # (spec.sweep.effective_prompt), so sweeping it is valid; run names index it (system_prompt2).
     data = make_design(variables={"lora_rank": [4], "system_prompt": ["", "Answer in capitals."]},
                        models=("Llama-3.2-1B-Instruct",))
+    assert [r["name"] for r in data["runs"]][:2] == ["Llama-3.2-1B-Instruct_rank4_system_prompt1",
+                                                     "Llama-3.2-1B-Instruct_rank4_system_prompt2"]
     rc, found, _ = validate(capsys, str(write_design(tmp_path, data)))
-    assert rc == 1
-    (ck204,) = only(found, "CK204")
-    assert ck204["line"] == dump(data).splitlines().index("evaluation:") + 2  # its first key: system_prompt
-    assert "Llama-3.2-1B-Instruct_rank4_system_promptAnswer in capitals." in ck204["message"]
-    assert "Llama-3.2-1B-Instruct_rank4_system_prompt'" not in ck204["message"]  # trained with ''
+    assert rc == 0 and found == [], found
 
 
 def test_5_system_prompt_set_per_run(capsys, tmp_path):
+    # One run on its own prompt; the others trained with controls' '' but evaluated with
+    # evaluation.system_prompt 'Be terse.': CK204 names those, not the run on its own.
     data = make_design(models=("Llama-3.2-1B-Instruct",))
     data["runs"][1]["parameters"]["system_prompt"] = "Be terse."
+    data["evaluation"]["system_prompt"] = "Be terse."
     rc, found, _ = validate(capsys, str(write_design(tmp_path, data)))
     assert rc == 1
     (ck204,) = only(found, "CK204")
-    assert data["runs"][1]["name"] in ck204["message"]
+    assert data["runs"][0]["name"] in ck204["message"] and data["runs"][1]["name"] not in ck204["message"]
+    assert "CK201" not in codes(found)
 
 
 def _best_val_loss(data: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..spec import naming
+from ..spec import naming, sweep
 from ..spec.params import GENERATION_SETTINGS
 from ..wizard.plan import epochs_text
 from ..wizard.plan import summary_counts as counts
@@ -154,7 +154,20 @@ def _matrix(d: Mapping[str, Any]) -> list[str]:
     for t in tasks:
         dataset = f", dataset {md_code(t['dataset'])}" if "dataset" in t else ""
         lines.append(f"- {md_code(t['name'])}: {md_text(t['description'])} (script {md_code(t['script'])}{dataset})")
-    return [*lines, "", *_mermaid(d)]
+    return [*lines, *_prompts(d), "", *_mermaid(d)]
+
+
+def _prompts(d: Mapping[str, Any]) -> list[str]:
+    """Which prompt each cell uses, when they differ (spec.sweep.prompt_groups; nothing otherwise)."""
+    ev = d["evaluation"]
+    groups = sweep.prompt_groups(d["runs"], ev["tasks"], d.get("controls") or {}, ev, ev["matrix"])
+    if not groups:
+        return []
+    lines = ["", "Prompts (task over run over controls):", ""]
+    for (prompt, system), cells in groups:
+        shown = ", ".join(f"{run} / {task}" for run, task in cells[:5]) + (f" and {len(cells) - 5} more" if len(cells) > 5 else "")
+        lines.append(f"- prompt {md_code(_yaml_scalar(prompt))}, system prompt {md_code(_yaml_scalar(system))}: {md_text(shown)}")
+    return lines
 
 
 def _mermaid(d: Mapping[str, Any]) -> list[str]:

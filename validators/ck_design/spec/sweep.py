@@ -229,6 +229,29 @@ def effective_prompt(
     return None, None
 
 
+def prompt_groups(
+    runs: Sequence[Mapping[str, Any]],
+    tasks: Sequence[Mapping[str, Any]],
+    controls: Mapping[str, Any],
+    evaluation: Mapping[str, Any],
+    matrix: Sequence[Mapping[str, Any]],
+) -> list[tuple[tuple[Any, Any], list[tuple[str, str]]]]:
+    """The evaluation cells grouped by the (prompt, system_prompt) they use (effective_prompt),
+    in matrix order; [] when every cell uses the same pair (the plans then say nothing more)."""
+    by_name = {r.get("name"): r for r in runs if isinstance(r, Mapping)}
+    task_by_name = {t.get("name"): t for t in tasks if isinstance(t, Mapping)}
+    groups: dict[tuple[Any, Any], list[tuple[str, str]]] = {}
+    for entry in matrix:
+        run = by_name.get(entry.get("run"))
+        if run is None:
+            continue
+        for name in entry.get("tasks") or ():
+            task = task_by_name.get(name)
+            pair = tuple(effective_prompt(run, task, controls, evaluation, k)[0] for k in PROMPT_KEYS)
+            groups.setdefault(pair, []).append((str(run["name"]), str(name)))  # type: ignore[arg-type]
+    return list(groups.items()) if len(groups) > 1 else []  # type: ignore[arg-type]
+
+
 def effective_value(run: Mapping[str, Any], controls: Mapping[str, Any], key: str) -> Any:
     """run_value, falling back to the recipe's default when the design does not set it."""
     value, _ = run_value(run, controls, key)

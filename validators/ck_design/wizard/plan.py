@@ -77,6 +77,10 @@ def _design_lines(d: Mapping[str, Any], c: Mapping[str, int]) -> list[str]:
     lines.append("Evaluation matrix:")
     for m in d["evaluation"]["matrix"]:
         lines.append(f"  - {m['run']} -> {', '.join(m['tasks'])} @ {epochs_text(m['epochs'])}")
+    ev = d["evaluation"]
+    for (prompt, system), cells in sweep.prompt_groups(d["runs"], ev["tasks"], d["controls"], ev, ev["matrix"]):
+        shown = ", ".join(f"{run} -> {task}" for run, task in cells[:3]) + (f" and {len(cells) - 3} more" if len(cells) > 3 else "")
+        lines.append(f"  prompt {yaml_scalar(prompt)}, system prompt {yaml_scalar(system)}: {shown}")
     lines.append(f"Total evaluations: {c['evaluations']}")
     return lines
 
