@@ -95,3 +95,11 @@ def test_plan_shows_prompts_only_when_cells_differ() -> None:
     groups = sweep.prompt_groups(data["runs"], data["evaluation"]["tasks"], data["controls"], data["evaluation"],
                                  data["evaluation"]["matrix"])
     assert [pair for pair, _ in groups] == [("Capitalize: {input}\n", ""), ("Hard: {input}\n", "")]
+
+
+def test_wizard_variables_question_accepts_a_prompt_sweep() -> None:
+    from ck_design.wizard.validators import check_variables
+
+    assert check_variables({"prompt": PROMPTS, "system_prompt": ["", "Shout."]}) == ""
+    assert "{input}" in check_variables({"prompt": [PROMPTS[0], "Capitalize this"]})
+    assert "cannot be a variable" in check_variables({"dataset_type": ["chat_completion"]})

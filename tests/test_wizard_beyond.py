@@ -83,3 +83,6 @@ def test_the_bundled_example_beyond_the_seed_is_clean_and_uses_each_part():
     d = yaml.safe_load(path.read_text())
     assert d["controls"]["dataset_type"] == "chat_completion"
     assert {"sampling": True, "max_tokens": 16, "seed": 1234}.items() <= d["evaluation"].items()
+    # prompt overrides: a control on its own prompt, a task on its own (task over run over controls)
+    assert any(r["type"] == "control" and "prompt" in r["parameters"] for r in d["runs"])
+    assert any("prompt" in t for t in d["evaluation"]["tasks"])

@@ -55,6 +55,8 @@ def _check_variable(name: str, values: Any) -> str:
             return f"{name}: {v!r} is not a single value"
         if msg := _check_param_value(name, v):
             return msg
+        if name == "prompt" and (msg := check_prompt(v)):  # every prompt, swept ones too (CK202)
+            return f"prompt: {v!r}: {msg}"
     if len({repr(v) for v in norm}) != len(norm):
         return f"{name} lists a value twice ({values!r}): two runs would share one name"
     return ""
