@@ -10,7 +10,7 @@ from typing import Any
 
 from ...spec import naming
 from ...spec.params import KNOWN_PARAMETERS
-from ...spec.sweep import CONTROL, FINE_TUNED, RUN_TYPES
+from ...spec.sweep import CONTROL, FINE_TUNED, PROMPT_KEYS, RUN_TYPES
 from ..engine import Ctx, Design
 from ..values import PathT, closest, short, vkey
 from . import E, RUNS, W, rule
@@ -257,7 +257,7 @@ def check(ctx: Ctx, d: Design) -> None:
 def _check_varied_and_constant(ctx: Ctx, s: _Sweep, d: Design) -> None:
     """CK224: a parameter in both variables and controls."""
     for name in s.names:
-        if name in d.controls and name not in sweep.PROMPT_KEYS:  # controls' prompt: the controls' default
+        if name in d.controls and name not in PROMPT_KEYS:  # controls' prompt: the controls' default
             ctx.add(
                 "CK224",
                 ("controls", name),
@@ -320,7 +320,7 @@ def _unknown_model(ctx: Ctx, model_names: set[str], i: int, model: str) -> None:
 
 def _check_control(ctx: Ctx, i: int, name: Any, model: Any, params: dict[Any, Any] | None) -> None:
     """CK220, CK221, CK223 for a control run."""
-    if params and any(k not in sweep.PROMPT_KEYS for k in params):
+    if params and any(k not in PROMPT_KEYS for k in params):
         ctx.add(
             "CK220",
             ("runs", i, "parameters"),
