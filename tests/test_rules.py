@@ -93,6 +93,26 @@ def _no_variables(data: dict[str, Any]) -> None:
     pass
 
 
+EVAL_ONLY = "old_rank8"
+CHECKPOINT = "ckpt/old_rank8/epoch_0"
+
+
+def _eval_only(parameters: dict[str, Any], epochs: Any = None) -> Callable[[dict[str, Any]], None]:
+    """Add an eval-only run (an existing checkpoint, evaluated as it is) and its matrix entry."""
+    def mutate(data: dict[str, Any]) -> None:
+        data["runs"].append({"name": EVAL_ONLY, "type": "eval-only", "model": "Llama-3.2-1B-Instruct",
+                             "parameters": parameters, "slurm_overrides": {"constraint": "gpu80"}})
+        data["evaluation"]["matrix"].append(
+            {"run": EVAL_ONLY, "vis_label": EVAL_ONLY, "tasks": ["capitalization"], "epochs": epochs})
+
+    return mutate
+
+
+def _time_limit(limit: str) -> Callable[[Path], None]:
+    """A claude.local.md next to the design giving the partition's time limit (CK298)."""
+    return lambda root: (root / "claude.local.md").write_text(f"- **Time limit**: `{limit}`\n")
+
+
 CASES = [
     # --- CK004 ---
     Case("CK004-description", _set(("evaluation", "tasks", 1, "description"), "__WORD__"), {"CK004"}, "CK004",
@@ -131,6 +151,8 @@ CASES = [
     Case("CK212", _entry_epochs(RUN0, None), {"CK212"}, "CK212", "epochs: null", after=f"run: {RUN0}"),
     Case("CK213-duplicate", _entry_epochs(RUN0, [0, 0]), {"CK213"}, "CK213", "epochs: [0, 0]", after=f"run: {RUN0}"),
     Case("CK213-negative", _entry_epochs(RUN0, [-1, 1]), {"CK213"}, "CK213", "epochs: [-1, 1]", after=f"run: {RUN0}"),
+    Case("CK215", _eval_only({"checkpoint_path": CHECKPOINT}, [0]), {"CK215"}, "CK215", "epochs: [0]",
+         after=f"run: {EVAL_ONLY}"),
     Case("CK213-best-val-loss",
          _do(_set(("controls", "validation_during_training"), False), _entry_epochs(RUN0, "best_val_loss")),
          {"CK213"}, "CK213", "epochs: best_val_loss", after=f"run: {RUN0}"),
@@ -141,6 +163,9 @@ CASES = [
          "- name: Llama-3.2-1B-Instruct_control"),
     Case("CK222", _set(("runs", 0, "parameters", "lora_rank"), 16), {"CK222", "CK223", "CK235"}, "CK222",
          "lora_rank: 16"),
+    Case("CK226", _eval_only({}), {"CK226"}, "CK226", "parameters: {}", after=f"- name: {EVAL_ONLY}"),
+    Case("CK227", _eval_only({"checkpoint_path": CHECKPOINT, "lora_rank": 8}), {"CK227"}, "CK227", "lora_rank: 8",
+         after=f"- name: {EVAL_ONLY}"),
     Case("CK223", _rename_run(0, "Llama-3.2-1B-Instruct_lowrank"), {"CK223"}, "CK223",
          "- name: Llama-3.2-1B-Instruct_lowrank"),
     Case("CK230", _set(("runs", 1, "name"), RUN0), {"CK230", "CK223", "CK231"}, "CK230", f"- name: {RUN0}",
@@ -189,6 +214,13 @@ CASES = [
     Case("CK282", lambda d: None, {"CK282"}, "CK282", "script: tasks/capitalization.py", resources=True,
          on_disk=lambda root: (root / "tasks" / "capitalization.py").write_text("def capitalization():\n    pass\n")),
     Case("CK283", _set(("data", "training", "size_kb"), None), {"CK283"}, "CK283", "size_kb: null", resources=True),
+    Case("CK284-missing", _eval_only({"checkpoint_path": "ckpt/gone/epoch_0"}), {"CK284"}, "CK284",
+         "checkpoint_path: ckpt/gone/epoch_0", resources=True),
+    Case("CK284-not-a-model", _eval_only({"checkpoint_path": "ckpt/old_rank8"}), {"CK284"}, "CK284",
+         "checkpoint_path: ckpt/old_rank8", resources=True,
+         on_disk=lambda root: (root / "ckpt" / "old_rank8").mkdir(parents=True)),
+    Case("CK298", _set(("runs", 0, "compute"), {"time": "36:00:00", "gpus": 1, "mem": "32G"}), {"CK298"}, "CK298",
+         "time: '36:00:00'", resources=True, on_disk=_time_limit("1-00:00:00")),
     # --- scorers and GPUs ---
     Case("CK290", _set(("evaluation", "scorer", 0, "params", "location"), "start"), {"CK290"}, "CK290",
          "location: start"),
@@ -314,7 +346,7 @@ def test_ck102_message_names_the_allowed_values(tmp_path: Path) -> None:
     data = make_design()
     data["runs"][3]["type"] = "finetuned"
     (f,) = _findings(tmp_path, data)
-    assert f.message == "runs[3].type: 'finetuned' is not one of 'fine-tuned', 'control'"
+    assert f.message == "runs[3].type: 'finetuned' is not one of 'fine-tuned', 'control', 'eval-only'"
     assert f.hint == "did you mean 'fine-tuned'?"
 
 

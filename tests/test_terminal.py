@@ -29,7 +29,7 @@ ROWS = 40
 # The questions the default path asks, in order (the others depend on answers: `when:`).
 DEFAULT_PATH = [
     "scratch_dir", "experiment_type", "question", "hypothesis", "purpose", "include_base_controls",
-    "preparation_tool", "evaluation_tool", "models_dir", "models", "dataset_path", "variables",
+    "preparation_tool", "evaluation_tool", "models_dir", "models", "eval_checkpoints_wanted", "dataset_path", "variables",
     "epochs", "gpus", "validation_during_training", "dataset_type", "system_prompt", "prompt", "lr", "batch_size",
     "gradient_accumulation_steps", "weight_decay", "lora_dropout", "num_warmup_steps", "max_seq_len",
     "packing", "full_gpu", "gpu_constraint", "gpu_partition", "eval_tasks", "eval_epochs",

@@ -28,6 +28,7 @@ PROMPTS: list[tuple[str, str | None]] = [
     ("Evaluation framework", None),
     ("Step 4 - training runs", None),
     ("Which base model", None),
+    ("Also evaluate existing checkpoints", None),  # default no: nothing more is asked
     ("Training dataset (an", "<dataset>"),
     ("What are you varying", None),
     ("Training epochs", None),

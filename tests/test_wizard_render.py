@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from ck_design.spec import compute
 from wizard_fixtures import (
     REPO, TEST, TRAIN, VALIDATION, assert_no_findings, base_answers, ck_validate, load_design,
     make_resources, render_api, render_cli, task_list,
@@ -65,6 +66,9 @@ def test_single_model_rank_sweep_with_controls_api(res, tmp_path):
     }
     assert [m["name"] for m in d["models"]["base"]] == [M1]
     gpu = {"constraint": "gpu80"}
+    # Compute estimates (documented defaults: no earlier logs under this scratch dir); see test_beyond_seed.py.
+    estimate = {"time": "00:30:00", "gpus": 1, "mem": "32G", "basis": compute.BASIS_DEFAULTS}
+    assert [r.pop("compute", None) for r in d["runs"]] == [estimate, estimate, None]
     assert d["runs"] == [
         {"name": f"{M1}_rank4", "type": "fine-tuned", "model": M1, "parameters": {"lora_rank": 4}, "slurm_overrides": gpu},
         {"name": f"{M1}_rank8", "type": "fine-tuned", "model": M1, "parameters": {"lora_rank": 8}, "slurm_overrides": gpu},
@@ -136,6 +140,7 @@ def test_no_variables(res, tmp_path):
     assert d["experiment"]["name"] == "words_8L_baseline_2026-11-25"
     assert d["variables"] == {}
     assert d["controls"]["lora_rank"] == 8
+    assert d["runs"][0].pop("compute")["gpus"] == 1
     assert d["runs"][0] == {"name": f"{M1}_ft", "type": "fine-tuned", "model": M1, "parameters": {},
                             "slurm_overrides": {"constraint": "gpu80"}}
     assert [m["vis_label"] for m in d["evaluation"]["matrix"]] == ["ft", "base"]

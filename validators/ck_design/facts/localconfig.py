@@ -33,6 +33,7 @@ FIELDS: dict[str, str] = {
     "Full GPU constraint": "full_gpu_constraint",
     "Shared/MIG partition": "shared_partition",
     "Default GPUs": "default_gpus",
+    "Time limit": "time_limit",  # the partition's longest job (HH:MM:SS or D-HH:MM:SS): CK298
     "Default conda environment": "conda_env",
     "Entity": "wandb_entity",
     "Default project": "wandb_project",

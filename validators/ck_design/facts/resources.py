@@ -30,6 +30,11 @@ class ModelFacts:
     has_config: bool = False
     size_gb: float | None = None
     error: str | None = None
+    has_weights: bool = False  # *.safetensors / *.bin / *.pt at its top level (a checkpoint's test)
+
+
+# Weights as torchtune and Hugging Face save them: full models and LoRA adapters.
+WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth")
 
 
 @dataclass
@@ -68,6 +73,10 @@ def model_facts(path: str | os.PathLike[str]) -> ModelFacts:
     if not p.is_dir():
         return ModelFacts(str(path), False, error=f"model directory {str(path)!r} does not exist")
     facts = ModelFacts(str(path), True, has_config=(p / "config.json").is_file())
+    try:
+        facts.has_weights = any(e.is_file() and e.name.endswith(WEIGHT_SUFFIXES) for e in os.scandir(p))
+    except OSError:
+        pass
     try:
         facts.size_gb = round(_tree_size(p) / 1e9, 2)
     except OSError as exc:

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..spec import naming, sweep
 from ..spec.params import GENERATION_SETTINGS
-from ..wizard.plan import epochs_text
+from ..wizard.plan import epochs_text, run_types
 from ..wizard.plan import summary_counts as counts
 from ..wizard.yamlwriter import yaml_scalar as _yaml_scalar
 from ..wizard.yamlwriter import yaml_value as _yaml_value
@@ -106,8 +106,10 @@ def _overview(d: Mapping[str, Any]) -> list[str]:
         ("Type", naming.experiment_type(e)),
         ("Fine-tuned runs", n["fine_tuned"]),
         ("Control runs", n["controls"]),
+        *([("Eval-only runs (existing checkpoints, not trained)", n["eval_only"])] if n["eval_only"] else []),
         ("Evaluation tasks", n["tasks"]),
         ("Total evaluations", n["evaluations"]),
+        *([("Estimated compute", f"{n['gpu_hours']:.1f} GPU-hours (per job: see Runs)")] if n["gpu_hours"] else []),
         ("Varying", varying),
         ("Tools", f"{md_text(d['tools']['preparation'])} (training), {md_text(d['tools']['evaluation'])} (evaluation)"),
         ("Experiment directory", md_cell_code(e["directory"])),
@@ -125,7 +127,25 @@ def _runs(d: Mapping[str, Any]) -> list[str]:
         slurm = ", ".join(f"{md_text(k)}={md_text(v)}" for k, v in (r.get("slurm_overrides") or {}).items()) or "-"
         lines.append(f"| {md_cell_code(r['name'])} | {md_text(r['type'])} | {md_text(r['model'])} | {params} | {slurm} |")
     constants = ", ".join(f"{md_code(k)}={md_code(_yaml_scalar(v))}" for k, v in (d.get("controls") or {}).items())
-    return [*lines, "", f"Constants (controls): {constants}."]
+    return [*lines, *_compute(d), "", f"Constants (controls): {constants}."]
+
+
+def _job(c: Mapping[str, Any]) -> str:
+    return f"{md_text(c.get('time'))}, {md_text(c.get('gpus'))} GPU, {md_text(c.get('mem'))}"
+
+
+def _compute(d: Mapping[str, Any]) -> list[str]:
+    """The compute estimates per job and their basis (spec/compute.py); none: no lines."""
+    jobs = [(r["name"], r["compute"]) for r in d["runs"] if isinstance(r.get("compute"), Mapping)]
+    ev = (d.get("evaluation") or {}).get("compute")
+    if not jobs and not isinstance(ev, Mapping):
+        return []
+    parts = [f"{md_code(name)} {_job(c)}" for name, c in jobs]
+    if isinstance(ev, Mapping):
+        parts.append(f"each evaluation job {_job(ev)}")
+    lines = ["", f"Estimated per job (SLURM --time, GPUs, --mem): {'; '.join(parts)}."]
+    bases = dict.fromkeys(str(c["basis"]) for _, c in jobs if c.get("basis"))
+    return lines + [f"Basis: {md_text(b)}." for b in bases]
 
 
 def _matrix(d: Mapping[str, Any]) -> list[str]:
@@ -140,15 +160,18 @@ def _matrix(d: Mapping[str, Any]) -> list[str]:
         "",
         f"Scorers: {', '.join(scorers)}; temperature {ev['temperature']}"
         + "".join(f", {k} {md_text(_yaml_scalar(ev[k]))}" for k in GENERATION_SETTINGS if k in ev) + ".",
-        "Epochs are 0-indexed checkpoints (`epoch_0` is the first); control runs evaluate the base model once.",
+        "Epochs are 0-indexed checkpoints (`epoch_0` is the first); control runs evaluate the base model once"
+        + (", eval-only runs their `checkpoint_path` once." if counts(d)["eval_only"] else "."),
         "",
         "| Run | Label |" + "".join(f" {md_text(t['name'])} |" for t in tasks),
         "|---|---|" + "---|" * len(tasks),
     ]
+    types = run_types(d)
     for m in ev["matrix"]:
         label = m.get("vis_label")
         label = m["run"] if label is None else label
-        cells = "".join(f" {md_text(epochs_text(m['epochs'])) if t['name'] in m['tasks'] else '-'} |" for t in tasks)
+        text = epochs_text(m["epochs"], types.get(m["run"]))
+        cells = "".join(f" {md_text(text) if t['name'] in m['tasks'] else '-'} |" for t in tasks)
         lines.append(f"| {md_cell_code(m['run'])} | {md_text(label)} |{cells}")
     lines += ["", "Tasks:", ""]
     for t in tasks:
@@ -176,11 +199,12 @@ def _mermaid(d: Mapping[str, Any]) -> list[str]:
     lines = ["```mermaid", "flowchart LR"]
     lines += [f'  r{i}["{mermaid_label(r["name"])}"]' for i, r in enumerate(runs)]
     lines += [f'  t{j}[("{mermaid_label(t["name"])}")]' for j, t in enumerate(tasks)]
+    types = run_types(d)
     for m in d["evaluation"]["matrix"]:
         i = index.get(m["run"])
         if i is None:
             continue
-        label = mermaid_label(epochs_text(m["epochs"]))
+        label = mermaid_label(epochs_text(m["epochs"], types.get(m["run"])))
         lines += [f'  r{i} -->|"{label}"| t{j}' for j, t in enumerate(tasks) if t["name"] in m["tasks"]]
     return [*lines, "```"]
 

@@ -175,7 +175,7 @@ def _copy_summary(dst: Path, written: Sequence[str], plan: Plan, evaluations: in
     others = _others(dst, written)
     if others:
         lines.append(f"  left untouched: {others} files that are not the template's (not staged, not committed)")
-    lines.append(f"  plan: {len(plan.runs)} runs, {evaluations} evaluations")
+    lines.append(f"  plan: {verify.runs_text(plan)}, {evaluations} evaluations")
     if found.prerequisites:
         lines.append(f"  prerequisites ({len(found.prerequisites)}, also in README.md and the log):")
         lines += [f"    - {p}" for p in found.prerequisites]
@@ -322,7 +322,7 @@ def after_update(ctx: Context) -> int:
     lines += [f"    {k}: {json_value(a, k)} -> {json_value(b, k)}" for k, (a, b) in changed.items()]
     lines += vanished_variables(old.get("variables"), new.get("variables"))
     lines += refreshed.summary()
-    lines.append(f"  plan: {len(plan.runs)} runs, {evaluations} evaluations; log: {log.entries} entries appended to {LOG_RELPATH}")
+    lines.append(f"  plan: {verify.runs_text(plan)}, {evaluations} evaluations; log: {log.entries} entries appended to {LOG_RELPATH}")
     if found.prerequisites:
         lines.append(f"  prerequisites ({len(found.prerequisites)}):")
         lines += [f"    - {p}" for p in found.prerequisites]

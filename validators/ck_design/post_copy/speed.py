@@ -4,75 +4,23 @@ its duration (hooks/README.md, SEARCH_PRIOR_RUNS)."""
 
 from __future__ import annotations
 
-import fnmatch
-import os
-import re
 import statistics
 from pathlib import Path
-from time import monotonic
 from typing import Any
 
+# The reading of the logs lives in facts/ (the wizard calibrates its compute estimates with it).
+from ..facts.priorspeed import (  # noqa: F401  (names this module has always offered)
+    MAX_SLURM_LOGS,
+    SLURM_SEARCH_DEPTH,
+    SLURM_SEARCH_SECONDS,
+    SLURM_TAIL_BYTES,
+    SPEED_RE,
+    file_speed,
+    slurm_logs,
+)
 from .designlog import DesignLog
 from .plan import Plan
 from .verify import Findings
-
-SPEED_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(it/s|s/it)")
-MAX_SLURM_LOGS = 200  # newest first; a scratch dir can hold thousands
-SLURM_SEARCH_DEPTH = 3  # {scratch}/ck-outputs/{experiment}/ck-out-{run}/slurm-*.out
-SLURM_SEARCH_SECONDS = 5.0
-SLURM_TAIL_BYTES = 256 * 1024  # the progress bars of the last epochs are enough
-
-
-def _scan(directory: Path, below: list[Path], found: list[tuple[float, Path]]) -> None:
-    try:
-        with os.scandir(directory) as it:
-            for entry in it:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    below.append(Path(entry.path))
-                elif fnmatch.fnmatchcase(entry.name, "slurm-*.out") and entry.is_file():
-                    found.append((entry.stat().st_mtime, Path(entry.path)))
-    except OSError:
-        return
-
-
-def slurm_logs(scratch: Path, depth: int = SLURM_SEARCH_DEPTH, budget_s: float = SLURM_SEARCH_SECONDS) -> tuple[list[Path], bool]:
-    """`slurm-*.out` files up to `depth` levels below scratch, newest first (at most
-    MAX_SLURM_LOGS), and whether the walk stopped early: a shared scratch on a parallel file
-    system can hold millions of entries, so the search has a time budget and skips hidden dirs."""
-    deadline = monotonic() + budget_s
-    found: list[tuple[float, Path]] = []
-    level = [scratch]
-    for _ in range(depth + 1):
-        below: list[Path] = []
-        for directory in level:
-            if monotonic() > deadline:
-                found.sort(key=lambda item: item[0], reverse=True)
-                return [path for _, path in found[:MAX_SLURM_LOGS]], True
-            _scan(directory, below, found)
-        level = below
-    found.sort(key=lambda item: item[0], reverse=True)
-    return [path for _, path in found[:MAX_SLURM_LOGS]], False
-
-
-def file_speed(path: Path) -> float | None:
-    """Median training speed (iterations per second) in one SLURM log's progress bars."""
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(0, os.SEEK_END)
-            size = fh.tell()
-            fh.seek(max(0, size - SLURM_TAIL_BYTES))
-            text = fh.read().decode("utf-8", errors="replace")
-    except OSError:
-        return None
-    speeds = []
-    for value, unit in SPEED_RE.findall(text):
-        v = float(value)
-        if v > 0:
-            speeds.append(v if unit == "it/s" else 1.0 / v)
-    return statistics.median(speeds) if speeds else None
-
 
 def duration(seconds: float) -> str:
     """`1h 02m 03s`, `4m 05s`, `6s`."""

@@ -152,6 +152,17 @@ def fine_tuned_runs(plan: Plan) -> list[Any]:
     return [r for r in plan.runs if r.get("type") == sweep.FINE_TUNED]
 
 
+def eval_only_count(plan: Plan) -> int:
+    """Eval-only runs: evaluated existing checkpoints, no training steps, no checkpoints on disk."""
+    return sum(1 for r in plan.runs if r.get("type") == sweep.EVAL_ONLY)
+
+
+def runs_text(plan: Plan) -> str:
+    """`6 runs`, or `8 runs (2 eval-only: not trained, no checkpoints written)` for the summaries."""
+    n = eval_only_count(plan)
+    return f"{len(plan.runs)} runs" + (f" ({n} eval-only: not trained, no checkpoints written)" if n else "")
+
+
 def calculate_disk_usage(log: DesignLog, plan: Plan, found: Findings) -> None:
     """Checkpoint disk use: model size x saved epochs, over the fine-tuned runs. torchtune saves a
     checkpoint after every epoch, evaluated or not, so every trained epoch counts."""
@@ -213,6 +224,7 @@ def generate_runs(log: DesignLog, plan: Plan, found: Findings) -> None:
     fields: dict[str, Any] = {
         "Fine-tuned runs": len(fine_tuned),
         "Control runs": sum(1 for r in plan.runs if r.get("type") == sweep.CONTROL),
+        **({"Eval-only runs": f"{n} (not trained: no steps, no checkpoints)"} if (n := eval_only_count(plan)) else {}),
         "Runs": ", ".join(str(r.get("name")) for r in plan.runs) or "none",
     }
     if not plan.from_design:

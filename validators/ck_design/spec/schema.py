@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from .compute import MEM_PATTERN, TIME_PATTERN
 from .naming import CHECKPOINT_PATTERN, DATE_PATTERN, EXPERIMENT_TYPES, SAFE_NAME_PATTERN, SCRIPT_SAFE_PATTERN
 from .sweep import BEST_VAL_LOSS, RUN_TYPES
 from .params import HYPERPARAMETERS, PROMPTS, SETTINGS, Param
@@ -113,12 +114,25 @@ class SlurmOverrides(_Model):
     partition: Optional[ScriptText] = None
 
 
+class Compute(_Model):
+    """What one job asks SLURM for: estimated by the wizard (spec/compute.py), editable."""
+
+    time: str = Field(pattern=TIME_PATTERN, description="Wall time, HH:MM:SS (SLURM --time).")
+    gpus: int = Field(ge=1, description="GPUs of the job.")
+    mem: str = Field(pattern=MEM_PATTERN, description='Memory, e.g. "80G" (SLURM --mem).')
+    basis: Optional[str] = Field(default=None, description="Where the estimate comes from (prior logs or documented defaults).")
+
+
 class Run(_Model):
     name: ScriptText
     type: Literal[RUN_TYPES]
     model: ScriptText
-    parameters: dict[str, Any] = Field(default_factory=dict)
+    parameters: dict[str, Any] = Field(
+        default_factory=dict,
+        description="A fine-tuned run's point of the sweep; an eval-only run's checkpoint_path.",
+    )
     slurm_overrides: Optional[SlurmOverrides] = None
+    compute: Optional[Compute] = None
 
 
 class Scorer(_Model):
@@ -143,7 +157,7 @@ class MatrixEntry(_Model):
     vis_label: Optional[str] = None
     tasks: list[str] = Field(min_length=1)
     epochs: Union[list[int], Literal[BEST_VAL_LOSS], None] = Field(
-        description="0-indexed epochs to evaluate; null for control runs; best_val_loss resolves after training."
+        description="0-indexed epochs to evaluate; null for control and eval-only runs; best_val_loss resolves after training."
     )
 
 
@@ -160,6 +174,7 @@ class Evaluation(_Model):
     scorer: list[Scorer] = Field(min_length=1)
     tasks: list[Task] = Field(min_length=1)
     matrix: list[MatrixEntry]
+    compute: Optional[Compute] = Field(default=None, description="One evaluation job (a run x task x epoch cell).")
 
 
 class ExperimentSummary(_Model):

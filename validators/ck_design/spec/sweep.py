@@ -14,13 +14,19 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from .model_registry import size_token
-from .naming import control_name, parameters_label, run_name
+from .naming import control_name, parameters_label, run_name, safe_name
 from .params import RECIPE_DEFAULTS
 
-# Run types (runs[].type).
+# Run types (runs[].type). An eval-only run evaluates an existing checkpoint or model folder
+# (`parameters.checkpoint_path`) and is never trained (docs/wizard.md, "Existing checkpoints").
 FINE_TUNED = "fine-tuned"
 CONTROL = "control"
-RUN_TYPES = (FINE_TUNED, CONTROL)
+EVAL_ONLY = "eval-only"
+RUN_TYPES = (FINE_TUNED, CONTROL, EVAL_ONLY)
+# The one parameter an eval-only run has: where the checkpoint (or model folder) is.
+CHECKPOINT_PATH = "checkpoint_path"
+# Runs that are evaluated as they are: no training, no checkpoints of their own, `epochs: null`.
+UNTRAINED = frozenset({CONTROL, EVAL_ONLY})
 
 EVAL_EPOCH_CHOICES = ("last", "all", "specific", "best_val_loss")
 BEST_VAL_LOSS = "best_val_loss"
@@ -43,11 +49,14 @@ def generate_runs(
     variables: Mapping[str, Sequence[Any]],
     include_base_controls: bool = True,
     slurm_overrides: Mapping[str, Mapping[str, str]] | None = None,
+    eval_only: Sequence[Mapping[str, str]] = (),
+    train: bool = True,
 ) -> list[dict[str, Any]]:
-    """Fine-tuned runs (models x sweep, in the order given), then one control per model.
+    """Fine-tuned runs (models x sweep, in the order given), then one control per model, then
+    the eval-only runs (`eval_only`: {name, model, checkpoint_path} each, see eval_only_runs).
 
     `slurm_overrides` maps a model name to the overrides its runs get (controls included);
-    models not in it get none.
+    models not in it get none. `train=False` makes no fine-tuned runs (an eval-only design).
     """
     slurm_overrides = slurm_overrides or {}
     runs: list[dict[str, Any]] = []
@@ -59,14 +68,46 @@ def generate_runs(
             run["slurm_overrides"] = overrides
         runs.append(run)
 
-    combos = sweep(variables)
+    combos = sweep(variables) if train else []
     for model in models:
         for params in combos:
             add(run_name(model, params, variables), FINE_TUNED, model, dict(params))
     if include_base_controls:
         for model in models:
             add(control_name(model), CONTROL, model, {})
+    for e in eval_only:
+        add(e["name"], EVAL_ONLY, e["model"], {CHECKPOINT_PATH: e["checkpoint_path"]})
     return runs
+
+
+def eval_only_runs(
+    checkpoints: Sequence[Mapping[str, str]], default_model: str, expand: Any = None
+) -> list[dict[str, str]]:
+    """{name, model, checkpoint_path} per checkpoint to evaluate, from {path, label[, model]}.
+
+    A path with a glob (`*?[`) is expanded by `expand(pattern) -> sorted paths` (the wizard passes
+    glob.glob; spec/ does no I/O): each match is one run named `{label}_{folder name}`. A pattern
+    matching nothing is kept as written, so the validator (CK284) and the plan say it is missing.
+    """
+    out: list[dict[str, str]] = []
+    for c in checkpoints:
+        path, label = str(c["path"]), str(c.get("label") or "")
+        model = str(c.get("model") or default_model)
+        matches = expand(path) if expand is not None and any(ch in path for ch in "*?[") else []
+        if matches:
+            for m in matches:
+                leaf = _glob_part(path, m)
+                out.append({"name": f"{label}_{leaf}" if label else leaf, "model": model, "checkpoint_path": m})
+        else:
+            out.append({"name": label or safe_name(path.rstrip("/").rsplit("/", 1)[-1]), "model": model, "checkpoint_path": path})
+    return out
+
+
+def _glob_part(pattern: str, match: str) -> str:
+    """What the glob's wildcards matched, as a safe name: `ck-out-a` for .../ck-out-*/epoch_0."""
+    pat, got = pattern.rstrip("/").split("/"), match.rstrip("/").split("/")
+    parts = [g for p, g in zip(pat, got) if any(ch in p for ch in "*?[")] if len(pat) == len(got) else []
+    return safe_name("_".join(parts) or got[-1])
 
 
 def model_prefixes(models: Sequence[str]) -> dict[str, str]:
@@ -92,6 +133,8 @@ def vis_label(
     """
     if style == "run_name":
         return str(run["name"])
+    if run["type"] == EVAL_ONLY:
+        return str(run["name"])  # the label the researcher gave the checkpoint
     label = "base" if run["type"] == CONTROL else parameters_label(run.get("parameters") or {}, variables)
     prefixes = models if isinstance(models, dict) else model_prefixes(list(dict.fromkeys(models)))
     if len(prefixes) > 1:
@@ -157,7 +200,7 @@ def build_matrix(
         tasks = tasks_for_run(run["name"], task_names, eval_matrix)
         if not tasks:
             continue
-        if run["type"] == CONTROL:
+        if run["type"] in UNTRAINED:
             run_epochs: list[int] | str | None = None
         else:
             trained = (run.get("parameters") or {}).get("epochs", epochs)

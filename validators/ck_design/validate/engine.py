@@ -118,7 +118,7 @@ class Design:
 def check(doc: Document, *, check_resources: bool = False, base_dir: Path | None = None) -> list[Finding]:
     """Every finding of CK004 and CK100-CK293 for a loaded design, sorted by line.
 
-    CK280-CK283 only with `check_resources` (they look at the disk); relative paths resolve
+    CK280-CK284 and CK298 only with `check_resources` (they look at the disk); relative paths resolve
     against `base_dir`, by default the design file's directory.
     """
     data = doc.data
@@ -141,9 +141,9 @@ def _check(doc: Document, data: dict[Any, Any], check_resources: bool, base_dir:
 
     modules: list[Any] = [schema, prompts, runs, matrix, epochs, steps, conventions, scorers_gpus, generation]
     if check_resources:
-        from .rules import resources
+        from .rules import compute, resources
 
-        modules.append(resources)
+        modules += [resources, compute]
     # Each module emits the rules it documents (tests/test_registry.py), so the severities of
     # the modules that run are all a check needs: the registry and the other docs stay unloaded.
     ctx = Ctx(doc, {rule.code: rule.severity for module in modules for rule in module.DOCS})
@@ -164,6 +164,7 @@ def _check(doc: Document, data: dict[Any, Any], check_resources: bool, base_dir:
     if check_resources:
         assert base_dir is not None
         resources.check(ctx, d, base_dir)
+        compute.check(ctx, d, base_dir)
     ctx.findings.sort(key=lambda f: (f.line, f.column, f.code))
     return ctx.findings
 

@@ -6,13 +6,15 @@ and what the benchmarks measure are one build (docs/wizard.md).
 
 from __future__ import annotations
 
+import glob
 import os
 from collections.abc import Mapping
 from typing import Any
 
 from ..facts import resources
 from ..facts.prerequisites import dataset_facts, model_facts
-from ..spec import naming, sweep
+from ..facts.priorspeed import prior_speed
+from ..spec import compute, naming, sweep
 from ..spec.model_registry import default_dataset_type
 from ..spec.params import HYPERPARAMETERS
 from ..spec.scorers import scorer_params
@@ -81,6 +83,33 @@ def _generation(answers: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def wants_checkpoints(answers: Mapping[str, Any]) -> bool:
+    return bool(get(answers, "eval_checkpoints_wanted", False))
+
+
+def _eval_only(answers: Mapping[str, Any], models: list[str]) -> list[dict[str, str]]:
+    """The eval-only runs of the existing checkpoints the wizard was given (docs/wizard.md)."""
+    if not wants_checkpoints(answers):
+        return []
+    given = [c if isinstance(c, Mapping) else {"path": str(c)} for c in get(answers, "eval_checkpoints", []) or []]
+    given = [{**c, "path": absolute_path(c["path"])} for c in given if isinstance(c.get("path"), str)]
+    return sweep.eval_only_runs(given, models[0] if models else DEFAULT_MODEL, lambda p: sorted(glob.glob(p)))
+
+
+def _add_compute(design: dict[str, Any], answers: Mapping[str, Any]) -> None:
+    """runs[].compute of the fine-tuned runs and evaluation.compute (spec/compute.py)."""
+    sizes = {m["name"]: m["size_gb"] for m in design["models"]["base"]}
+    splits = design["data"]["training"]["splits"]
+    speed, files = prior_speed(absolute_path(get(answers, "scratch_dir", "")), tuple(sizes))
+    basis = compute.speed_basis(speed, files)
+    for run in design["runs"]:
+        if run["type"] == sweep.FINE_TUNED:
+            run["compute"] = compute.run_compute(run, design["controls"], splits.get("train") or 0,
+                                                 sizes.get(run["model"]), speed, basis)
+    design["evaluation"]["compute"] = compute.evaluation_compute(
+        design["runs"], design["controls"], splits.get("test") or splits.get("validation"), sizes)
+
+
 def _base_models(answers: Mapping[str, Any], models: list[str]) -> list[dict[str, Any]]:
     models_dir = absolute_path(get(answers, "models_dir", ""))
     out = []
@@ -109,12 +138,13 @@ def build_design(answers: Mapping[str, Any]) -> dict[str, Any]:
     etype = get(answers, "experiment_type", naming.EXPERIMENT)
     name = str(get(answers, "experiment_name", "experiment"))
     models = [str(m) for m in as_list(get(answers, "models", [DEFAULT_MODEL]))]
-    variables = normalize_variables(get(answers, "variables", {}))
+    train = not wants_checkpoints(answers) or bool(get(answers, "train_runs", True))
+    variables = normalize_variables(get(answers, "variables", {})) if train else {}
     controls = _controls(answers, variables, models)
     runs = sweep.generate_runs(models, variables, bool(get(answers, "include_base_controls", True)),
-                               _slurm_overrides(answers, models, etype))
+                               _slurm_overrides(answers, models, etype), _eval_only(answers, models), train)
     tasks = _tasks(answers)
-    return {
+    design = {
         "experiment": {
             "name": name,
             "type": etype,
@@ -149,3 +179,5 @@ def build_design(answers: Mapping[str, Any]) -> dict[str, Any]:
             "matrix": _matrix(answers, runs, tasks, controls, variables),
         },
     }
+    _add_compute(design, answers)
+    return design

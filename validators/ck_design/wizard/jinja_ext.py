@@ -212,6 +212,7 @@ GLOBALS: dict[str, Any] = {
     "ck_check_experiment_name": validators.check_experiment_name,
     "ck_check_date": validators.check_date,
     "ck_check_eval_tasks": validators.check_eval_tasks,
+    "ck_check_eval_checkpoints": validators.check_eval_checkpoints,
     "ck_check_eval_matrix": validators.check_eval_matrix,
     "ck_check_string_list": validators.check_string_list,
     "ck_check_evaluation_setting": validators.check_evaluation_setting,

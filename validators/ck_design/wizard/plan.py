@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from ..facts.prerequisites import prerequisites
-from ..spec import naming, sweep
+from ..spec import compute, naming, sweep
 from ..spec.params import GENERATION_SETTINGS
 from .answers import absolute_path, get
 from .build import build_design
@@ -21,19 +21,27 @@ from .defaults import model_estimates
 from .yamlwriter import yaml_scalar
 
 
-def summary_counts(design: Mapping[str, Any]) -> dict[str, int]:
+def summary_counts(design: Mapping[str, Any]) -> dict[str, Any]:
     runs = design["runs"]
     return {
         "fine_tuned": sum(r["type"] == sweep.FINE_TUNED for r in runs),
         "controls": sum(r["type"] == sweep.CONTROL for r in runs),
+        "eval_only": sum(r["type"] == sweep.EVAL_ONLY for r in runs),
         "tasks": len(design["evaluation"]["tasks"]),
         "evaluations": sweep.total_evaluations(design["evaluation"]["matrix"]),
+        # A float in a mapping of counts: the README shows it rounded (template/README.md.jinja).
+        "gpu_hours": compute.gpu_hours(design)["total"],  # type: ignore[dict-item]
     }
 
 
-def epochs_text(epochs: Any) -> str:
+def run_types(design: Mapping[str, Any]) -> dict[str, str]:
+    """Run name -> type, for laying out matrix entries (an entry names its run only)."""
+    return {str(r.get("name")): str(r.get("type")) for r in design.get("runs") or [] if isinstance(r, Mapping)}
+
+
+def epochs_text(epochs: Any, run_type: str | None = None) -> str:
     if epochs is None:
-        return "base model (no epoch)"
+        return "checkpoint as it is (no epoch)" if run_type == sweep.EVAL_ONLY else "base model (no epoch)"
     if isinstance(epochs, str):
         return epochs
     return ", ".join(f"epoch_{e}" for e in epochs)
@@ -68,20 +76,53 @@ def _design_lines(d: Mapping[str, Any], c: Mapping[str, int]) -> list[str]:
         f"Runs:       {c['fine_tuned']} fine-tuned + {c['controls']} control(s){varying}",
     ]
     for r in d["runs"]:
+        if r["type"] == sweep.EVAL_ONLY:
+            continue
         extra = f" [slurm: {', '.join(f'{k}={v}' for k, v in r['slurm_overrides'].items())}]" if r.get("slurm_overrides") else ""
         lines.append(f"  - {r['name']}  ({r['type']}){extra}")
+    lines += _eval_only_lines(d, c)
     lines.append(f"Tasks:      {', '.join(t['name'] for t in d['evaluation']['tasks'])}")
     generation = [f"{k} {yaml_scalar(d['evaluation'][k])}" for k in GENERATION_SETTINGS if k in d["evaluation"]]
     if generation:  # only what the design sets; the rest is the evaluator's default
         lines.append(f"Generation: temperature {d['evaluation']['temperature']}, {', '.join(generation)}")
     lines.append("Evaluation matrix:")
+    types = run_types(d)
     for m in d["evaluation"]["matrix"]:
-        lines.append(f"  - {m['run']} -> {', '.join(m['tasks'])} @ {epochs_text(m['epochs'])}")
+        lines.append(f"  - {m['run']} -> {', '.join(m['tasks'])} @ {epochs_text(m['epochs'], types.get(m['run']))}")
     ev = d["evaluation"]
     for (prompt, system), cells in sweep.prompt_groups(d["runs"], ev["tasks"], d["controls"], ev, ev["matrix"]):
         shown = ", ".join(f"{run} -> {task}" for run, task in cells[:3]) + (f" and {len(cells) - 3} more" if len(cells) > 3 else "")
         lines.append(f"  prompt {yaml_scalar(prompt)}, system prompt {yaml_scalar(system)}: {shown}")
     lines.append(f"Total evaluations: {c['evaluations']}")
+    return lines + compute_lines(d)
+
+
+def _eval_only_lines(d: Mapping[str, Any], c: Mapping[str, Any]) -> list[str]:
+    """The existing checkpoints, apart from the runs this design trains (none: no lines)."""
+    if not c["eval_only"]:
+        return []
+    lines = [f"Eval-only:  {c['eval_only']} existing checkpoint(s), evaluated as they are, never trained"]
+    for r in d["runs"]:
+        if r["type"] == sweep.EVAL_ONLY:
+            path = (r.get("parameters") or {}).get(sweep.CHECKPOINT_PATH, "?")
+            lines.append(f"  - {r['name']}  ({r['model']}): {path}")
+    return lines
+
+
+def compute_lines(d: Mapping[str, Any]) -> list[str]:
+    """Per-job compute estimates and the design's GPU-hours (spec/compute.py)."""
+    jobs = [(r["name"], r["compute"]) for r in d["runs"] if r.get("compute")]
+    ev = d["evaluation"].get("compute")
+    if not jobs and not ev:
+        return []
+    hours = compute.gpu_hours(d)
+    lines = ["Compute estimates (SLURM --time, GPUs, --mem per job):"]
+    lines += [f"  - {name}: {c['time']}, {c['gpus']} GPU, {c['mem']}" for name, c in jobs]
+    if ev:
+        lines.append(f"  - each evaluation job: {ev['time']}, {ev['gpus']} GPU, {ev['mem']}")
+    bases = list(dict.fromkeys(c.get("basis") for _, c in jobs if c.get("basis")))
+    lines += [f"  basis: {b}" for b in bases]
+    lines.append(f"Total: {hours['total']:.1f} GPU-hours (training {hours['training']:.1f}, evaluation {hours['evaluation']:.1f})")
     return lines
 
 

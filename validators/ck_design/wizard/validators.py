@@ -244,3 +244,44 @@ def check_evaluation_setting(name: str, value: Any) -> str:
     except ValidationError as exc:
         return f"{name}: {exc.errors()[0]['msg'].lower()}, not {value!r} (Enter leaves it to the evaluator)"
     return ""
+
+
+_CHECKPOINT_KEYS = ("path", "label", "model")
+
+
+def _check_checkpoint(i: int, c: Any, models: list[str]) -> str:
+    if isinstance(c, str):
+        c = {"path": c}
+    if not isinstance(c, Mapping):
+        return f"checkpoint {i + 1} is not a path or a mapping {{path, label}}"
+    extra = set(c) - set(_CHECKPOINT_KEYS)
+    if extra:
+        return f"checkpoint {i + 1}: unknown key(s) {sorted(extra)}; allowed: {', '.join(_CHECKPOINT_KEYS)}"
+    if not isinstance(c.get("path"), str) or not c["path"].strip():
+        return f"checkpoint {i + 1} needs a path (a checkpoint or model folder, or a glob)"
+    label = c.get("label")
+    if label not in (None, "") and not naming.is_safe_name(label):
+        return (f"checkpoint {i + 1}: label {label!r} is not a safe run name: use letters, digits, "
+                "'.', '_' and '-'")
+    model = c.get("model")
+    if model not in (None, "") and model not in models:
+        return f"checkpoint {i + 1}: model {model!r} is not one of the chosen models {models}"
+    return ""
+
+
+def check_eval_checkpoints(checkpoints: Any, models: Any = None) -> str:
+    """The existing checkpoints to evaluate: a list of paths or {path, label[, model]}."""
+    if not isinstance(checkpoints, list) or not checkpoints:
+        return ("give a list of checkpoints, e.g. [{path: /scratch/me/ck-outputs/old/ck-out-run/epoch_0, "
+                "label: old_rank8}] (a path may be a glob)")
+    chosen = [str(m) for m in as_list(models)]
+    labels: set[str] = set()
+    for i, c in enumerate(checkpoints):
+        if msg := _check_checkpoint(i, c, chosen):
+            return msg
+        label = c.get("label") if isinstance(c, Mapping) else None
+        if label:
+            if label in labels:
+                return f"label {label!r} is used twice: each checkpoint's run needs its own name"
+            labels.add(label)
+    return ""

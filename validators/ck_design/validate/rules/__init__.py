@@ -26,6 +26,7 @@ PATHS = "Paths and conventions"
 RESOURCES = "Resources (only with --check-resources)"
 SCORERS = "Scorers and GPUs"
 GENERATION = "Evaluation settings"
+COMPUTE = "Compute estimates (only with --check-resources)"
 LOG = "design-experiment.log (ck-validate --log)"
 
 # The modules that hold rules (each has DOCS), in code order.
@@ -41,6 +42,7 @@ MODULES = (
     "resources",
     "scorers_gpus",
     "generation",
+    "compute",
     "log",
 )
 

@@ -1,11 +1,11 @@
-"""CK210-CK214: the epochs a matrix entry evaluates. Checkpoints are 0-indexed: training for 2
+"""CK210-CK215: the epochs a matrix entry evaluates. Checkpoints are 0-indexed: training for 2
 epochs saves epoch_0 and epoch_1 (spec/sweep.py). Called by rules/matrix.py for each entry."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ...spec.sweep import BEST_VAL_LOSS, CONTROL, FINE_TUNED, checkpoints_text
+from ...spec.sweep import BEST_VAL_LOSS, CONTROL, EVAL_ONLY, FINE_TUNED, checkpoints_text
 from ..engine import Ctx, Design
 from ..values import PathT, fmt_path, is_int, short, yaml_word
 from . import E, EPOCHS, rule
@@ -133,6 +133,28 @@ DOCS = [
               epochs: best_val_loss
         """,
     ),
+    rule(
+        "CK215", E, EPOCHS,
+        "An eval-only run's matrix entry has epochs (it must be null).",
+        """An eval-only run evaluates one existing checkpoint or model folder
+        (`parameters.checkpoint_path`) as it is; it is never trained here, so it has no
+        epoch_N checkpoints of its own to pick from.""",
+        "Set the eval-only run's matrix entry to `epochs: null` (point checkpoint_path at the epoch you want).",
+        """
+        evaluation:
+          matrix:
+            - run: old_rank8_epoch0
+              tasks: [capitalization]
+              epochs: [0]
+        """,
+        """
+        evaluation:
+          matrix:
+            - run: old_rank8_epoch0
+              tasks: [capitalization]
+              epochs: null
+        """,
+    ),
 ]
 
 
@@ -172,6 +194,15 @@ def _check(ctx: Ctx, d: Design, j: int, run_i: int, run: dict[Any, Any], kind: A
                 path,
                 f"evaluation.matrix[{j}] is for the control run {run_name_!r} but lists epochs {short(epochs)}: a control has no checkpoints",
                 "set `epochs: null`",
+            )
+        return
+    if kind == EVAL_ONLY:
+        if epochs is not None:
+            ctx.add(
+                "CK215",
+                path,
+                f"evaluation.matrix[{j}] is for the eval-only run {run_name_!r} but lists epochs {short(epochs)}: it evaluates its checkpoint_path as it is",
+                "set `epochs: null` (and point parameters.checkpoint_path at the checkpoint to evaluate)",
             )
         return
     if kind != FINE_TUNED:

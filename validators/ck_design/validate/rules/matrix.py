@@ -140,10 +140,11 @@ def check(ctx: Ctx, d: Design) -> None:
             _check_entry(ctx, d, m, j, entry)
     for i, run in enumerate(d.runs):
         if isinstance(run, dict) and isinstance(run.get("name"), str) and run["name"] not in m.in_matrix:
+            what = "it would do nothing" if run.get("type") == sweep.EVAL_ONLY else "it is trained but never evaluated"
             ctx.add(
                 "CK233",
                 ("runs", i, "name"),
-                f"runs[{i}] {run['name']!r} has no entry in evaluation.matrix: it is trained but never evaluated",
+                f"runs[{i}] {run['name']!r} has no entry in evaluation.matrix: {what}",
                 "add a matrix entry for it (or remove the run, if that is intended)",
             )
 

@@ -1,5 +1,5 @@
-"""CK280-CK283: the resources a design points at, on disk (only with --check-resources): model
-directories, the dataset and its split counts, task scripts. What is on disk is read by
+"""CK280-CK284: the resources a design points at, on disk (only with --check-resources): model
+directories, the dataset and its split counts, task scripts, the checkpoints of eval-only runs. What is on disk is read by
 facts/resources.py; relative paths resolve against the design file's directory."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ...facts import resources
+from ...spec.sweep import CHECKPOINT_PATH, EVAL_ONLY
 from ..engine import Ctx, Design
 from ..values import PathT, is_int
 from . import E, RESOURCES, W, epochs, rule
@@ -91,6 +92,30 @@ DOCS = [
             splits: {train: 400, validation: 50, test: 50}
         """,
     ),
+    rule(
+        "CK284", E, RESOURCES,
+        "An eval-only run's checkpoint_path does not exist or does not look like a model (no config.json, no weights).",
+        """An eval-only run evaluates something that already exists: unlike a base model or a
+        dataset it is not a prerequisite to fetch later, and a folder without config.json or
+        weights (*.safetensors, *.bin, *.pt) is usually the run's output directory one level
+        above its epoch_N checkpoints. Relative paths are resolved against the design file's
+        directory.""",
+        "Point checkpoint_path at the checkpoint folder (e.g. .../ck-out-<run>/epoch_0) or model folder.",
+        """
+        runs:
+          - name: old_rank8
+            type: eval-only
+            model: Llama-3.2-1B-Instruct
+            parameters: {checkpoint_path: /scratch/me/ck-outputs/old/ck-out-rank8}
+        """,
+        """
+        runs:
+          - name: old_rank8
+            type: eval-only
+            model: Llama-3.2-1B-Instruct
+            parameters: {checkpoint_path: /scratch/me/ck-outputs/old/ck-out-rank8/epoch_0}
+        """,
+    ),
 ]
 
 
@@ -118,6 +143,23 @@ def check(ctx: Ctx, d: Design, base_dir: Path) -> None:
     for j, task in enumerate(d.tasks or []):
         if isinstance(task, dict):
             _check_task(ctx, paths, j, task)
+    for i, run in enumerate(d.runs):
+        if isinstance(run, dict) and run.get("type") == EVAL_ONLY and isinstance(run.get("parameters"), dict):
+            _check_checkpoint(ctx, paths, i, run["parameters"].get(CHECKPOINT_PATH))
+
+
+def _check_checkpoint(ctx: Ctx, paths: _Paths, i: int, path: Any) -> None:
+    """CK284 (a missing checkpoint_path is CK224's)."""
+    if not isinstance(path, str) or not path.strip():
+        return
+    where: PathT = ("runs", i, "parameters", CHECKPOINT_PATH)
+    facts = resources.model_facts(paths.resolve(path))
+    if not facts.exists:
+        ctx.add("CK284", where, f"runs[{i}].parameters.checkpoint_path: {paths.shown(path)} does not exist",
+                "fix the path: an eval-only run evaluates a checkpoint that is already there")
+    elif not (facts.has_config or facts.has_weights):
+        ctx.add("CK284", where, f"runs[{i}].parameters.checkpoint_path: {paths.shown(path)} has no config.json and no weights: not a checkpoint or model folder",
+                "point at the folder that holds the weights (e.g. .../ck-out-<run>/epoch_0)")
 
 
 def _check_model(ctx: Ctx, paths: _Paths, j: int, m: dict[Any, Any]) -> None:

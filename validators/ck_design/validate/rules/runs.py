@@ -1,5 +1,7 @@
-"""CK220-CK224, CK230, CK234, CK235: the runs, one pass over them. A run is a point of the sweep
-that `variables` declares (spec/sweep.py), named by the convention of spec/naming.py."""
+"""CK220-CK224, CK226, CK227, CK230, CK234, CK235: the runs, one pass over them. A run is a point
+of the sweep that `variables` declares (spec/sweep.py), named by the convention of
+spec/naming.py; a control evaluates a base model, an eval-only run an existing checkpoint
+(docs/wizard.md)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,8 @@ from collections import Counter
 from typing import Any
 
 from ...spec import naming
-from ...spec.params import KNOWN_PARAMETERS
-from ...spec.sweep import CONTROL, FINE_TUNED, PROMPT_KEYS, RUN_TYPES
+from ...spec.params import KNOWN_PARAMETERS, PROMPTS
+from ...spec.sweep import CHECKPOINT_PATH, CONTROL, EVAL_ONLY, FINE_TUNED, PROMPT_KEYS, RUN_TYPES
 from ..engine import Ctx, Design
 from ..values import PathT, closest, short, vkey
 from . import E, RUNS, W, rule
@@ -108,6 +110,50 @@ DOCS = [
             type: fine-tuned
             model: Llama-3.2-1B-Instruct
             parameters: {lora_rank: 4}
+        """,
+    ),
+    rule(
+        "CK226", E, RUNS,
+        "An eval-only run has no `parameters.checkpoint_path`.",
+        """An eval-only run evaluates an existing checkpoint or model folder and is never
+        trained: without the path there is nothing to evaluate, and the evaluation job fails
+        when it is scaffolded.""",
+        "Set `parameters.checkpoint_path` to the checkpoint (or model folder with config.json) to evaluate.",
+        """
+        runs:
+          - name: old_rank8
+            type: eval-only
+            model: Llama-3.2-1B-Instruct
+            parameters: {}
+        """,
+        """
+        runs:
+          - name: old_rank8
+            type: eval-only
+            model: Llama-3.2-1B-Instruct
+            parameters: {checkpoint_path: /scratch/me/ck-outputs/old/ck-out-rank8/epoch_0}
+        """,
+    ),
+    rule(
+        "CK227", E, RUNS,
+        "An eval-only run has training parameters.",
+        """An eval-only run is never trained: a training parameter on it (lora_rank, lr,
+        epochs, ...) describes training that does not happen, and whoever reads the design
+        would believe it did. Only checkpoint_path (and a prompt override) belong there.""",
+        "Remove the training parameters; to train with them, make it a fine-tuned run.",
+        """
+        runs:
+          - name: old_rank8
+            type: eval-only
+            model: Llama-3.2-1B-Instruct
+            parameters: {checkpoint_path: /scratch/me/old/epoch_0, lora_rank: 8}
+        """,
+        """
+        runs:
+          - name: old_rank8
+            type: eval-only
+            model: Llama-3.2-1B-Instruct
+            parameters: {checkpoint_path: /scratch/me/old/epoch_0}
         """,
     ),
     rule(
@@ -284,6 +330,9 @@ def _check_run(ctx: Ctx, d: Design, s: _Sweep, i: int, run: dict[Any, Any]) -> N
         _unknown_model(ctx, d.model_names, i, model)
     if kind == CONTROL:
         _check_control(ctx, i, name, model, params if params_ok else None)
+    elif kind == EVAL_ONLY:
+        if params_ok:
+            _check_eval_only(ctx, i, name, params)
     elif kind == FINE_TUNED:
         if isinstance(model, str):
             s.ft_models.append(model)
@@ -341,6 +390,32 @@ def _check_control(ctx: Ctx, i: int, name: Any, model: Any, params: dict[Any, An
             ("runs", i, "name"),
             f"runs[{i}].name {name!r} does not contain its model {model!r}",
             f"rename it to {naming.control_name(model)!r} (and its matrix entry)",
+        )
+
+
+# What an eval-only run may carry besides its checkpoint: a prompt override is an evaluation setting.
+_EVAL_ONLY_KEYS = frozenset({CHECKPOINT_PATH, *(p.name for p in PROMPTS)})
+
+
+def _check_eval_only(ctx: Ctx, i: int, name: Any, params: dict[Any, Any]) -> None:
+    """CK226, CK227 for an eval-only run with readable parameters."""
+    path = params.get(CHECKPOINT_PATH)
+    if not isinstance(path, str) or not path.strip():
+        ctx.add(
+            "CK226",
+            ("runs", i, "parameters", CHECKPOINT_PATH) if CHECKPOINT_PATH in params else ("runs", i, "parameters"),
+            f"runs[{i}] {name!r} is eval-only but has no checkpoint_path"
+            + (f" ({short(path)} is not a path)" if CHECKPOINT_PATH in params else ""),
+            "set parameters.checkpoint_path to the checkpoint or model folder to evaluate",
+        )
+    training = [k for k in params if k not in _EVAL_ONLY_KEYS]
+    for k in training:
+        ctx.add(
+            "CK227",
+            ("runs", i, "parameters", k),
+            f"runs[{i}].parameters.{k}: {name!r} is eval-only (never trained), so a training parameter has no effect",
+            "remove it (only checkpoint_path belongs to an eval-only run), or make the run fine-tuned",
+            at_key=True,
         )
 
 

@@ -1,0 +1,95 @@
+"""Training speed from earlier runs: the tqdm progress bars torchtune writes into `slurm-*.out`
+logs under the scratch directory give a speed in it/s. Read by the post-copy hook
+(post_copy/speed.py: EXTRACT_TRAINING_SPEED) and by the wizard, which calibrates its compute
+estimates with it (spec/compute.py; docs/wizard.md, "Compute estimates")."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import statistics
+from functools import lru_cache
+from pathlib import Path
+from time import monotonic
+
+SPEED_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(it/s|s/it)")
+MAX_SLURM_LOGS = 200  # newest first; a scratch dir can hold thousands
+SLURM_SEARCH_DEPTH = 3  # {scratch}/ck-outputs/{experiment}/ck-out-{run}/slurm-*.out
+SLURM_SEARCH_SECONDS = 5.0
+SLURM_TAIL_BYTES = 256 * 1024  # the progress bars of the last epochs are enough
+
+
+def _scan(directory: Path, below: list[Path], found: list[tuple[float, Path]]) -> None:
+    try:
+        with os.scandir(directory) as it:
+            for entry in it:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    below.append(Path(entry.path))
+                elif fnmatch.fnmatchcase(entry.name, "slurm-*.out") and entry.is_file():
+                    found.append((entry.stat().st_mtime, Path(entry.path)))
+    except OSError:
+        return
+
+
+def slurm_logs(scratch: Path, depth: int = SLURM_SEARCH_DEPTH, budget_s: float = SLURM_SEARCH_SECONDS) -> tuple[list[Path], bool]:
+    """`slurm-*.out` files up to `depth` levels below scratch, newest first (at most
+    MAX_SLURM_LOGS), and whether the walk stopped early: a shared scratch on a parallel file
+    system can hold millions of entries, so the search has a time budget and skips hidden dirs."""
+    deadline = monotonic() + budget_s
+    found: list[tuple[float, Path]] = []
+    level = [scratch]
+    for _ in range(depth + 1):
+        below: list[Path] = []
+        for directory in level:
+            if monotonic() > deadline:
+                found.sort(key=lambda item: item[0], reverse=True)
+                return [path for _, path in found[:MAX_SLURM_LOGS]], True
+            _scan(directory, below, found)
+        level = below
+    found.sort(key=lambda item: item[0], reverse=True)
+    return [path for _, path in found[:MAX_SLURM_LOGS]], False
+
+
+def file_speed(path: Path) -> float | None:
+    """Median training speed (iterations per second) in one SLURM log's progress bars."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - SLURM_TAIL_BYTES))
+            text = fh.read().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    speeds = []
+    for value, unit in SPEED_RE.findall(text):
+        v = float(value)
+        if v > 0:
+            speeds.append(v if unit == "it/s" else 1.0 / v)
+    return statistics.median(speeds) if speeds else None
+
+
+@lru_cache(maxsize=16)
+def _prior_speed(scratch: str, models: tuple[str, ...], _mtime: float) -> tuple[float | None, int]:
+    root = Path(scratch).expanduser()
+    if not root.is_dir():
+        return None, 0
+    logs, _ = slurm_logs(root)
+    with_speed = [(p, s) for p, s in ((p, file_speed(p)) for p in logs) if s is not None]
+    matching = [s for p, s in with_speed if any(m and m in str(p) for m in models)]
+    speeds = matching or [s for _, s in with_speed]
+    return (statistics.median(speeds) if speeds else None), len(speeds)
+
+
+def prior_speed(scratch: str, models: tuple[str, ...]) -> tuple[float | None, int]:
+    """(median it/s of the earlier logs under scratch, those naming a model preferred; files
+    it comes from), or (None, 0). Cached per scratch dir state: the wizard asks once per render."""
+    if not scratch:
+        return None, 0
+    try:
+        mtime = os.stat(os.path.expanduser(scratch)).st_mtime
+    except OSError:
+        return None, 0
+    return _prior_speed(scratch, tuple(models), mtime)
