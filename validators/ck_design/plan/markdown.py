@@ -109,7 +109,7 @@ def _overview(d: Mapping[str, Any]) -> list[str]:
         *([("Eval-only runs (existing checkpoints, not trained)", n["eval_only"])] if n["eval_only"] else []),
         ("Evaluation tasks", n["tasks"]),
         ("Total evaluations", n["evaluations"]),
-        *([("Estimated compute", f"{n['gpu_hours']:.1f} GPU-hours (per job: see Runs)")] if n["gpu_hours"] else []),
+        *([("Estimated compute", f"{n['gpu_hours']:.1f} GPU-hours (per job: below)")] if n["gpu_hours"] else []),
         ("Varying", varying),
         ("Tools", f"{md_text(d['tools']['preparation'])} (training), {md_text(d['tools']['evaluation'])} (evaluation)"),
         ("Experiment directory", md_cell_code(e["directory"])),
@@ -117,7 +117,9 @@ def _overview(d: Mapping[str, Any]) -> list[str]:
         ("W&B project", md_cell_code(d["output"]["wandb_project"])),
         ("Dataset", f"{md_cell_code(training['path'])} ({dataset})"),
     ]
-    return ["## Overview", "", "| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)]
+    # The estimates follow the table (not the runs table): lines next to ones every version renders
+    # alike, so `copier update` from an older release merges them without a conflict.
+    return ["## Overview", "", "| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows), *_compute(d)]
 
 
 def _runs(d: Mapping[str, Any]) -> list[str]:
@@ -127,7 +129,7 @@ def _runs(d: Mapping[str, Any]) -> list[str]:
         slurm = ", ".join(f"{md_text(k)}={md_text(v)}" for k, v in (r.get("slurm_overrides") or {}).items()) or "-"
         lines.append(f"| {md_cell_code(r['name'])} | {md_text(r['type'])} | {md_text(r['model'])} | {params} | {slurm} |")
     constants = ", ".join(f"{md_code(k)}={md_code(_yaml_scalar(v))}" for k, v in (d.get("controls") or {}).items())
-    return [*lines, *_compute(d), "", f"Constants (controls): {constants}."]
+    return [*lines, "", f"Constants (controls): {constants}."]
 
 
 def _job(c: Mapping[str, Any]) -> str:
