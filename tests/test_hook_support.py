@@ -122,6 +122,18 @@ def copier_copy(template: Path, dst: Path, answers: dict[str, Any], env: dict[st
     )
 
 
+def copied_experiment(tmp: Path, **answers: Any) -> tuple[Path, dict[str, str]]:
+    """A real `copier copy` of this template into {scratch}/ck-experiments/<name>, from resources
+    made under `tmp`; returns the experiment directory and the git-clean environment."""
+    env = clean_env(tmp / "home")
+    template = template_repo(tmp, env)
+    res = make_scratch(tmp / "x")
+    dst = Path(res["scratch"]) / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
+    r = copier_copy(template, dst, answers_for(res, **answers), env, tmp)
+    assert r.returncode == 0, r.stderr
+    return dst, env
+
+
 def copier_update(dst: Path, env: dict[str, str], data: dict[str, Any] | None = None, tmp: Path | None = None) -> subprocess.CompletedProcess[str]:
     cmd = [COPIER, "update", "--trust", "--defaults"]
     if data:

@@ -12,21 +12,14 @@ import pytest
 
 from ck_design.plan import markdown
 from ck_design.plan.sync import main as ck_plan
-from test_hook_support import BIN, answers_for, clean_env, copier_copy, git, make_scratch, template_ready, template_repo
+from test_hook_support import copied_experiment, BIN, answers_for, clean_env, copier_copy, git, make_scratch, template_ready, template_repo
 
 pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard (copier.yml, template/) has not landed")
 
 
 @pytest.fixture(scope="module")
 def experiment(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("plan")
-    env = clean_env(tmp / "home")
-    template = template_repo(tmp, env)
-    res = make_scratch(tmp / "x")
-    dst = Path(res["scratch"]) / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
-    r = copier_copy(template, dst, answers_for(res, epochs=2, eval_epochs="all"), env, tmp)
-    assert r.returncode == 0, r.stderr
-    return dst, env
+    return copied_experiment(tmp_path_factory.mktemp("plan"), epochs=2, eval_epochs="all")
 
 
 def _plan(readme: str) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from test_hook_support import answers_for, clean_env, copier_copy, git, make_scratch, template_ready
+from test_hook_support import copied_experiment, git, template_ready
 
 pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard (copier.yml, template/) has not landed")
 PRE_COMMIT = str(Path(sys.executable).parent / "pre-commit")
@@ -19,16 +19,7 @@ PRE_COMMIT = str(Path(sys.executable).parent / "pre-commit")
 
 @pytest.fixture(scope="module")
 def design(tmp_path_factory):
-    from test_hook_support import template_repo
-
-    tmp = tmp_path_factory.mktemp("precommit")
-    env = clean_env(tmp / "home")
-    template = template_repo(tmp, env)
-    res = make_scratch(tmp / "x")
-    dst = Path(res["scratch"]) / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
-    r = copier_copy(template, dst, answers_for(res, epochs=2, eval_epochs="all"), env, tmp)
-    assert r.returncode == 0, r.stderr
-    return dst, env
+    return copied_experiment(tmp_path_factory.mktemp("precommit"), epochs=2, eval_epochs="all")
 
 
 def test_the_hook_installed_pre_commit(design):
