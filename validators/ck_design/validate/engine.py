@@ -137,9 +137,9 @@ def check(doc: Document, *, check_resources: bool = False, base_dir: Path | None
 
 def _check(doc: Document, data: dict[Any, Any], check_resources: bool, base_dir: Path | None) -> list[Finding]:
     # The rule modules import this one (Ctx, Design): imported here, so the import goes one way.
-    from .rules import conventions, epochs, generation, matrix, prompts, runs, schema, scorers_gpus, steps
+    from .rules import completeness, conventions, epochs, generation, matrix, prompts, runs, schema, scorers_gpus, steps
 
-    modules: list[Any] = [schema, prompts, runs, matrix, epochs, steps, conventions, scorers_gpus, generation]
+    modules: list[Any] = [schema, prompts, runs, completeness, matrix, epochs, steps, conventions, scorers_gpus, generation]
     if check_resources:
         from .rules import compute, resources
 
@@ -150,7 +150,8 @@ def _check(doc: Document, data: dict[Any, Any], check_resources: bool, base_dir:
     ck004 = schema.check(ctx, data)
     d = Design(data)
     prompts.check(ctx, d)
-    runs.check(ctx, d)
+    coverage = runs.check(ctx, d)
+    completeness.check(ctx, d, coverage)
     matrix.check(ctx, d)
     epochs.check_validation_split(ctx, d)
     steps.check(ctx, d)

@@ -36,6 +36,7 @@ MODULES = (
     "prompts",
     "epochs",
     "runs",
+    "completeness",
     "matrix",
     "steps",
     "conventions",

@@ -1,21 +1,19 @@
-"""CK220-CK224, CK226, CK227, CK230, CK234, CK235: the runs, one pass over them. A run is a point
-of the sweep that `variables` declares (spec/sweep.py), named by the convention of
-spec/naming.py; a control evaluates a base model, an eval-only run an existing checkpoint
-(docs/wizard.md)."""
+"""CK220-CK224, CK226, CK227, CK230, CK234: the runs, one pass over them. A run is a point of
+the sweep that `variables` declares (spec/sweep.py), named by the convention of spec/naming.py;
+a control evaluates a base model, an eval-only run an existing checkpoint (docs/wizard.md). The
+pass also records which points of the sweep the runs cover, for CK235 (rules/completeness.py)."""
 
 from __future__ import annotations
 
-import itertools
-import math
-from collections import Counter
 from typing import Any
 
 from ...spec import naming
 from ...spec.params import KNOWN_PARAMETERS, PROMPTS
 from ...spec.sweep import CHECKPOINT_PATH, CONTROL, EVAL_ONLY, FINE_TUNED, PROMPT_KEYS, RUN_TYPES
 from ..engine import Ctx, Design
-from ..values import PathT, closest, short, vkey
+from ..values import closest, short, vkey
 from . import E, RUNS, W, rule
+from .completeness import Coverage, VKey, check_repeat
 
 DOCS = [
     rule(
@@ -196,27 +194,6 @@ DOCS = [
         """,
     ),
     rule(
-        "CK235", W, RUNS,
-        "The sweep is incomplete (a combination of the variables has no run for a model), or two runs of a model share one combination.",
-        """Fine-tuned runs are models x variables. A missing combination leaves a hole in every
-        comparison; a repeated one trains the same thing twice. Models with no fine-tuned run
-        at all (used only as controls) are not checked.""",
-        "Add a run for each missing combination (or drop the value from variables); remove repeated runs.",
-        """
-        variables:
-          lora_rank: [4, 8]
-        runs:
-          - {name: Llama-3.2-1B-Instruct_rank4, type: fine-tuned, model: Llama-3.2-1B-Instruct, parameters: {lora_rank: 4}}
-        """,
-        """
-        variables:
-          lora_rank: [4, 8]
-        runs:
-          - {name: Llama-3.2-1B-Instruct_rank4, type: fine-tuned, model: Llama-3.2-1B-Instruct, parameters: {lora_rank: 4}}
-          - {name: Llama-3.2-1B-Instruct_rank8, type: fine-tuned, model: Llama-3.2-1B-Instruct, parameters: {lora_rank: 8}}
-        """,
-    ),
-    rule(
         "CK224", E, RUNS,
         "A parameter is both varied (variables) and constant (controls).",
         """A varied parameter takes each run's own value; a constant applies to all runs. With
@@ -240,8 +217,6 @@ DOCS = [
     ),
 ]
 
-VKey = tuple[str, Any]
-
 
 class _Sweep:
     """What the pass over runs knows of the sweep, and what it has seen so far."""
@@ -255,18 +230,13 @@ class _Sweep:
         self.variables = variables
         self.names: list[Any] = list(variables) if variables is not None else []
         self.name_set = set(self.names)
-        self.lists_ok = variables is not None and all(isinstance(v, list) and v for v in variables.values())
         self.allowed: dict[Any, set[VKey]] = {
             name: {vkey(v) for v in values} for name, values in (variables or {}).items() if isinstance(values, list)
         }
-        # A run whose type, model or parameters are unreadable (the schema reports it) may be the
-        # "missing" combination: then a hole in the sweep is not worth a second finding.
-        self.decidable = True
         self.labels: dict[tuple[Any, ...], str] = {}
         self.seen_names: dict[str, int] = {}
-        self.combos_by_model: dict[str, dict[tuple[Any, ...], int]] = {}
-        self.ft_models: list[str] = []
         self.typos: dict[Any, str | None] = {}
+        self.coverage = Coverage(self.names, variables)  # CK235's share of the pass
 
     def typo_of(self, param: Any) -> str | None:
         """The known parameter an unknown name misspells (`lora_rnak` -> `lora_rank`), else None.
@@ -288,16 +258,17 @@ class _Sweep:
         return label
 
 
-def check(ctx: Ctx, d: Design) -> None:
+def check(ctx: Ctx, d: Design) -> Coverage:
+    """The runs' rules (and CK235's repeats); returns what the runs cover of the sweep, for
+    completeness.check (the engine calls it next)."""
     s = _Sweep(d)
     _check_varied_and_constant(ctx, s, d)
     for i, run in enumerate(d.runs):
         if isinstance(run, dict):
             _check_run(ctx, d, s, i, run)
         else:
-            s.decidable = False
-    if s.lists_ok and s.variables is not None and s.decidable:
-        _check_sweep_complete(ctx, d, s)
+            s.coverage.decidable = False
+    return s.coverage
 
 
 def _check_varied_and_constant(ctx: Ctx, s: _Sweep, d: Design) -> None:
@@ -321,9 +292,9 @@ def _check_run(ctx: Ctx, d: Design, s: _Sweep, i: int, run: dict[Any, Any]) -> N
     params_ok = isinstance(params, dict)
     if not params_ok:
         params = {}
-        s.decidable = False
+        s.coverage.decidable = False
     if kind not in RUN_TYPES:
-        s.decidable = False
+        s.coverage.decidable = False
     if isinstance(name, str):
         _check_unique_name(ctx, s, i, name)
     if isinstance(model, str) and d.model_names is not None and model not in d.model_names:
@@ -335,9 +306,9 @@ def _check_run(ctx: Ctx, d: Design, s: _Sweep, i: int, run: dict[Any, Any]) -> N
             _check_eval_only(ctx, i, name, params)
     elif kind == FINE_TUNED:
         if isinstance(model, str):
-            s.ft_models.append(model)
+            s.coverage.ft_models.append(model)
         else:
-            s.decidable = False
+            s.coverage.decidable = False
         if params_ok:
             _check_fine_tuned(ctx, d, s, i, name, model, params)
 
@@ -428,8 +399,7 @@ def _check_fine_tuned(ctx: Ctx, d: Design, s: _Sweep, i: int, name: Any, model: 
     if isinstance(name, str) and isinstance(model, str):
         named = {k: v for k, v in params.items() if not s.typo_of(k)}
         _check_run_name(ctx, s, i, name, model, named, vkeys)
-    if s.lists_ok and isinstance(model, str):
-        _check_repeat(ctx, s, i, name, model, params, vkeys)
+    check_repeat(ctx, s.coverage, i, name, model, params, vkeys)
 
 
 def _in_sweep(s: _Sweep, params: dict[Any, Any], vkeys: dict[Any, VKey]) -> bool:
@@ -452,7 +422,7 @@ def _check_run_parameters(ctx: Ctx, d: Design, s: _Sweep, i: int, name: Any, par
     for k, v in params.items():
         if k not in variables and k not in d.controls and s.typo_of(k) in s.name_set:
             misspelled.add(s.typo_of(k))
-            s.decidable = False  # the run may well be the combination the sweep seems to miss
+            s.coverage.decidable = False  # the run may well be the combination the sweep seems to miss
         if k not in variables:
             if k in d.controls:
                 hint = f"{k} is a constant (controls.{k} = {short(d.controls[k])}): remove it from the run, or move it to variables to sweep it"
@@ -519,85 +489,4 @@ def _check_run_name(
             ("runs", i, "name"),
             f"runs[{i}].name {name!r} does not contain {', '.join(repr(p) for p in absent)} (its model and varied values)",
             f"rename it to {expected!r} (and its matrix entry)",
-        )
-
-
-def _check_repeat(
-    ctx: Ctx, s: _Sweep, i: int, name: Any, model: str, params: dict[Any, Any], vkeys: dict[Any, VKey]
-) -> None:
-    """CK235: the same point of the sweep trained twice for one model."""
-    try:
-        key = tuple([vkeys[n] for n in s.names])
-    except KeyError:
-        return  # a variable the run does not set: CK222 says so
-    seen = s.combos_by_model.get(model)
-    if seen is None:
-        seen = s.combos_by_model[model] = {}
-    first = seen.get(key)
-    if first is None:
-        seen[key] = i
-        return
-    combo = ", ".join(f"{n}={naming.format_value(params[n])}" for n in s.names) or "no variables"
-    ctx.add(
-        "CK235",
-        ("runs", i, "parameters"),
-        f"runs[{i}] {name!r} trains the same combination ({combo}) of {model} as runs[{first}]",
-        "remove the repeated run (and its matrix entry)",
-    )
-
-
-def _distinct(values: list[Any]) -> dict[VKey, Any]:
-    """A variable's values by identity (first spelling kept), in the order written."""
-    out: dict[VKey, Any] = {}
-    for v in values:
-        out.setdefault(vkey(v), v)
-    return out
-
-
-def _missing(s: _Sweep, seen: dict[tuple[Any, ...], int], counts: list[dict[VKey, int]],
-             distinct: list[dict[VKey, Any]], total: int) -> tuple[int, list[dict[str, Any]]]:
-    """How many points of the grid have no run, and the first three (first variable slowest).
-
-    Counted, never enumerated (docs/security.md): 6 variables x 20 values are 64 million points.
-    A point repeated in `variables` (a value listed twice) counts as often as it is listed, as in
-    spec/sweep.py's product. The examples come from a lazy walk of the distinct points, which
-    meets at most len(seen) runs before three holes, so time and memory follow the file's size."""
-    covered = 0
-    for key in seen:
-        multiplicity = 1
-        for n, vk in enumerate(key):
-            multiplicity *= counts[n].get(vk, 0)
-        covered += multiplicity
-    examples: list[dict[str, Any]] = []
-    if covered < total:
-        for point in itertools.product(*(list(d.items()) for d in distinct)):
-            if tuple(vk for vk, _ in point) not in seen:
-                examples.append({n: v for n, (_, v) in zip(s.names, point)})
-                if len(examples) == 3:
-                    break
-    return total - covered, examples
-
-
-def _check_sweep_complete(ctx: Ctx, d: Design, s: _Sweep) -> None:
-    """CK235: every model fine-tuned in the design is trained on every point of the sweep."""
-    assert s.variables is not None
-    lists = [s.variables[n] for n in s.names]
-    counts = [Counter(vkey(v) for v in values) for values in lists]
-    distinct = [_distinct(values) for values in lists]
-    total = math.prod(len(values) for values in lists)
-    where: PathT = ("variables",) if "variables" in d.data else ("runs",)
-    for model in dict.fromkeys(s.ft_models):
-        missing, examples = _missing(s, s.combos_by_model.get(model, {}), counts, distinct, total)
-        if not missing:
-            continue
-        shown = "; ".join(
-            ", ".join(f"{n}={naming.format_value(c[n])}" for n in s.names) for c in examples
-        )
-        more = f" and {missing - len(examples)} more" if missing > len(examples) else ""
-        ctx.add(
-            "CK235",
-            where,
-            f"the sweep is incomplete for {model}: {missing} of {total} combinations of {', '.join(map(str, s.names))} have no run ({shown}{more})",
-            f"add runs such as {naming.run_name(model, examples[0], _lists(s.variables))!r} (the wizard, or `copier update`, generates the full set), or remove the values from variables",
-            at_key=True,
         )
