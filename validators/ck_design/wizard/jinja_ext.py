@@ -29,7 +29,7 @@ from ..plan import markdown as plan_md
 from ..spec import naming
 from ..spec.model_registry import default_dataset_type
 from ..spec.params import GENERATION_SETTINGS, SWEEPABLE
-from . import defaults, terminal, validators
+from . import cli_errors, defaults, terminal, validators
 from .answers import absolute_path, answers_from, normalize_variables
 from .build import build_design
 from .plan import epochs_text, plan_text, summary_counts
@@ -77,9 +77,10 @@ def _copier_operation() -> str | None:
     None when this copier does not have it: then nothing is recorded that depends on it."""
     try:
         from copier._main import _operation  # copier's own; present in 9.19 (pyproject pins <10)
-    except ImportError:
+
+        return _operation.get(None)
+    except Exception:  # noqa: BLE001 - copier internals moved: treat as a copy
         return None
-    return _operation.get(None)
 
 
 @pass_context
@@ -147,13 +148,6 @@ def ck_model_choices(models_dir: Any, current: Any = None) -> list[str]:
 ck_approval_root = approval_root
 
 
-def _copier_operation() -> str | None:
-    try:
-        from copier._main import _operation  # the operation copier is running (copy/update)
-
-        return _operation.get(None)
-    except Exception:  # noqa: BLE001 - copier internals moved: treat as a copy
-        return None
 
 
 @pass_context
@@ -248,3 +242,4 @@ class WizardExtension(Extension):
         super().__init__(environment)
         environment.globals.update(GLOBALS)
         environment.filters.update(FILTERS)
+        cli_errors.install()  # a refused --data answer: one line, not copier's traceback

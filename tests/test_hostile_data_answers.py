@@ -1,0 +1,139 @@
+"""Issue 13, item 14: an answer copier refuses (given with --data / --data-file, with or without
+--defaults, on copy and on update) ends in one line naming the question, the value and the
+rule: no traceback, exit 1, nothing written. The real copier CLI; the interactive case through a
+real pty of 80 columns, read on a terminal emulator (pyte) as a person reads it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from test_hook_support import (
+    COPIER,
+    answers_for,
+    clean_env,
+    copied_experiment,
+    copier_update,
+    git,
+    make_scratch,
+    template_repo,
+    tree,
+)
+
+pexpect = pytest.importorskip("pexpect")
+pyte = pytest.importorskip("pyte")
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("data-answers")
+    env = clean_env(tmp / "home")
+    return tmp, env, template_repo(tmp, env), make_scratch(tmp / "res")
+
+
+def _copy(setup, answers, *extra: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    tmp, env, template, res = setup
+    dst = Path(res["scratch"]) / "ck-experiments" / f"x{abs(hash(repr(answers) + repr(extra)))}"
+    data = tmp / f"{dst.name}.yml"
+    data.write_text(yaml.safe_dump(answers, sort_keys=False))
+    r = subprocess.run([COPIER, "copy", "--trust", "--defaults", "--data-file", str(data), *extra, str(template), str(dst)],
+                       cwd=tmp, env=env, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    return r, dst
+
+
+def _last_line(stderr: str) -> str:
+    return stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("override", "extra", "line"),
+    [
+        ({"epochs": 0}, (),
+         "ck-design: --data epochs=0 is refused: epochs must be >= 1, not 0. Correct it in --data/--data-file "
+         "(or leave it out to be asked); nothing was written"),
+        ({}, ("--data", "lr=fast"),
+         "ck-design: --data lr=fast is refused: lr takes a number."),
+        ({}, ("--data", "epochs=two"),
+         "ck-design: --data epochs=two is refused: epochs takes a whole number."),
+        ({"eval_epochs": "every"}, (),
+         "ck-design: --data eval_epochs=every is refused: 'every' is not in ['last', 'all', 'specific', 'best_val_loss']."),
+        ({"experiment_name": "../escape"}, (),
+         "ck-design: --data experiment_name=../escape is refused: '../escape' is not a safe directory name"),
+        ({"question": None}, (),
+         "ck-design: 'question' has no answer and no default: give it with --data question=VALUE (or in --data-file), "
+         "or leave out --defaults to be asked"),
+    ],
+)
+def test_a_refused_answer_is_one_line(setup, override, extra, line):
+    answers = {k: v for k, v in answers_for(setup[3], **override).items() if v is not None}
+    r, dst = _copy(setup, answers, *extra)
+    assert r.returncode == 1, r.stderr
+    assert "Traceback" not in r.stderr and "ValueError" not in r.stderr, r.stderr
+    assert _last_line(r.stderr).startswith(line), r.stderr
+    assert not dst.exists(), "something was written"
+
+
+def test_ck_debug_shows_the_traceback(setup, monkeypatch):
+    """For a bug report: CK_DEBUG=1 leaves copier's traceback as it was."""
+    tmp, env, template, res = setup
+    r, _ = _copy((tmp, {**env, "CK_DEBUG": "1"}, template, res), answers_for(res, epochs=0))
+    assert r.returncode == 1 and "Traceback" in r.stderr and "Validation error for question 'epochs'" in r.stderr
+
+
+def test_a_refused_answer_in_the_interactive_wizard(setup):
+    """Without --defaults, at a real terminal of 80 columns: the person answers the first question,
+    then copier reaches the bad --data answer; the screen ends in the one line."""
+    tmp, env, template, res = setup
+    answers = answers_for(res, epochs=0)
+    del answers["experiment_type"]  # asked at the terminal
+    data = tmp / "interactive.yml"
+    data.write_text(yaml.safe_dump(answers, sort_keys=False))
+    dst = Path(res["scratch"]) / "ck-experiments" / "interactive"
+    screen = pyte.Screen(80, 24)
+    stream = pyte.Stream(screen)
+    child = pexpect.spawn(COPIER, ["copy", "--trust", "--data-file", str(data), str(template), str(dst)],
+                          env={**env, "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1"},
+                          dimensions=(24, 80), encoding="utf-8", timeout=120)
+    child.expect_exact("Research experiment or sanity check?")
+    seen = child.before + child.after
+    for _ in range(10):  # Enter on each question copier asks before it reaches `epochs`
+        child.send("\r")
+        if child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=15) == 0:
+            break
+        seen += child.before
+    seen += child.before
+    stream.feed(seen)
+    child.close()
+    shown = " ".join(" ".join(row.rstrip() for row in screen.display).split())
+    assert child.exitstatus == 1
+    assert "ck-design: --data epochs=0 is refused: epochs must be >= 1, not 0." in shown, shown
+    assert "Traceback" not in seen
+    assert not dst.exists()
+
+
+def test_a_refused_answer_on_update_changes_nothing(tmp_path):
+    dst, env = copied_experiment(tmp_path)
+    before = tree(dst, skip=(".git",))
+    r = copier_update(dst, env, {"epochs": 0}, tmp_path)
+    assert r.returncode == 1, r.stderr
+    assert "Traceback" not in r.stderr
+    assert _last_line(r.stderr).startswith("ck-design: --data epochs=0 is refused: epochs must be >= 1, not 0.")
+    assert tree(dst, skip=(".git",)) == before
+    assert git(["status", "--porcelain"], dst, env).stdout == ""
+
+
+def test_copier_as_a_library_still_raises(setup):
+    """The hook is for copier's command line only: a program calling run_copy gets the ValueError."""
+    from copier import run_copy
+
+    tmp, env, template, res = setup
+    old = os.environ.get("HOME")
+    os.environ["HOME"] = env["HOME"]
+    try:
+        with pytest.raises(ValueError, match="epochs must be >= 1"):
+            run_copy(str(template), tmp / "lib", data=answers_for(res, epochs=0), defaults=True, unsafe=True, quiet=True)
+    finally:
+        os.environ["HOME"] = old or ""

@@ -1,0 +1,103 @@
+"""One line, not a traceback, when copier refuses an answer given with --data / --data-file.
+
+copier validates `--data` answers (and, with `--defaults`, looks for a default) before it asks
+anything, and raises a plain ValueError there that its command line does not catch: the user
+gets fifty lines of traceback ending in "Validation error for question 'epochs': ...". copier
+offers a template no setting for this, so the wizard's Jinja extension installs this excepthook
+in copier's own command-line process (never when copier is used as a library: a program calling
+`run_copy` gets the ValueError, as copier documents). It handles exactly the errors raised while
+copier reads the answers (its `_ask`), names the question, the value and the rule, and leaves
+every other exception to the previous hook. CK_DEBUG=1 shows the traceback (docs/security.md).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from types import TracebackType
+from typing import Any
+
+# copier's own wording (copier/_user_data.py, copier/_main.py, 9.19), stripped to the reason.
+_PREFIXES = (
+    re.compile(r"^Validation error for question '[^']*': "),
+    re.compile(r"^Invalid choice for '[^']*': "),
+)
+_REQUIRED = re.compile(r'^Question "([^"]+)" is required$')
+
+
+def _ask_frame(tb: TracebackType | None) -> Any:
+    """The frame of copier's Worker._ask the exception passed through, or None."""
+    found = None
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_name == "_ask" and "copier" in code.co_filename:
+            found = tb.tb_frame
+        tb = tb.tb_next
+    return found
+
+
+def _given(frame: Any, name: str) -> tuple[bool, Any]:
+    """The value given for `name` with --data/--data-file, read from copier's answers map."""
+    try:
+        init = frame.f_locals["self"].answers.init
+        return (True, init[name]) if name in init else (False, None)
+    except Exception:  # noqa: BLE001 - copier internals moved: say less, never crash here
+        return False, None
+
+
+# Python's own wording for a value copier could not cast to the question's type.
+_CAST = (
+    (re.compile(r"^invalid literal for int\(\) with base 10: "), "takes a whole number"),
+    (re.compile(r"^could not convert string to float: "), "takes a number"),
+)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """The value as typed (a --data string as is; anything else, or unprintable text, as repr)."""
+    text = value if isinstance(value, str) and value.isprintable() and value.strip() == value and value else repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def message(exc: BaseException, tb: TracebackType | None) -> str | None:
+    """The one line for an answer copier refused, or None when `exc` is not one."""
+    if not isinstance(exc, ValueError):
+        return None
+    frame = _ask_frame(tb)
+    if frame is None:
+        return None
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if m := _REQUIRED.match(text):
+        name = m.group(1)
+        return (f"ck-design: '{name}' has no answer and no default: give it with --data {name}=VALUE "
+                "(or in --data-file), or leave out --defaults to be asked")
+    name = str(frame.f_locals.get("var_name", "?"))
+    for prefix in _PREFIXES:
+        text = prefix.sub("", text)
+    for pattern, plain in _CAST:
+        if pattern.match(text):
+            text = f"{name} {plain}"
+    given, value = _given(frame, name)
+    where = f"--data {name}={_short(value)}" if given else f"the answer to '{name}'"
+    return (f"ck-design: {where} is refused: {text}. Correct it in --data/--data-file "
+            "(or leave it out to be asked); nothing was written")
+
+
+def _hook(previous: Any) -> Any:
+    def excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        line = None if os.environ.get("CK_DEBUG") else message(exc, tb)
+        if line is None:
+            previous(kind, exc, tb)
+            return
+        print(line, file=sys.stderr)
+
+    excepthook.ck_design = True  # type: ignore[attr-defined]
+    return excepthook
+
+
+def install() -> None:
+    """Install the hook once, in copier's command-line process only."""
+    main = sys.modules.get("__main__")
+    if getattr(main, "CopierApp", None) is None or getattr(sys.excepthook, "ck_design", False):
+        return
+    sys.excepthook = _hook(sys.excepthook)
