@@ -64,3 +64,34 @@ def test_directories_and_factor():
     assert naming.output_directory("/s", "n") == "/s/ck-outputs/n"
     assert naming.experiment_factor({"lora_rank": [4], "lr": [1]}) == "lora_rank_lr_comparison"
     assert naming.experiment_factor({}) == "baseline"
+
+
+def test_counting_evaluations_agrees_with_building_the_matrix():
+    """The wizard bounds a design by count_evaluations (no matrix built): it must say exactly
+    what the built matrix holds, for every way of choosing checkpoints and tasks."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    values = st.lists(st.integers(1, 4), min_size=1, max_size=3, unique=True)
+
+    @settings(max_examples=150, deadline=None)
+    @given(
+        models=st.lists(st.sampled_from([M1, M3]), min_size=1, max_size=2, unique=True),
+        variables=st.fixed_dictionaries({}, optional={"lora_rank": values, "epochs": values}),
+        controls=st.booleans(),
+        tasks=st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, max_size=3, unique=True),
+        choice=st.sampled_from(sweep.EVAL_EPOCH_CHOICES),
+        specific=st.lists(st.integers(0, 3), min_size=1, max_size=3, unique=True),
+        matrix=st.none() | st.dictionaries(st.sampled_from(["a", "b", "c"]),
+                                           st.lists(st.sampled_from(["*", "*3B*", "*rank2*", "*base", "nothing"]),
+                                                    min_size=1, max_size=2), max_size=3),
+        epochs=st.integers(1, 4),
+    )
+    def agree(models, variables, controls, tasks, choice, specific, matrix, epochs):
+        runs = sweep.generate_runs(models, variables, controls, eval_only=[{"name": "old", "model": models[0],
+                                                                            "checkpoint_path": "/ck/old"}])
+        args = {"eval_epochs": choice, "epochs": epochs, "eval_epoch_list": specific, "eval_matrix": matrix}
+        built = sweep.total_evaluations(sweep.build_matrix(runs, tasks, **args))
+        assert sweep.count_evaluations(runs, tasks, **args) == built
+
+    agree()

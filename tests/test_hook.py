@@ -55,6 +55,12 @@ ANSWERS = {"_src_path": "/tpl", "_commit": "abc1234", "question": "q?", "models"
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
+    return hook_env(tmp_path, monkeypatch)
+
+
+def hook_env(tmp_path: Path, monkeypatch) -> dict[str, str]:
+    """This process's environment made clean_env's (the hook runs in-process): a private HOME,
+    no git identity from the session."""
     e = clean_env(tmp_path / "home")
     for k in [k for k in os.environ if k.startswith("GIT_")] + ["EMAIL"]:
         monkeypatch.delenv(k, raising=False)

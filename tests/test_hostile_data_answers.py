@@ -76,6 +76,24 @@ def test_a_refused_answer_is_one_line(setup, override, extra, line):
     assert not dst.exists(), "something was written"
 
 
+def test_a_question_with_no_default_is_named_with_its_help(tmp_path):
+    """A design too big for every run on every task: with --defaults the selective matrix has no
+    default, and the one line says why, in the question's own words."""
+    env = clean_env(tmp_path / "home")
+    template = template_repo(tmp_path, env)
+    res = make_scratch(tmp_path / "res", tasks=("t1", "t2", "t3"))
+    tasks = [{"name": n, "script": s, "description": n} for n, s in res["scripts"].items()]
+    big = answers_for(res, models=["Llama-3.2-1B-Instruct", "Llama-3.2-3B-Instruct"],
+                      variables={"lora_rank": list(range(1, 51)), "lr": [1e-5 * i for i in range(1, 11)]},
+                      epochs=4, eval_epochs="all", eval_tasks=tasks)
+    r, dst = _copy((tmp_path, env, template, res), big)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    line = _last_line(r.stderr)
+    assert line.startswith("ck-design: 'eval_matrix' has no answer and no default: give it with --data eval_matrix=VALUE")
+    assert "Every run on every task would give 12,006 evaluations; at most 10,000" in line
+    assert not dst.exists()
+
+
 def test_ck_debug_shows_the_traceback(setup, monkeypatch):
     """For a bug report: CK_DEBUG=1 leaves copier's traceback as it was."""
     tmp, env, template, res = setup

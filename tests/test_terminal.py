@@ -259,3 +259,56 @@ def test_an_unknown_model_folder_is_offered_and_estimated_and_an_odd_destination
     assert design["experiment"]["directory"] == str(dst)
     assert f"Experiment directory: {dst} Not {res['scratch']}/ck-experiments/qwen, where the convention" in flat
     assert not cut_rows(term, first_line("scratch_dir"))
+
+
+def _screen_rows(term: Terminal) -> list[str]:
+    """The rows on the screen now (not the scrollback): what the person reads at this moment."""
+    term.child.expect(pexpect.TIMEOUT, timeout=3)  # let copier's redraw arrive
+    return ["".join(term.screen.buffer[y][x].data for x in range(term.cols)).rstrip() for y in range(term.screen.lines)]
+
+
+def test_a_design_too_big_to_evaluate_is_said_in_full_at_80_columns(res):
+    """2 models x 500 combinations x 4 epochs on 3 tasks: every run on every task would be 12,006
+    evaluations. The choice says why it cannot be taken, the selective matrix is asked with no
+    default, a matrix still too big is refused with the whole message wrapped under it (not cut
+    at the edge), and a narrower one is taken."""
+    root = Path(res["root"])
+    tasks = []
+    for name in ("t1", "t2", "t3"):
+        script = root / "tasks" / f"{name}.py"
+        script.write_text(f"from inspect_ai import task\n\n@task\ndef {name}():\n    pass\n")
+        tasks.append({"name": name, "script": str(script), "description": name})
+    answers = {
+        "scratch_dir": str(root / "scratch"), "experiment_type": "experiment", "question": QUESTION, "hypothesis": "",
+        "purpose": "", "include_base_controls": True, "preparation_tool": "torchtune", "evaluation_tool": "inspect-ai",
+        "models_dir": res["models_dir"], "models": ["Llama-3.2-1B-Instruct", "Llama-3.2-3B-Instruct"],
+        "eval_checkpoints_wanted": False, "dataset_path": res["dataset"],
+        "variables": {"lora_rank": list(range(1, 51)), "lr": [1e-5 * i for i in range(1, 11)]}, "epochs": 4,
+        "gpus": 1, "validation_during_training": True, "dataset_type": "chat_completion", "system_prompt": "",
+        "prompt": "{input}\n", "batch_size": 4, "gradient_accumulation_steps": 1, "weight_decay": 0.01,
+        "lora_dropout": 0.0, "num_warmup_steps": 10, "max_seq_len": 2048, "packing": True, "full_gpu": True,
+        "gpu_constraint": "", "gpu_partition": "", "eval_tasks": tasks, "eval_epochs": "all",
+    }
+    data = root / "big.yml"
+    data.write_text(yaml.safe_dump(answers, sort_keys=False))
+    term = spawn(80, res, root / "scratch" / "ck-experiments" / "big", extra=("--data-file", str(data)))
+    try:
+        term.child.expect_exact(first_line("eval_selection"))
+        rows = _screen_rows(term)
+        assert "   - every run on every task (typical) (12,006 evaluations; at most 10,000)" in rows, rows
+        assert " » selective (e.g. expensive tasks on large models only)" in rows, rows
+        term.child.send("\r")
+        term.child.expect_exact("with the runs they need.")
+        term.child.send('{t1: ["*"]}\r')
+        rows = _screen_rows(term)
+        shown = normalize(" ".join(rows))
+        assert ("Validation error for question 'eval_matrix': this matrix gives 12,006 evaluations; at most "
+                "10,000: match fewer runs per task, or split the experiment") in shown, rows
+        asked = rows[next(i for i, r in enumerate(rows) if first_line("eval_matrix") in r):]
+        assert all(len(r) < 80 for r in asked), asked  # wrapped, none cut at the edge
+        term.child.sendcontrol("u")
+        term.child.send('{t1: ["*rank1_*"], t2: ["*rank1_*"]}\r')
+        term.child.expect_exact(first_line("scorers"))
+    finally:
+        term.child.sendcontrol("c")
+        term.child.close(force=True)

@@ -50,6 +50,9 @@ class DesignLog:
         self.existed = path.exists() and path.stat().st_size > 0
         self._last = last_timestamp(path)
         self.entries = 0
+        # (action, error) of every entry this run wrote with `Result: failure`: COMPLETE_DESIGN
+        # and the closing summary never call a design ready when a step failed.
+        self.failures: list[tuple[str, str]] = []
 
     def writable_problem(self) -> str | None:
         """None when entries can be appended; else why not (checked by opening, not by mode
@@ -87,3 +90,5 @@ class DesignLog:
         except OSError as exc:
             raise LogNotWritable(exc.strerror or str(exc)) from exc
         self.entries += 1
+        if result == "failure":
+            self.failures.append((action, error or ""))

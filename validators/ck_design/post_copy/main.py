@@ -120,20 +120,39 @@ def _create_yaml(log: DesignLog, dst: Path, plan: Plan, evaluations: int, load_e
     log.add("CREATE_YAML", details, {**fields, **extra}, result, error)
 
 
-def _complete(log: DesignLog, ctx: Context, found: verify.Findings, extra_problem: str | None = None) -> None:
+# Verification steps whose failure is a missing or unreadable resource: a prerequisite to
+# resolve before running (listed in README.md), not a broken design.
+_RESOURCE_ACTIONS = frozenset({"VERIFY_MODEL", "VERIFY_DATASET", "COUNT_DATASET_SAMPLES", "VERIFY_EVAL_TASK"})
+
+
+def _step_errors(log: DesignLog) -> list[str]:
+    """The steps of this run that failed for a reason other than a missing resource."""
+    return [f"{action} ({error.split(' - ', 1)[0] or 'failed'})" for action, error in log.failures
+            if action not in _RESOURCE_ACTIONS]
+
+
+def _complete(log: DesignLog, ctx: Context, found: verify.Findings, extra_problem: str | None = None) -> str:
+    """COMPLETE_DESIGN, whose Result follows the steps before it; returns the summary's verdict
+    ("ready", "ready, with prerequisites to resolve", "written with errors to fix")."""
     elapsed = (datetime.now() - ctx.started).total_seconds()
     fields = {"Duration": speed.duration(max(0.0, elapsed)), "Prerequisites": len(found.prerequisites)}
     prerequisites = (
         f"{len(found.prerequisites)} prerequisites to resolve before running: " + "; ".join(found.prerequisites)
         if found.prerequisites else ""
     )
+    also = f"; also {prerequisites}" if prerequisites else ""
+    if errors := _step_errors(log):
+        log.add("COMPLETE_DESIGN", "Design written with errors to fix", fields, "failure",
+                f"StepFailed - {', '.join(errors)}: see those entries; fix the design and run ck-validate{also}")
+        return "written with errors to fix"
     if extra_problem:
-        error = extra_problem + (f"; also {prerequisites}" if prerequisites else "")
-        log.add("COMPLETE_DESIGN", "Design complete, with problems to resolve", fields, "warning", error)
-    elif prerequisites:
+        log.add("COMPLETE_DESIGN", "Design complete, with problems to resolve", fields, "warning", extra_problem + also)
+        return "written, with problems to resolve"
+    if prerequisites:
         log.add("COMPLETE_DESIGN", "Design complete; resources missing", fields, "warning", f"Prerequisites - {prerequisites}")
-    else:
-        log.add("COMPLETE_DESIGN", "Design complete", fields)
+        return "ready, with prerequisites to resolve"
+    log.add("COMPLETE_DESIGN", "Design complete", fields)
+    return "ready"
 
 
 def _print_summary(ctx: Context, title: str, lines: Iterable[str]) -> None:
@@ -202,11 +221,13 @@ def after_copy(ctx: Context) -> int:
     ctx.step = "finishing the log"
     _create_yaml(log, dst, plan, evaluations, load_error, "experiment_summary.yaml rendered from the answers")
     log.add("CREATE_LOG", "Design log written", {"Path": str(LOG_RELPATH), "Entries": log.entries + 1})
-    _complete(log, ctx, found)
+    verdict = _complete(log, ctx, found)
     refresh.record_after_copy(dst, design)  # committed with the design (hooks/README.md)
     written = ctx.written()
     ctx.step = GIT_STEP
     git = put_under_git(dst, plan.name, written)
+    if not git.ok:
+        verdict += ", not committed"
     lines = _copy_summary(dst, written, plan, evaluations, found)
     lines.append(f"  git: {git.message}")
     lines += [f"  git: {n}" for n in git.notes]
@@ -217,7 +238,7 @@ def after_copy(ctx: Context) -> int:
         " run-experiment; README.md lists the steps. Change the design later with"
         " `copier update --trust` in that directory"
     )
-    _print_summary(ctx, f"experiment design ready in {dst}", lines)
+    _print_summary(ctx, f"experiment design {verdict} in {dst}", lines)
     return 0
 
 
@@ -317,7 +338,7 @@ def after_update(ctx: Context) -> int:
     found, evaluations = _verify_all(log, plan, set(changed))
     ctx.step = "finishing the log"
     _create_yaml(log, dst, plan, evaluations, load_error, "experiment_summary.yaml updated by copier's 3-way merge")
-    _complete(log, ctx, found, problem)
+    verdict = _complete(log, ctx, found, problem)
     lines = [f"  answers changed: {len(changed)}"]
     lines += [f"    {k}: {json_value(a, k)} -> {json_value(b, k)}" for k, (a, b) in changed.items()]
     lines += vanished_variables(old.get("variables"), new.get("variables"))
@@ -329,7 +350,7 @@ def after_update(ctx: Context) -> int:
     lines += [f"  note: {n}" for n in found.notes]
     add = " ".join(shlex.quote(f) for f in ctx.written())
     lines.append(f"  next: review `git diff`, then `git add -- {add} && git commit` (pre-commit validates the design)")
-    _print_summary(ctx, f"design updated in {dst}", lines)
+    _print_summary(ctx, f"design updated in {dst}" + ("" if verdict.startswith("ready") else f": {verdict}"), lines)
     if conflicted:
         _conflict_banner(conflicted)
     return 0

@@ -18,6 +18,8 @@ from ..facts.loader import LoadError, load_file
 from ..facts.resources import free_disk_gb
 from ..spec import sweep
 from ..validate.engine import check
+from ..validate.registry import RULES
+from ..validate.rules import RESOURCES
 from .designlog import DesignLog
 from .plan import Plan
 
@@ -273,6 +275,11 @@ def generate_matrix(log: DesignLog, plan: Plan) -> int:
 
 # --- the validator's verdict ----------------------------------------------------------------
 
+def _section(code: str) -> str:
+    rule = RULES.get(code)
+    return rule.section if rule is not None else ""
+
+
 def validation_entry(path: Path) -> tuple[str, dict[str, Any], str | None]:
     """ck-validate's verdict on the rendered design, as (result, fields, error) for CREATE_YAML."""
     try:
@@ -286,9 +293,15 @@ def validation_entry(path: Path) -> tuple[str, dict[str, Any], str | None]:
     counts = Counter(f.code for f in findings)
     by_code = ", ".join(f"{c} x{n}" if n > 1 else c for c, n in sorted(counts.items()))
     fields = {"Validation": f"{len(errors)} errors, {len(warnings)} warnings" + (f" ({by_code})" if counts else "")}
+    # A resource that is missing or unreadable is a prerequisite (its VERIFY_* entry says so),
+    # not a broken design: only the other errors fail this step (and COMPLETE_DESIGN).
+    design_errors = [f for f in errors if _section(f.code) != RESOURCES]
+    if design_errors:
+        first = "; ".join(f"{f.code} line {f.line}: {f.message}" for f in design_errors[:3])
+        return "failure", fields, f"InvalidDesign - {first} (run ck-validate for all findings)"
     if errors:
         first = "; ".join(f"{f.code} line {f.line}: {f.message}" for f in errors[:3])
-        return "failure", fields, f"InvalidDesign - {first} (run ck-validate for all findings)"
+        return "warning", fields, f"ResourceErrors - {first} (prerequisites: resolve before running)"
     if warnings:
         one_per_code = {f.code: f for f in reversed(warnings)}  # the first finding of each code
         first = "; ".join(f"{f.code}: {f.message}" for f in sorted(one_per_code.values(), key=lambda f: f.line)[:3])

@@ -230,6 +230,33 @@ def total_evaluations(matrix: Sequence[Mapping[str, Any]]) -> int:
     return total
 
 
+def count_evaluations(
+    runs: Sequence[Mapping[str, Any]],
+    task_names: Sequence[str],
+    *,
+    eval_epochs: str,
+    epochs: int,
+    eval_epoch_list: Sequence[int] | None = None,
+    eval_matrix: Mapping[str, Iterable[str]] | None = None,
+) -> int:
+    """total_evaluations(build_matrix(...)) without building the matrix, so the wizard can bound a
+    design at its questions: arithmetic per run (checkpoints x tasks), a pattern match only for
+    the tasks `eval_matrix` lists."""
+    listed = {t: list(eval_matrix[t]) for t in task_names if eval_matrix and t in eval_matrix}
+    everywhere = len(task_names) - len(listed)
+    total = 0
+    for run in runs:
+        tasks = everywhere + sum(1 for ps in listed.values() if any(fnmatchcase(run["name"], p) for p in ps))
+        if run["type"] in UNTRAINED or eval_epochs in ("last", BEST_VAL_LOSS):
+            per_task = 1
+        elif eval_epochs == "all":
+            per_task = int((run.get("parameters") or {}).get("epochs", epochs))
+        else:
+            per_task = len(eval_epoch_list or [])
+        total += tasks * per_task
+    return total
+
+
 def run_value(run: Mapping[str, Any], controls: Mapping[str, Any], key: str) -> tuple[Any, tuple[Any, ...] | None]:
     """A run's effective setting: its own parameter, else controls; with where it came from
     (("parameters", key), ("controls", key), or None when neither sets it)."""

@@ -7,6 +7,7 @@ and what the benchmarks measure are one build (docs/wizard.md).
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -53,17 +54,24 @@ def _tasks(answers: Mapping[str, Any]) -> list[dict[str, str]]:
     return tasks
 
 
-def _matrix(answers: Mapping[str, Any], runs: list[dict[str, Any]], tasks: list[dict[str, str]],
-            controls: Mapping[str, Any], variables: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _matrix_args(answers: Mapping[str, Any], controls: Mapping[str, Any], variables: Mapping[str, Any]) -> dict[str, Any]:
+    """Which checkpoints of which runs meet which tasks: what the matrix is built (and counted) from."""
     eval_epochs = get(answers, "eval_epochs", "last")
     selective = get(answers, "eval_selection", "all") == "selective"
+    return {
+        "eval_epochs": eval_epochs,
+        "epochs": int(controls.get("epochs", 1)) if "epochs" not in variables else 1,
+        "eval_epoch_list": get(answers, "eval_epoch_list", None) if eval_epochs == "specific" else None,
+        "eval_matrix": (get(answers, "eval_matrix", {}) or None) if selective else None,
+    }
+
+
+def _matrix(answers: Mapping[str, Any], runs: list[dict[str, Any]], tasks: list[dict[str, str]],
+            controls: Mapping[str, Any], variables: Mapping[str, Any]) -> list[dict[str, Any]]:
     return sweep.build_matrix(
         runs,
         [t["name"] for t in tasks],
-        eval_epochs=eval_epochs,
-        epochs=int(controls.get("epochs", 1)) if "epochs" not in variables else 1,
-        eval_epoch_list=get(answers, "eval_epoch_list", None) if eval_epochs == "specific" else None,
-        eval_matrix=(get(answers, "eval_matrix", {}) or None) if selective else None,
+        **_matrix_args(answers, controls, variables),
         vis_label_style=get(answers, "vis_label_style", "short"),
         variables=variables,
     )
@@ -93,7 +101,13 @@ def _eval_only(answers: Mapping[str, Any], models: list[str]) -> list[dict[str, 
         return []
     given = [c if isinstance(c, Mapping) else {"path": str(c)} for c in get(answers, "eval_checkpoints", []) or []]
     given = [{**c, "path": absolute_path(c["path"])} for c in given if isinstance(c.get("path"), str)]
-    return sweep.eval_only_runs(given, models[0] if models else DEFAULT_MODEL, lambda p: sorted(glob.glob(p)))
+    return sweep.eval_only_runs(given, models[0] if models else DEFAULT_MODEL, bounded_glob)
+
+
+def bounded_glob(pattern: str) -> list[str]:
+    """A checkpoint glob's matches, sorted; at most one more than a design may hold (the wizard
+    refuses more at the question), so a pattern like /scratch/*/*/* never walks a whole disk."""
+    return sorted(itertools.islice(glob.iglob(pattern), sweep.MAX_EVALUATIONS + 1))
 
 
 def _add_compute(design: dict[str, Any], answers: Mapping[str, Any]) -> None:
@@ -132,17 +146,34 @@ def _training_data(answers: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def build_design(answers: Mapping[str, Any]) -> dict[str, Any]:
-    """experiment_summary.yaml as plain data, in the file's key order."""
-    scratch = absolute_path(get(answers, "scratch_dir", "")) or absolute_path(".")
-    etype = get(answers, "experiment_type", naming.EXPERIMENT)
-    name = str(get(answers, "experiment_name", "experiment"))
+def _runs(answers: Mapping[str, Any], etype: str, overrides: bool = True,
+          ) -> tuple[list[str], dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+    """The models, the variables, the controls and the runs (models x sweep, controls, eval-only);
+    `overrides=False` leaves out the SLURM overrides (they read the model folders)."""
     models = [str(m) for m in as_list(get(answers, "models", [DEFAULT_MODEL]))]
     train = not wants_checkpoints(answers) or bool(get(answers, "train_runs", True))
     variables = normalize_variables(get(answers, "variables", {})) if train else {}
     controls = _controls(answers, variables, models)
     runs = sweep.generate_runs(models, variables, bool(get(answers, "include_base_controls", True)),
-                               _slurm_overrides(answers, models, etype), _eval_only(answers, models), train)
+                               _slurm_overrides(answers, models, etype) if overrides else {},
+                               _eval_only(answers, models), train)
+    return models, variables, controls, runs
+
+
+def design_size(answers: Mapping[str, Any]) -> tuple[int, int]:
+    """(runs, evaluations) of the design these answers build, counted without building it (no
+    dataset or model reads): the wizard's bound on a design (spec/sweep.py MAX_EVALUATIONS)."""
+    _, variables, controls, runs = _runs(answers, str(get(answers, "experiment_type", naming.EXPERIMENT)), overrides=False)
+    names = [str(t.get("name")) for t in get(answers, "eval_tasks", []) or [] if isinstance(t, Mapping)]
+    return len(runs), sweep.count_evaluations(runs, names, **_matrix_args(answers, controls, variables))
+
+
+def build_design(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """experiment_summary.yaml as plain data, in the file's key order."""
+    scratch = absolute_path(get(answers, "scratch_dir", "")) or absolute_path(".")
+    etype = get(answers, "experiment_type", naming.EXPERIMENT)
+    name = str(get(answers, "experiment_name", "experiment"))
+    models, variables, controls, runs = _runs(answers, etype)
     tasks = _tasks(answers)
     design = {
         "experiment": {

@@ -1,4 +1,5 @@
-"""One line, not a traceback, when copier refuses an answer given with --data / --data-file.
+"""A refused answer, said in full: one line, not a traceback, when copier refuses an answer given
+with --data / --data-file; the whole message, wrapped, when it refuses one typed at the terminal.
 
 copier validates `--data` answers (and, with `--defaults`, looks for a default) before it asks
 anything, and raises a plain ValueError there that its command line does not catch: the user
@@ -15,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import textwrap
 from types import TracebackType
 from typing import Any
 
@@ -59,6 +61,15 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _asked(frame: Any) -> str:
+    """The question as the wizard asks it (its rendered help, on one line), where copier has it."""
+    try:
+        help_text = " ".join(str(frame.f_locals["question"].get_message()).split())
+    except Exception:  # noqa: BLE001 - copier internals moved: the name alone
+        return ""
+    return f". The question: {help_text}" if help_text else ""
+
+
 def message(exc: BaseException, tb: TracebackType | None) -> str | None:
     """The one line for an answer copier refused, or None when `exc` is not one."""
     if not isinstance(exc, ValueError):
@@ -70,7 +81,7 @@ def message(exc: BaseException, tb: TracebackType | None) -> str | None:
     if m := _REQUIRED.match(text):
         name = m.group(1)
         return (f"ck-design: '{name}' has no answer and no default: give it with --data {name}=VALUE "
-                "(or in --data-file), or leave out --defaults to be asked")
+                f"(or in --data-file), or leave out --defaults to be asked{_asked(frame)}")
     name = str(frame.f_locals.get("var_name", "?"))
     for prefix in _PREFIXES:
         text = prefix.sub("", text)
@@ -95,9 +106,52 @@ def _hook(previous: Any) -> Any:
     return excepthook
 
 
+def _wrap_validation_errors() -> None:
+    """Show a refused answer's whole message under the question, wrapped to the terminal.
+
+    prompt_toolkit's ValidationToolbar is one row high (`Window(height=1)`): at 80 columns,
+    after copier's "Validation error for question 'eval_matrix': " prefix, a message is cut
+    after about 35 characters, the value and the fix lost (docs/wizard.md, "At the terminal").
+    The same toolbar, in a window as high as its wrapped text. Left as it is if prompt_toolkit
+    changed (the message is then cut, never wrong)."""
+    try:
+        from prompt_toolkit.application import get_app
+        from prompt_toolkit.filters import has_validation_error
+        from prompt_toolkit.layout import ConditionalContainer, FormattedTextControl, Window
+        from prompt_toolkit.widgets import toolbars
+    except ImportError:
+        return
+    original = toolbars.ValidationToolbar.__init__
+    if getattr(original, "ck_design", False):
+        return
+
+    def __init__(self: Any, show_position: bool = False) -> None:
+        original(self, show_position)
+        control = getattr(self, "control", None)
+        if control is None:
+            return
+        text_of = control.text
+
+        def wrapped() -> Any:
+            fragments = text_of() if callable(text_of) else text_of
+            if not fragments:
+                return fragments
+            width = max(20, get_app().output.get_size().columns - 1)
+            text = "".join(f[1] for f in fragments)
+            return [(fragments[0][0], textwrap.fill(text, width, subsequent_indent="  "))]
+
+        self.control = FormattedTextControl(wrapped)
+        self.container = ConditionalContainer(content=Window(self.control, wrap_lines=True),
+                                              filter=has_validation_error)
+
+    __init__.ck_design = True  # type: ignore[attr-defined]
+    toolbars.ValidationToolbar.__init__ = __init__  # type: ignore[method-assign]
+
+
 def install() -> None:
-    """Install the hook once, in copier's command-line process only."""
+    """Install both, once, in copier's command-line process only."""
     main = sys.modules.get("__main__")
     if getattr(main, "CopierApp", None) is None or getattr(sys.excepthook, "ck_design", False):
         return
     sys.excepthook = _hook(sys.excepthook)
+    _wrap_validation_errors()

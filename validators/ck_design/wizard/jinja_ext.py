@@ -33,7 +33,7 @@ from . import cli_errors, defaults, terminal, validators
 from .answers import absolute_path, answers_from, normalize_variables
 from .build import build_design
 from .plan import epochs_text, plan_text, summary_counts
-from .render import DECLINED_ROOT, approval_root, schema_url
+from .render import DECLINED_ROOT, after_copy_message, approval_root, copier_operation, schema_url
 from .yamlwriter import answers_yaml, yaml_flow_list, yaml_scalar, yaml_value
 
 def _dst(ctx: Context) -> str | None:
@@ -71,26 +71,24 @@ def ck_dst(ctx: Context) -> str:
     return absolute_path(_dst(ctx) or ".")
 
 
-def _copier_operation() -> str | None:
-    """'copy' or 'update': copier passes `_copier_operation` to tasks only, so read the context
-    variable it sets for the whole operation (all three renders of an update say 'update').
-    None when this copier does not have it: then nothing is recorded that depends on it."""
-    try:
-        from copier._main import _operation  # copier's own; present in 9.19 (pyproject pins <10)
-
-        return _operation.get(None)
-    except Exception:  # noqa: BLE001 - copier internals moved: treat as a copy
-        return None
-
-
 @pass_context
 def ck_experiment_directory(ctx: Context, scratch_dir: Any, experiment_type: Any, name: Any) -> str:
     """The `experiment_directory` answer: on `copier copy` into a destination that is not
     {scratch}/ck-experiments/{name}, that destination; else "" (the convention). Never computed
     on update: copier renders the old and new versions into temporary folders then."""
-    if _copier_operation() != "copy":
+    if copier_operation() != "copy":
         return ""
     return defaults.recorded_directory(_dst(ctx), scratch_dir, experiment_type, name)
+
+
+@pass_context
+def ck_after_copy(ctx: Context) -> str:
+    conf = ctx.get("_copier_conf")
+    try:
+        skipped = bool(conf["skip_tasks"])
+    except (KeyError, TypeError):
+        skipped = False
+    return after_copy_message(ck_dst(ctx), skipped)
 
 
 @pass_context
@@ -118,6 +116,25 @@ def ck_plan(ctx: Context) -> str:
 def ck_check_eval_epoch_list(ctx: Context, value: Any) -> str:
     a = answers_from(ctx)
     return validators.check_eval_epoch_list(value, a.get("epochs", 1), a.get("variables", {}))
+
+
+@pass_context
+def ck_design_size_problem(ctx: Context, eval_selection: str | None = None) -> str:
+    """"" while the design the answers so far build (with `eval_selection`, when given) stays
+    within spec/sweep.py MAX_EVALUATIONS runs and evaluations; else what it gives."""
+    answers = answers_from(ctx)
+    if eval_selection is not None:
+        answers["eval_selection"] = eval_selection
+    return validators.design_size_problem(answers)
+
+
+@pass_context
+def ck_check_eval_matrix(ctx: Context, matrix: Any, eval_tasks: Any) -> str:
+    """The selective matrix: its form, then the size of the design it makes."""
+    if msg := validators.check_eval_matrix(matrix, eval_tasks):
+        return msg
+    problem = validators.design_size_problem({**answers_from(ctx), "eval_matrix": matrix})
+    return f"this matrix gives {problem}: match fewer runs per task, or split the experiment" if problem else ""
 
 
 @pass_context
@@ -155,7 +172,7 @@ def ck_check_destination(ctx: Context) -> str:
     """'' when the destination can take a new design; on copy, stop before anything is
     written when it cannot (facts/destination.py). Used by `_subdirectory`, which copier
     renders before writing any file, interactive or not."""
-    if _copier_operation() == "update":
+    if copier_operation() == "update":
         return ""
     conf = ctx.get("_copier_conf")
     try:
@@ -194,6 +211,7 @@ GLOBALS: dict[str, Any] = {
     "ck_default_experiment_name": ck_default_experiment_name,
     "ck_experiment_directory": ck_experiment_directory,
     "ck_destination_note": ck_destination_note,
+    "ck_after_copy": ck_after_copy,
     "ck_sweepable": lambda: SWEEPABLE,
     # copier.yml: validators
     "ck_check_required": validators.check_required,
@@ -207,11 +225,12 @@ GLOBALS: dict[str, Any] = {
     "ck_check_date": validators.check_date,
     "ck_check_eval_tasks": validators.check_eval_tasks,
     "ck_check_eval_checkpoints": validators.check_eval_checkpoints,
-    "ck_check_eval_matrix": validators.check_eval_matrix,
+    "ck_check_eval_matrix": ck_check_eval_matrix,
     "ck_check_string_list": validators.check_string_list,
     "ck_check_evaluation_setting": validators.check_evaluation_setting,
     "ck_check_eval_epoch_list": ck_check_eval_epoch_list,
     "ck_check_best_val_loss": ck_check_best_val_loss,
+    "ck_design_size_problem": ck_design_size_problem,
     # approval, and the template
     "ck_plan": ck_plan,
     "ck_approval_root": ck_approval_root,

@@ -6,9 +6,12 @@ Approval and declining are described in docs/wizard.md ("Approval"); the modelin
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from ..spec import jsonschema
+from ..spec.logformat import HEADER_RE
+from ..spec.naming import LOG_FILE
 
 # Where the modeline points when neither schema file is found (docs/editor.md).
 SCHEMA_URL = f"https://raw.githubusercontent.com/ck-design/ck-design/main/schemas/{jsonschema.SCHEMA_NAME}"
@@ -30,20 +33,61 @@ def schema_url() -> str:
 DECLINED_ROOT = "template/{% if false %}declined{% endif %}"
 
 
+def copier_operation() -> str | None:
+    """'copy' or 'update': copier passes `_copier_operation` to tasks only, so read the context
+    variable it sets for the whole operation (all three renders of an update say 'update').
+    None when this copier does not have it: then nothing is recorded that depends on it."""
+    try:
+        from copier._main import _operation  # copier's own; present in 9.19 (pyproject pins <10)
+
+        return _operation.get(None)
+    except Exception:  # noqa: BLE001 - copier internals moved: treat as a copy
+        return None
+
+
 def approval_root(approved: Any) -> str:
     """`_subdirectory`: the template when approved. Declined on copy: an empty folder, so
     nothing at all is written. Declined on update: stop (an empty render would delete files)."""
     if approved is True or (isinstance(approved, str) and approved.lower() in ("true", "yes", "1")):
         return "template"
-    operation = None
-    try:
-        from copier._main import _operation  # the operation copier is running (copy/update)
-
-        operation = _operation.get(None)
-    except Exception:  # copier internals moved: treat as a copy
-        operation = None
-    if operation == "update":
+    if copier_operation() == "update":
         from copier.errors import UserMessageError
 
         raise UserMessageError("Update declined at approval (step 8): nothing was changed.")
     return DECLINED_ROOT
+
+
+def _last_entry(log: str) -> tuple[str, str] | None:
+    """(action, result) of the log's last entry; None when there is no log. Reads the tail only."""
+    try:
+        with open(log, "rb") as fh:
+            fh.seek(max(0, os.fstat(fh.fileno()).st_size - 65536))
+            text = fh.read().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    action = result = ""
+    for line in text.splitlines():
+        if m := HEADER_RE.match(line):
+            action, result = m.group(2), ""
+        elif line.startswith("Result: "):
+            result = line[len("Result: "):].strip()
+    return (action, result) if action else None
+
+
+def after_copy_message(dst: str, skipped_tasks: bool = False) -> str:
+    """copier's last words after a copy (`_message_after_copy`), true to what the post-copy hook
+    did: its verdict is the log's last entry, COMPLETE_DESIGN (docs/wizard.md, "At the terminal")."""
+    files = "  experiment_summary.yaml (the design) and README.md (the plan)."
+    last = _last_entry(os.path.join(dst, LOG_FILE))
+    # Each verdict on a line of its own, under 80 columns (tests/test_terminal.py).
+    if skipped_tasks:
+        return (f"Experiment design files written to {dst}\n{files}\n"
+                "  The hook was skipped (--skip-tasks): nothing verified, logged or committed.")
+    if last is None or last[0] != "COMPLETE_DESIGN":
+        return (f"Experiment design files written to {dst}\n{files}\n"
+                "  The post-copy hook did not finish (see above): nothing was committed.")
+    if last[1] == "success":
+        return f"Experiment design written to {dst}\n{files}"
+    if last[1] == "warning":
+        return f"Experiment design written to {dst}\n{files}\n  Resolve what is listed above before running it."
+    return f"Experiment design written to {dst}\n{files}\n  Not finished: see the errors above and {LOG_FILE}."

@@ -17,6 +17,7 @@ from ..spec import model_registry, naming
 from ..spec.params import PARAMS, SWEEPABLE
 from ..spec.sweep import MAX_EVALUATIONS
 from .answers import as_list, normalize_value, normalize_variables, prompt_value
+from .build import bounded_glob, design_size
 
 _TASK_KEYS = ("name", "script", "description", "dataset")
 
@@ -86,6 +87,18 @@ def check_variables(variables: Any, models: Any = None) -> str:
             return msg
     runs = _fine_tuned_runs(variables, models)
     return _too_big(runs, 1, f"{runs:,} runs (models x combinations of the variables)")
+
+
+def design_size_problem(answers: Mapping[str, Any]) -> str:
+    """"" while the design these answers build stays within MAX_EVALUATIONS runs and
+    evaluations; else what it gives, in few enough words to follow a choice on an 80-column
+    screen (a disabled choice shows it); callers add the fix."""
+    runs, evaluations = design_size(answers)
+    if runs > MAX_EVALUATIONS:
+        return f"{runs:,} runs; at most {MAX_EVALUATIONS:,}"
+    if evaluations > MAX_EVALUATIONS:
+        return f"{evaluations:,} evaluations; at most {MAX_EVALUATIONS:,}"
+    return ""
 
 
 def check_temperature(value: Any) -> str:
@@ -276,12 +289,18 @@ def check_eval_checkpoints(checkpoints: Any, models: Any = None) -> str:
                 "label: old_rank8}] (a path may be a glob)")
     chosen = [str(m) for m in as_list(models)]
     labels: set[str] = set()
+    runs = 0
     for i, c in enumerate(checkpoints):
         if msg := _check_checkpoint(i, c, chosen):
             return msg
+        path = c if isinstance(c, str) else c["path"]
+        runs += max(1, len(bounded_glob(path))) if any(ch in path for ch in "*?[") else 1
         label = c.get("label") if isinstance(c, Mapping) else None
         if label:
             if label in labels:
                 return f"label {label!r} is used twice: each checkpoint's run needs its own name"
             labels.add(label)
+    if runs > MAX_EVALUATIONS:
+        return (f"these paths give {runs:,} or more eval-only runs; one design holds at most "
+                f"{MAX_EVALUATIONS:,}: use a narrower glob, or split it into several experiments")
     return ""
