@@ -7,8 +7,10 @@ names (verify.py), estimates disk use, training steps and time (speed.py), appen
 finished action to logs/design-experiment.log (designlog.py), puts a copied design under git
 (git.py) and prints a closing summary.
 
-It always exits 0: a failing task makes `copier copy` delete the freshly rendered directory, so a
-failed verification is a log entry and a prerequisite, never a crash.
+A failed verification is a log entry and a prerequisite, never a crash. After a copy it exits 0
+even when a step failed (copier deletes a fresh copy whose task fails): its summary, the log's
+COMPLETE_DESIGN and copier's closing message say what failed. After an update a step that could
+not finish (an unwritable log, an error, Ctrl-C) exits non-zero, so `copier update` does too.
 """
 
 from __future__ import annotations
@@ -402,21 +404,26 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     started = process_start(os.getppid()) or datetime.now()
     ctx = Context(dst, answers, question_order(args.template), out or sys.stdout, args.answers_file, started,
                   args.template, resume=args.resume)
+    # A step that failed is never reported as success (docs/security.md). After an update the
+    # exit status says so (copier update then exits non-zero; the merged files stay). After a
+    # copy it cannot: copier deletes a fresh copy whose task fails, and with it every answer of
+    # the session, so the message and copier's closing words (wizard/render.py) say it instead.
+    failed = 1 if args.operation == "update" else 0
     try:
         return after_copy(ctx) if args.operation == "copy" else after_update(ctx)
     except LogNotWritable as exc:
         print(_log_not_writable(args, dst, str(exc)), file=sys.stderr)
-        return 0
+        return failed
     except KeyboardInterrupt:
         print(record_interrupt(ctx, args.operation, _resume_command(args)), file=sys.stderr)
-        return 0
+        return 130 if failed else 0
     except Exception as exc:
         print(
             f"ck-design: the post-{args.operation} hook failed: {type(exc).__name__}: {exc}\n"
             f"The rendered files are untouched. Please report this with the log in {LOG_FILE}.",
             file=sys.stderr,
         )
-        return 0
+        return failed
 
 
 if __name__ == "__main__":
