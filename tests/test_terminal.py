@@ -267,6 +267,44 @@ def _screen_rows(term: Terminal) -> list[str]:
     return ["".join(term.screen.buffer[y][x].data for x in range(term.cols)).rstrip() for y in range(term.screen.lines)]
 
 
+def _given(res: dict, **changes) -> dict:
+    """Every answer of the default path up to the evaluation questions, as a --data-file gives
+    them, so a test starts at the question it is about."""
+    root = Path(res["root"])
+    return {
+        "scratch_dir": str(root / "scratch"), "experiment_type": "experiment", "question": QUESTION, "hypothesis": "",
+        "purpose": "", "include_base_controls": True, "preparation_tool": "torchtune", "evaluation_tool": "inspect-ai",
+        "models_dir": res["models_dir"], "models": ["Llama-3.2-1B-Instruct"], "eval_checkpoints_wanted": False,
+        "dataset_path": res["dataset"], "variables": {"lora_rank": [4, 8]}, "epochs": 2, "gpus": 1,
+        "validation_during_training": True, "dataset_type": "chat_completion", "system_prompt": "",
+        "prompt": "{input}\n", "lr": 1e-4, "batch_size": 4, "gradient_accumulation_steps": 1, "weight_decay": 0.01,
+        "lora_dropout": 0.0, "num_warmup_steps": 10, "max_seq_len": 2048, "packing": True, "full_gpu": True,
+        "gpu_constraint": "", "gpu_partition": "",
+        "eval_tasks": [{"name": n, "script": p, "description": n} for n, p in res["scripts"].items()], **changes,
+    }
+
+
+def spawn_given(res: dict, name: str, answers: dict) -> Terminal:
+    data = Path(res["root"]) / f"{name}.yml"
+    data.write_text(yaml.safe_dump(answers, sort_keys=False))
+    return spawn(80, res, Path(res["root"]) / "scratch" / "ck-experiments" / name, extra=("--data-file", str(data)))
+
+
+def test_a_choice_that_cannot_be_taken_says_why_within_80_columns(res):
+    """Without validation during training, 'best validation loss' is shown disabled, with its
+    reason on the same row: that row must fit (prompt_toolkit cuts a list row at the edge)."""
+    term = spawn_given(res, "noval", _given(res, validation_during_training=False))
+    try:
+        term.child.expect_exact(first_line("eval_epochs"))
+        rows = _screen_rows(term)
+        row = next(r for r in rows if "best validation loss" in r)
+        assert row == "   - best validation loss (after training) (needs validation during training)", rows
+        assert len(row) < 80
+    finally:
+        term.child.sendcontrol("c")
+        term.child.close(force=True)
+
+
 def test_a_design_too_big_to_evaluate_is_said_in_full_at_80_columns(res):
     """2 models x 500 combinations x 4 epochs on 3 tasks: every run on every task would be 12,006
     evaluations. The choice says why it cannot be taken, the selective matrix is asked with no
@@ -278,20 +316,10 @@ def test_a_design_too_big_to_evaluate_is_said_in_full_at_80_columns(res):
         script = root / "tasks" / f"{name}.py"
         script.write_text(f"from inspect_ai import task\n\n@task\ndef {name}():\n    pass\n")
         tasks.append({"name": name, "script": str(script), "description": name})
-    answers = {
-        "scratch_dir": str(root / "scratch"), "experiment_type": "experiment", "question": QUESTION, "hypothesis": "",
-        "purpose": "", "include_base_controls": True, "preparation_tool": "torchtune", "evaluation_tool": "inspect-ai",
-        "models_dir": res["models_dir"], "models": ["Llama-3.2-1B-Instruct", "Llama-3.2-3B-Instruct"],
-        "eval_checkpoints_wanted": False, "dataset_path": res["dataset"],
-        "variables": {"lora_rank": list(range(1, 51)), "lr": [1e-5 * i for i in range(1, 11)]}, "epochs": 4,
-        "gpus": 1, "validation_during_training": True, "dataset_type": "chat_completion", "system_prompt": "",
-        "prompt": "{input}\n", "batch_size": 4, "gradient_accumulation_steps": 1, "weight_decay": 0.01,
-        "lora_dropout": 0.0, "num_warmup_steps": 10, "max_seq_len": 2048, "packing": True, "full_gpu": True,
-        "gpu_constraint": "", "gpu_partition": "", "eval_tasks": tasks, "eval_epochs": "all",
-    }
-    data = root / "big.yml"
-    data.write_text(yaml.safe_dump(answers, sort_keys=False))
-    term = spawn(80, res, root / "scratch" / "ck-experiments" / "big", extra=("--data-file", str(data)))
+    answers = _given(res, models=["Llama-3.2-1B-Instruct", "Llama-3.2-3B-Instruct"],
+                     variables={"lora_rank": list(range(1, 51)), "lr": [1e-5 * i for i in range(1, 11)]}, epochs=4,
+                     eval_tasks=tasks, eval_epochs="all")
+    term = spawn_given(res, "big", answers)
     try:
         term.child.expect_exact(first_line("eval_selection"))
         rows = _screen_rows(term)

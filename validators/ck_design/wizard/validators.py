@@ -237,7 +237,8 @@ def check_best_val_loss(answers: Mapping[str, Any]) -> str:
     variables = normalize_variables(answers.get("variables") or {})
     vals = variables.get("validation_during_training", [answers.get("validation_during_training", True)])
     if not all(v is True for v in vals):
-        return "best_val_loss needs validation during training (step 4): without it there is no validation loss"
+        # Shown after the choice's name on one row (copier disables it): short enough for 80 columns.
+        return "needs validation during training"
     return ""
 
 
