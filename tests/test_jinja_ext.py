@@ -227,8 +227,8 @@ def test_copier_yml_questions_have_help():
     assert all(v.get("help") for v in questions.values())
     assert conf["_jinja_extensions"] == ["ck_design.wizard.jinja_ext.WizardExtension"]
     # future tools are shown but not selectable
-    assert "validator" in conf["preparation_tool"]["choices"]["axolotl (not supported yet)"]
-    assert "validator" in conf["evaluation_tool"]["choices"]["lm-eval-harness (not supported yet)"]
+    assert "validator" in conf["preparation_tool"]["choices"]["axolotl"]
+    assert "validator" in conf["evaluation_tool"]["choices"]["lm-eval-harness"]
 
 
 def test_answer_keys_are_what_copier_yml_asks(tmp_path):
