@@ -104,3 +104,30 @@ def test_copiers_last_words_follow_the_hook(tmp_path):
         at = lines.index(first.format(dst=dst))
         assert lines[at + 1] == "  experiment_summary.yaml (the design) and README.md (the plan).", lines[at:]
         assert lines[at + 2:] == ([verdict] if verdict else []), lines[at:]
+
+
+def test_hook_commands_off_path_are_said_before_the_first_commit_fails(tmp_path):
+    """copier run by its full path (or a tool install whose bin folder is not on PATH): the
+    summary says the commit hooks' commands are not on PATH and where they are; a commit then
+    stops as it says, and with that folder on PATH it goes through."""
+    cli_env = clean_env(tmp_path / "home")
+    template = template_repo(tmp_path, cli_env)
+    res = make_scratch(tmp_path / "res")
+    dst = Path(res["scratch"]) / "ck-experiments" / "offpath"
+    data = tmp_path / "offpath.yml"
+    data.write_text(yaml.safe_dump(answers_for(res, experiment_name="offpath"), sort_keys=False))
+    bare = {**cli_env, "PATH": "/usr/local/bin:/usr/bin:/bin"}
+    r = subprocess.run([COPIER, "copy", "--trust", "--defaults", "--data-file", str(data), str(template), str(dst)],
+                       cwd=tmp_path, env=bare, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    bin_dir = Path(COPIER).parent
+    assert (f"but ck-validate and ck-plan are not on your PATH, so every commit here would stop with "
+            f"\"Executable `ck-validate` not found\": add {bin_dir} to your PATH") in r.stdout, r.stdout
+    with (dst / "experiment_summary.yaml").open("a") as fh:
+        fh.write("# reviewed\n")
+    git(["add", "experiment_summary.yaml"], dst, bare)
+    stopped = git(["commit", "-m", "review"], dst, bare, check=False)
+    assert stopped.returncode != 0 and "Executable `ck-validate` not found" in stopped.stdout + stopped.stderr
+    fixed = {**bare, "PATH": f"{bin_dir}:{bare['PATH']}"}
+    done = git(["commit", "-m", "review"], dst, fixed, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -109,8 +109,27 @@ def _install_pre_commit(dst: Path) -> str:
         return "pre-commit is not installed: `pip install pre-commit && pre-commit install` here to validate every commit"
     r = subprocess.run([*pre_commit, "install"], cwd=dst, capture_output=True, text=True, check=False)
     if r.returncode == 0:
-        return "installed the pre-commit hook: every commit is validated by ck-validate"
+        return "installed the pre-commit hook: every commit is validated by ck-validate" + _tools_on_path()
     return f"`pre-commit install` failed ({(r.stderr or r.stdout).strip()}); run it yourself"
+
+
+# The commands the rendered .pre-commit-config.yaml runs by name (`language: system`).
+HOOK_COMMANDS = ("ck-validate", "ck-plan")
+
+
+def _tools_on_path() -> str:
+    """'' when the rendered hooks' commands are on PATH; else what every commit would say and how
+    to fix it (a `uv tool` or `pipx` install whose bin folder is not on PATH, or copier run by
+    its full path: README.md, step 1)."""
+    missing = [c for c in HOOK_COMMANDS if shutil.which(c) is None]
+    if not missing:
+        return ""
+    beside = Path(sys.executable).parent
+    where = (f"add {beside} to your PATH (e.g. in ~/.bashrc), where they are installed"
+             if all((beside / c).is_file() for c in missing)
+             else "install ck-design where you commit (README.md, step 1)")
+    return (f"; but {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not on your PATH, so every"
+            f" commit here would stop with \"Executable `{missing[0]}` not found\": {where}")
 
 
 def _commit(dst: Path, name: str, created: bool, files: Sequence[str]) -> GitOutcome:
