@@ -133,9 +133,18 @@ def _step_errors(log: DesignLog) -> list[str]:
             if action not in _RESOURCE_ACTIONS]
 
 
+# How the closing summary's first line says COMPLETE_DESIGN's verdict, after a copy and after an update.
+VERDICTS = {
+    "ready": ("ready", ""),
+    "prerequisites": ("ready, with prerequisites to resolve", ""),
+    "problems": ("written, with problems to resolve", ", with problems to resolve"),
+    "errors": ("written with errors to fix", ", with errors to fix"),
+}
+
+
 def _complete(log: DesignLog, ctx: Context, found: verify.Findings, extra_problem: str | None = None) -> str:
-    """COMPLETE_DESIGN, whose Result follows the steps before it; returns the summary's verdict
-    ("ready", "ready, with prerequisites to resolve", "written with errors to fix")."""
+    """COMPLETE_DESIGN, whose Result follows the steps before it; returns its verdict (a key of
+    VERDICTS)."""
     elapsed = (datetime.now() - ctx.started).total_seconds()
     fields = {"Duration": speed.duration(max(0.0, elapsed)), "Prerequisites": len(found.prerequisites)}
     prerequisites = (
@@ -146,13 +155,13 @@ def _complete(log: DesignLog, ctx: Context, found: verify.Findings, extra_proble
     if errors := _step_errors(log):
         log.add("COMPLETE_DESIGN", "Design written with errors to fix", fields, "failure",
                 f"StepFailed - {', '.join(errors)}: see those entries; fix the design and run ck-validate{also}")
-        return "written with errors to fix"
+        return "errors"
     if extra_problem:
         log.add("COMPLETE_DESIGN", "Design complete, with problems to resolve", fields, "warning", extra_problem + also)
-        return "written, with problems to resolve"
+        return "problems"
     if prerequisites:
         log.add("COMPLETE_DESIGN", "Design complete; resources missing", fields, "warning", f"Prerequisites - {prerequisites}")
-        return "ready, with prerequisites to resolve"
+        return "prerequisites"
     log.add("COMPLETE_DESIGN", "Design complete", fields)
     return "ready"
 
@@ -223,7 +232,7 @@ def after_copy(ctx: Context) -> int:
     ctx.step = "finishing the log"
     _create_yaml(log, dst, plan, evaluations, load_error, "experiment_summary.yaml rendered from the answers")
     log.add("CREATE_LOG", "Design log written", {"Path": str(LOG_RELPATH), "Entries": log.entries + 1})
-    verdict = _complete(log, ctx, found)
+    verdict = VERDICTS[_complete(log, ctx, found)][0]
     refresh.record_after_copy(dst, design)  # committed with the design (hooks/README.md)
     written = ctx.written()
     ctx.step = GIT_STEP
@@ -340,7 +349,7 @@ def after_update(ctx: Context) -> int:
     found, evaluations = _verify_all(log, plan, set(changed))
     ctx.step = "finishing the log"
     _create_yaml(log, dst, plan, evaluations, load_error, "experiment_summary.yaml updated by copier's 3-way merge")
-    verdict = _complete(log, ctx, found, problem)
+    verdict = VERDICTS[_complete(log, ctx, found, problem)][1]
     lines = [f"  answers changed: {len(changed)}"]
     lines += [f"    {k}: {json_value(a, k)} -> {json_value(b, k)}" for k, (a, b) in changed.items()]
     lines += vanished_variables(old.get("variables"), new.get("variables"))
@@ -352,7 +361,7 @@ def after_update(ctx: Context) -> int:
     lines += [f"  note: {n}" for n in found.notes]
     add = " ".join(shlex.quote(f) for f in ctx.written())
     lines.append(f"  next: review `git diff`, then `git add -- {add} && git commit` (pre-commit validates the design)")
-    _print_summary(ctx, f"design updated in {dst}" + ("" if verdict.startswith("ready") else f": {verdict}"), lines)
+    _print_summary(ctx, f"design updated in {dst}{verdict}", lines)
     if conflicted:
         _conflict_banner(conflicted)
     return 0

@@ -89,9 +89,12 @@ def message(exc: BaseException, tb: TracebackType | None) -> str | None:
         if pattern.match(text):
             text = f"{name} {plain}"
     given, value = _given(frame, name)
-    where = f"--data {name}={_short(value)}" if given else f"the answer to '{name}'"
-    return (f"ck-design: {where} is refused: {text}. Correct it in --data/--data-file "
-            "(or leave it out to be asked); nothing was written")
+    if given:
+        return (f"ck-design: --data {name}={_short(value)} is refused: {text}. Correct it in --data/--data-file "
+                "(or leave it out to be asked); nothing was written")
+    # a default (claude.local.md, the template) or a previous answer: say what to give instead
+    return (f"ck-design: the answer to '{name}' is refused: {text}. Give one with --data {name}=VALUE "
+            "(or leave out --defaults to be asked); nothing was written")
 
 
 def _hook(previous: Any) -> Any:
