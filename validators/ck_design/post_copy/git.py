@@ -125,7 +125,7 @@ def _tools_on_path() -> str:
     if not missing:
         return ""
     beside = Path(sys.executable).parent
-    where = (f"add {beside} to your PATH (e.g. in ~/.bashrc), where they are installed"
+    where = (f"add {beside} to your PATH (or activate its environment): they are there"
              if all((beside / c).is_file() for c in missing)
              else "install ck-design where you commit (README.md, step 1)")
     return (f"; but {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not on your PATH, so every"
