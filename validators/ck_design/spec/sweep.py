@@ -179,6 +179,17 @@ def tasks_for_run(
     ]
 
 
+def run_checkpoints(
+    run: Mapping[str, Any], eval_epochs: str, epochs: int, eval_epoch_list: Sequence[int] | None = None
+) -> list[int] | str | None:
+    """A run's matrix `epochs`: None for a run evaluated as it is (a control, an eval-only run),
+    else its 0-indexed epochs (its own training length when it varies `epochs`)."""
+    if run["type"] in UNTRAINED:
+        return None
+    trained = (run.get("parameters") or {}).get("epochs", epochs)
+    return epochs_to_evaluate(eval_epochs, int(trained), eval_epoch_list)
+
+
 def build_matrix(
     runs: Sequence[Mapping[str, Any]],
     task_names: Sequence[str],
@@ -200,11 +211,7 @@ def build_matrix(
         tasks = tasks_for_run(run["name"], task_names, eval_matrix)
         if not tasks:
             continue
-        if run["type"] in UNTRAINED:
-            run_epochs: list[int] | str | None = None
-        else:
-            trained = (run.get("parameters") or {}).get("epochs", epochs)
-            run_epochs = epochs_to_evaluate(eval_epochs, int(trained), eval_epoch_list)
+        run_epochs = run_checkpoints(run, eval_epochs, epochs, eval_epoch_list)
         matrix.append(
             {
                 "run": run["name"],
@@ -240,20 +247,15 @@ def count_evaluations(
     eval_matrix: Mapping[str, Iterable[str]] | None = None,
 ) -> int:
     """total_evaluations(build_matrix(...)) without building the matrix, so the wizard can bound a
-    design at its questions: arithmetic per run (checkpoints x tasks), a pattern match only for
-    the tasks `eval_matrix` lists."""
+    design at its questions: per run, its checkpoints (run_checkpoints, as the matrix has them)
+    x its tasks, counted with a pattern match only for the tasks `eval_matrix` lists."""
     listed = {t: list(eval_matrix[t]) for t in task_names if eval_matrix and t in eval_matrix}
     everywhere = len(task_names) - len(listed)
     total = 0
     for run in runs:
         tasks = everywhere + sum(1 for ps in listed.values() if any(fnmatchcase(run["name"], p) for p in ps))
-        if run["type"] in UNTRAINED or eval_epochs in ("last", BEST_VAL_LOSS):
-            per_task = 1
-        elif eval_epochs == "all":
-            per_task = int((run.get("parameters") or {}).get("epochs", epochs))
-        else:
-            per_task = len(eval_epoch_list or [])
-        total += tasks * per_task
+        checkpoints = run_checkpoints(run, eval_epochs, epochs, eval_epoch_list)
+        total += tasks * (len(checkpoints) if isinstance(checkpoints, list) else 1)
     return total
 
 
