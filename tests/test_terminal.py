@@ -148,6 +148,8 @@ def test_every_question_and_the_whole_plan_fit_the_terminal(res, cols):
     # nothing reaches the right edge: prompt_toolkit cuts a line there, a terminal wraps it mid-word
     cut = cut_rows(term, first_line("scratch_dir"))
     assert not cut, "cut at the edge:\n" + "\n".join(cut)
+    # the opening message's own words fit a row (its paths may not)
+    assert "Enter takes a default; nothing is written before you approve the plan (step 8)." in term.rows()
     # every row of every choice list, a disabled choice's reason included, fits
     assert "   - axolotl (not supported yet: scaffolding drives torchtune only)" in lists, lists
     assert not [r for r in lists if len(r) >= cols], lists
