@@ -15,6 +15,13 @@ EXAMPLE = REPO / "examples" / "experiment_summary.yaml"
 MISTAKES = REPO / "examples" / "typical-mistakes.yaml"
 
 
+def ctrl_c_as_at_a_terminal() -> None:
+    """In the child before exec: SIGINT at its default, as for a command a person runs at a
+    terminal. A suite started in the background of a non-interactive shell (`make test &`)
+    inherits SIGINT ignored (POSIX), and Python then never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _status_with_closed_stdout(args: list[str]) -> tuple[int, str]:
     """Run with stdout a pipe whose reader is already gone."""
     read, write = os.pipe()
@@ -64,7 +71,7 @@ def test_ctrl_c_exits_130_without_traceback(tmp_path):
         "sys.exit(cli.main([sys.argv[1]]))\n"
     )
     p = subprocess.Popen([sys.executable, str(script), str(EXAMPLE)], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+                         stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_as_at_a_terminal)
     assert p.stdout.readline().strip() == "ready"
     p.send_signal(signal.SIGINT)
     _, stderr = p.communicate(timeout=60)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from test_hostile_exit import ctrl_c_as_at_a_terminal
 from test_hook_support import (
     CK_VALIDATE,
     COPIER,
@@ -50,7 +51,7 @@ def test_ctrl_c_in_the_hook_logs_the_interruption_and_says_how_to_finish(tmp_pat
     log = dst / "logs" / "design-experiment.log"
     p = subprocess.Popen([COPIER, "copy", "--trust", "--defaults", "--data-file", str(data), str(template), str(dst)],
                          cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         start_new_session=True)
+                         start_new_session=True, preexec_fn=ctrl_c_as_at_a_terminal)
     # Wait (no time limit asserted) until the hook is past VERIFY_MODEL, i.e. counting the dataset.
     while p.poll() is None and not (log.exists() and "] VERIFY_MODEL" in log.read_text()):
         time.sleep(0.01)
