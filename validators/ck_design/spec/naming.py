@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .era import V03
 from .params import PARAMS
 
 SAFE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -25,6 +26,9 @@ EXPERIMENT_TYPES = (EXPERIMENT, SANITY_CHECK)
 EXPERIMENTS_DIR = "ck-experiments"
 SANITY_CHECKS_DIR = "ck-sanity-checks"
 OUTPUTS_DIR = "ck-outputs"
+# The 0.3 era: experiments live under a project, and their checkpoints inside them.
+PROJECTS_DIR = "ck-projects"
+ARTIFACTS_DIR = "artifacts"
 TYPE_DIRS = {EXPERIMENT: EXPERIMENTS_DIR, SANITY_CHECK: SANITY_CHECKS_DIR}
 CHECKPOINT_PATTERN = "ck-out-{run_name}/epoch_{N}"
 CONTROL_SUFFIX = "base"
@@ -166,12 +170,49 @@ def scratch_of(path: str, sub: str, name: str) -> str | None:
 
 
 def scratch_from_directory(directory: str) -> str:
-    """The scratch dir of an experiment or sanity-check directory ('' when neither)."""
-    for sub in (EXPERIMENTS_DIR, SANITY_CHECKS_DIR):
+    """The scratch dir of an experiment, sanity-check or (0.3) project directory ('' when none)."""
+    for sub in (EXPERIMENTS_DIR, SANITY_CHECKS_DIR, PROJECTS_DIR):
         marker = f"/{sub}/"
         if marker in directory:
             return directory.split(marker)[0]
     return ""
+
+
+# --- The 0.3 era's conventions (UPSTREAM.md section 1) ------------------------------------------
+
+
+def project_directory(scratch_dir: str, project: str, name: str) -> str:
+    """A 0.3 experiment's folder: {scratch}/ck-projects/{project}/{name}."""
+    return f"{scratch_dir.rstrip('/')}/{PROJECTS_DIR}/{project}/{name}"
+
+
+def project_parts(directory: str) -> tuple[str, str, str] | None:
+    """(scratch, project, name) of `{scratch}/ck-projects/{project}/{name}`, else None.
+
+    The last ck-projects component counts, so a scratch folder that itself sits under some
+    other ck-projects folder is read right; project and name are one component each.
+    """
+    parts = directory.rstrip("/").split("/")
+    for i in range(len(parts) - 3, -1, -1):
+        if parts[i] == PROJECTS_DIR:
+            if i == len(parts) - 3 and parts[i + 1] and parts[i + 2]:
+                return "/".join(parts[:i]), parts[i + 1], parts[i + 2]
+            return None
+    return None
+
+
+def training_output_directory(era: str, run: str, *, experiment_dir: str = "", output_base: str = "") -> str:
+    """Where a fine-tuned run's checkpoints go: seed {output.base_directory}/ck-out-{run},
+    0.3 {experiment.dir}/{run}/artifacts. `era` is spec.era.SEED or spec.era.V03."""
+    if era == V03:
+        return f"{experiment_dir.rstrip('/')}/{run}/{ARTIFACTS_DIR}"
+    return f"{output_base.rstrip('/')}/{CHECKPOINT_PATTERN.split('/', 1)[0].replace('{run_name}', run)}"
+
+
+def checkpoint_directory(era: str, run: str, epoch: int, *, experiment_dir: str = "", output_base: str = "") -> str:
+    """A fine-tuned run's checkpoint of (0-indexed) `epoch`: the training output + epoch_{N}."""
+    out = training_output_directory(era, run, experiment_dir=experiment_dir, output_base=output_base)
+    return f"{out}/epoch_{epoch}"
 
 
 def experiment_factor(variables: Mapping[str, Any]) -> str:
