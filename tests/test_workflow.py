@@ -4,13 +4,13 @@ package index (docs/security.md). Real copier renders it from a local path and f
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import re
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
-from test_hook_support import answers_for, clean_env, copier_copy, git, make_scratch, template_repo
+from test_hook_support import BIN, REPO, answers_for, clean_env, copier_copy, git, make_scratch, template_repo
 
 
 def _workflow(dst):
@@ -65,3 +65,103 @@ def test_a_local_template_never_installs_by_bare_name(rendered):
     r = subprocess.run(["bash", "-e", "-c", guard], env={"CK_DESIGN_SPEC": "ck-design @ git+https://x/y@abc", "PATH": "/usr/bin:/bin"},
                        capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout == ""
+
+
+# --- The install line is computed in Python (wizard/render.py install_requirement), not in Jinja.
+
+@pytest.mark.parametrize(("src", "commit", "expected"), [
+    ("gh:org/ck-design", "v0.2.0", "ck-design @ git+https://github.com/org/ck-design@v0.2.0"),
+    ("gl:org/ck-design", "v0.2.0-5-gabc1234", "ck-design @ git+https://gitlab.com/org/ck-design@abc1234"),
+    ("git+https://example.org/ck-design.git", "", "ck-design @ git+https://example.org/ck-design.git"),
+    ("https://example.org/ck-design", "deadbeef", "ck-design @ git+https://example.org/ck-design@deadbeef"),
+    ("ssh://git@example.org/ck-design", "v1", "ck-design @ git+ssh://git@example.org/ck-design@v1"),
+    ("git@github.com:org/ck-design.git", "v1", "ck-design @ git+ssh://git@github.com/org/ck-design.git@v1"),
+    ("/home/me/ck-design", "v1", ""),
+    ("", "", ""),
+])
+def test_install_requirement(src, commit, expected):
+    from ck_design.wizard.render import install_requirement
+
+    assert install_requirement(src, commit) == expected
+
+
+def test_the_template_does_no_url_parsing():
+    text = (REPO / "template" / ".github" / "workflows" / "validate.yml.jinja").read_text()
+    assert "startswith" not in text and "regex_replace" not in text
+    assert "ck_install_requirement(" in text
+
+
+# --- Issue 24: both workflows pass zizmor and shellcheck; actions are pinned; dependabot keeps the pins.
+
+def _project_workflow():
+    return REPO / ".github" / "workflows" / "ci.yml"
+
+
+def _workflows(rendered):
+    out, _, _ = rendered
+    return {"ci.yml": _project_workflow(),
+            **{f"rendered ({label})": dst / ".github" / "workflows" / "validate.yml" for label, dst in out.items()}}
+
+
+def test_zizmor_finds_nothing_of_medium_severity_or_above(rendered):
+    out, _, _ = rendered
+    for target in [REPO / ".github", *(dst / ".github" for dst in out.values())]:
+        r = subprocess.run([str(BIN / "zizmor"), "--offline", "--min-severity", "medium", "--no-progress", str(target)],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, f"{target}:\n{r.stdout}{r.stderr}"
+        assert "No findings to report" in r.stdout + r.stderr
+
+
+def _steps(path):
+    doc = yaml.safe_load(path.read_text())
+    return [step for job in doc["jobs"].values() for step in job["steps"]]
+
+
+def test_shell_steps_pass_shellcheck(rendered, tmp_path):
+    checked = 0
+    for label, path in _workflows(rendered).items():
+        for i, step in enumerate(_steps(path)):
+            if "run" not in step:
+                continue
+            # GitHub runs a step as `bash -e {0}` on ubuntu runners.
+            script = tmp_path / f"{label.replace(' ', '_')}-step{i}.sh"
+            script.write_text("#!/usr/bin/env bash\nset -e\n" + step["run"])
+            r = subprocess.run([str(BIN / "shellcheck"), "--shell=bash", str(script)], capture_output=True, text=True)
+            assert r.returncode == 0, f"{label}, step {i} ({step.get('name', step['run'][:40])}):\n{r.stdout}"
+            checked += 1
+    assert checked >= 6
+
+
+def test_no_expression_is_expanded_in_a_run_line(rendered):
+    for label, path in _workflows(rendered).items():
+        for step in _steps(path):
+            assert "${{" not in step.get("run", ""), f"{label}: {step['run']!r} (pass the value through env:)"
+
+
+_PINNED = re.compile(r"^\s*(?:- )?uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$")
+
+
+def _pins(path):
+    lines = [line for line in path.read_text().splitlines() if re.match(r"^\s*(- )?uses:", line)]
+    pins = [_PINNED.match(line) for line in lines]
+    assert all(pins), f"{path.name}: not pinned to a commit with its tag in a comment: {lines}"
+    return {m.group(1): (m.group(2), m.group(3)) for m in pins}
+
+
+def test_actions_are_pinned_to_a_commit_and_the_template_follows_the_project(rendered):
+    project = _pins(_project_workflow())
+    assert {"actions/checkout", "actions/setup-python"} <= set(project)
+    for label, path in _workflows(rendered).items():
+        # dependabot bumps ci.yml's pins; the template's must follow (it cannot read a .jinja file).
+        assert _pins(path) == {a: project[a] for a in _pins(path)}, f"{label} pins differ from ci.yml's"
+    for step in _steps(_project_workflow()) + [s for p in _workflows(rendered).values() for s in _steps(p)]:
+        if str(step.get("uses", "")).startswith("actions/checkout@"):
+            assert step["with"]["persist-credentials"] is False
+
+
+def test_dependabot_keeps_the_pins_current(rendered):
+    out, _, _ = rendered
+    for path in [REPO / ".github" / "dependabot.yml", *(dst / ".github" / "dependabot.yml" for dst in out.values())]:
+        config = yaml.safe_load(path.read_text())
+        assert config["version"] == 2
+        assert {"package-ecosystem": "github-actions", "directory": "/"}.items() <= config["updates"][0].items(), path

@@ -33,7 +33,7 @@ from . import cli_errors, defaults, terminal, validators
 from .answers import absolute_path, answers_from, normalize_variables
 from .build import build_design
 from .plan import epochs_text, plan_text, summary_counts
-from .render import DECLINED_ROOT, after_copy_message, approval_root, copier_operation, schema_url
+from .render import DECLINED_ROOT, after_copy_message, approval_root, copier_operation, install_requirement, schema_url
 from .yamlwriter import answers_yaml, yaml_flow_list, yaml_scalar, yaml_value
 
 def _dst(ctx: Context) -> str | None:
@@ -242,6 +242,7 @@ GLOBALS: dict[str, Any] = {
     "ck_plan_sections": plan_md.plan_sections,
     "ck_prerequisites_section": plan_md.prerequisites_section,
     "ck_schema_url": ck_schema_url,
+    "ck_install_requirement": install_requirement,  # .github/workflows/validate.yml
 }
 FILTERS: dict[str, Any] = {
     "yaml_scalar": yaml_scalar,

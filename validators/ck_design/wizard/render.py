@@ -7,6 +7,7 @@ Approval and declining are described in docs/wizard.md ("Approval"); the modelin
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from ..spec import jsonschema
@@ -55,6 +56,44 @@ def approval_root(approved: Any) -> str:
 
         raise UserMessageError("Update declined at approval (step 8): nothing was changed.")
     return DECLINED_ROOT
+
+
+# Where copier can read a template from (its `_src_path`) -> the URL pip installs from. A local
+# path is not here: CI cannot reach it.
+_URL_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("gh:", "https://github.com/"),
+    ("gl:", "https://gitlab.com/"),
+    ("git+", ""),
+    ("https://", "https://"),
+    ("http://", "http://"),
+    ("ssh://", "ssh://"),
+    ("git://", "git://"),
+)
+# `git describe` of a commit past a tag (what copier records as `_commit`): v0.2.0-5-gabc1234.
+_DESCRIBE = re.compile(r"^.*-g([0-9a-f]+)$")
+
+
+def template_git_url(src_path: Any) -> str:
+    """The git URL of the template a design was rendered from; "" for a local path (or none)."""
+    src = str(src_path or "")
+    for prefix, replacement in _URL_PREFIXES:
+        if src.startswith(prefix):
+            return replacement + src[len(prefix):]
+    if src.startswith("git@") and ":" in src:  # scp-like: git@host:org/repo
+        return "ssh://" + src.replace(":", "/", 1)
+    return ""
+
+
+def install_requirement(src_path: Any, commit: Any) -> str:
+    """The pip requirement CI installs ck-design by (the rendered workflow's CK_DESIGN_SPEC): the
+    template's own repository at the commit the design was rendered from, never the bare name from
+    a package index (docs/security.md). "" when the template is on a local path."""
+    url = template_git_url(src_path)
+    if not url:
+        return ""
+    ref = str(commit or "")
+    ref = m.group(1) if (m := _DESCRIBE.match(ref)) else ref
+    return f"ck-design @ git+{url}" + (f"@{ref}" if ref else "")
 
 
 def _last_entry(log: str) -> tuple[str, str] | None:
