@@ -4,6 +4,7 @@ beside the code that emits it; the validator's compiled schema stays in step wit
 from __future__ import annotations
 
 import importlib
+import inspect
 import re
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from pydantic import ValidationError
 
 from ck_design.spec.schema import ExperimentSummary
 from ck_design.validate import cli, registry, schema_shape
-from ck_design.validate.rules import MODULES, Rule, rule
+from ck_design.validate.rules import FAMILIES, MODULES, Rule, rule
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "validators" / "ck_design"
@@ -99,3 +100,11 @@ def test_arguments_without_options_are_what_argparse_makes_of_them(argv: list[st
     fast, parser = cli._arguments(argv)
     assert parser is None
     assert vars(fast) == vars(cli._parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_every_family_has_the_one_entry_point(name: str) -> None:
+    # The engine loops over FAMILIES calling check(ctx, design): a family needing more reads it
+    # from the shared objects (validate/context.py), never from a signature of its own.
+    params = list(inspect.signature(_module(name).check).parameters)
+    assert params == ["ctx", "d"]

@@ -7,14 +7,10 @@ from __future__ import annotations
 
 import signal
 from datetime import datetime
-from typing import TYPE_CHECKING
-
 from ..spec.naming import LOG_FILE
 from . import speed
 from .designlog import LogNotWritable
-
-if TYPE_CHECKING:
-    from .main import Context
+from .session import Context
 
 GIT_STEP = "putting the design under git"
 

@@ -20,12 +20,10 @@ import os
 import shlex
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..facts.destination import own_template_dir, rendered_files
 from ..spec.naming import ANSWERS_FILE, LOG_FILE, SUMMARY_FILE
 from . import refresh, speed, verify
 from .answers import answer_value, answers_from, json_value, old_answers, question_order, user_answers, vanished_variables
@@ -33,6 +31,7 @@ from .designlog import DesignLog, LogNotWritable
 from .git import conflicts, put_under_git
 from .interrupt import GIT_STEP, record_interrupt
 from .plan import Plan, load_design, plan_from
+from .session import Context
 
 LOG_RELPATH = Path(LOG_FILE)
 VERIFY_STEP = "verifying the models, dataset and task scripts"
@@ -51,25 +50,6 @@ def process_start(pid: int) -> datetime | None:
     except (OSError, ValueError, IndexError, StopIteration):
         return None
     return started if timedelta(0) <= datetime.now() - started < timedelta(days=1) else None
-
-
-@dataclass
-class Context:
-    dst: Path
-    answers: dict[str, Any]
-    order: list[str]
-    out: TextIO
-    answers_file: str = ANSWERS_FILE
-    started: datetime = field(default_factory=datetime.now)
-    template: str | None = None
-    log: DesignLog | None = None
-    resume: bool = False
-    step: str = "starting"
-
-    def written(self) -> list[str]:
-        """The files this template wrote here (facts/destination.py): the only ones staged,
-        committed or listed; everything else in the folder is the user's."""
-        return [f for f in rendered_files(self.template or own_template_dir(), self.answers_file) if (self.dst / f).is_file()]
 
 
 class _Quiet(DesignLog):

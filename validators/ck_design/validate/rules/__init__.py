@@ -1,10 +1,10 @@
 """The rules of ck-validate, one module per family, each rule documented beside its code.
 
 Every module here has `DOCS`, the `Rule`s it emits (what it does, why, the fix, an example that
-fails and its fixed version: docs/rules.md shows them), and most have a `check(ctx, d)` that the
-engine (validate/engine.py) calls once per design. The registry (validate/registry.py) collects
-`DOCS` from the modules listed in `MODULES`; a new rule family is one module here plus its name
-in that list (docs/design.md).
+fails and its fixed version: docs/rules.md shows them). A design rule family also has
+`check(ctx, design)` (validate/context.py), which the engine (validate/engine.py) calls once per
+design, in the order of `FAMILIES`. The registry (validate/registry.py) collects `DOCS` from
+`MODULES`. A new rule family is one module here plus its name in `FAMILIES` (docs/design.md).
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ GENERATION = "Evaluation settings"
 COMPUTE = "Compute estimates (only with --check-resources)"
 LOG = "design-experiment.log (ck-validate --log)"
 
-# The modules that hold rules (each has DOCS), in code order.
-MODULES = (
-    "reading",
+# The design rule families (each has DOCS and check(ctx, design)), in the order the engine runs
+# them: runs before completeness (it fills design.coverage), schema first (design.schema_flagged).
+FAMILIES = (
     "schema",
     "prompts",
     "epochs",
@@ -44,8 +44,12 @@ MODULES = (
     "scorers_gpus",
     "generation",
     "compute",
-    "log",
 )
+# The families that look at the disk: imported and run only with --check-resources.
+DISK_FAMILIES = ("resources", "compute")
+# Every module that holds rules: the families, the loader's (reading: CK001-CK003) and the log's
+# (log: ck-validate --log).
+MODULES = ("reading", *FAMILIES, "log")
 
 
 @dataclass(frozen=True)

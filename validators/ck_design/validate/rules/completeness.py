@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Any
 
 from ...spec import naming
-from ..engine import Ctx, Design
+from ..context import Ctx, Design
 from ..values import PathT, vkey
 from . import RUNS, W, rule
 
@@ -83,9 +83,11 @@ def check_repeat(
     )
 
 
-def check(ctx: Ctx, d: Design, cov: Coverage) -> None:
-    """CK235: every model fine-tuned in the design is trained on every point of the sweep."""
-    if cov.lists_ok and cov.variables is not None and cov.decidable:
+def check(ctx: Ctx, d: Design) -> None:
+    """CK235: every model fine-tuned in the design is trained on every point of the sweep
+    (from `d.coverage`, which rules/runs.py fills)."""
+    cov: Coverage | None = d.coverage
+    if cov is not None and cov.lists_ok and cov.variables is not None and cov.decidable:
         _check_sweep_complete(ctx, d, cov)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from ...facts import localconfig
 from ...spec.compute import hhmmss, parse_time
-from ..engine import Ctx, Design
+from ..context import Ctx, Design
 from ..values import PathT, as_dict
 from . import COMPUTE, W, rule
 
@@ -45,8 +45,10 @@ def time_limit(base_dir: Path) -> tuple[int | None, str]:
     return parse_time(config.get("time_limit") or None), config.path or ""
 
 
-def check(ctx: Ctx, d: Design, base_dir: Path) -> None:
-    limit, source = time_limit(base_dir)
+def check(ctx: Ctx, d: Design) -> None:
+    if ctx.base_dir is None:  # a disk family: only with --check-resources
+        return
+    limit, source = time_limit(ctx.base_dir)
     if limit is None:
         return
     jobs: list[tuple[PathT, str, Any]] = [

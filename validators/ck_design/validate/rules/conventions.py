@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from ...spec import naming
-from ..engine import Ctx, Design
+from ..context import Ctx, Design
 from ..values import PathT, as_dict, fmt_path
 from . import E, PATHS, W, rule
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...spec.sweep import BEST_VAL_LOSS, CONTROL, EVAL_ONLY, FINE_TUNED, checkpoints_text
-from ..engine import Ctx, Design
+from ..context import Ctx, Design
 from ..values import PathT, fmt_path, is_int, short, yaml_word
 from . import E, EPOCHS, rule
 
@@ -300,8 +300,9 @@ def no_validation_data(ctx: Ctx, d: Design, why: str) -> None:
     )
 
 
-def check_validation_split(ctx: Ctx, d: Design) -> None:
-    """CK214 from the design alone: data.training.splits.validation is 0."""
+def check(ctx: Ctx, d: Design) -> None:
+    """CK214 from the design alone: data.training.splits.validation is 0 (the matrix's epochs
+    are checked entry by entry from rules/matrix.py, `check_entry`)."""
     splits = d.data_training.get("splits")
     if isinstance(splits, dict) and is_int(splits.get("validation")) and splits["validation"] == 0:
         no_validation_data(ctx, d, "data.training.splits.validation is 0")

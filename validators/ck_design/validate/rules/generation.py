@@ -3,7 +3,7 @@ agree with each other, so what the design says is what the evaluator does (docs/
 
 from __future__ import annotations
 
-from ..engine import Ctx, Design
+from ..context import Ctx, Design
 from ..values import is_num
 from . import E, GENERATION, rule
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...spec import sweep
-from ..engine import Ctx, Design
+from ..context import Ctx, Design
 from ..values import PathT, as_dict
 from . import E, RUNS, W, epochs, rule
 

@@ -11,7 +11,7 @@ import string
 from typing import Any
 
 from ...spec.params import TEXT_COMPLETION
-from ..engine import Ctx, Design
+from ..context import Ctx, Design
 from ...spec.sweep import FINE_TUNED
 from ..values import PathT, as_dict, fmt_path, short
 from . import E, PROMPTS, W, rule

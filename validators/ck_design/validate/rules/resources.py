@@ -9,7 +9,7 @@ from typing import Any
 
 from ...facts import resources
 from ...spec.sweep import CHECKPOINT_PATH, EVAL_ONLY
-from ..engine import Ctx, Design
+from ..context import Ctx, Design
 from ..values import PathT, is_int
 from . import E, RESOURCES, W, epochs, rule
 
@@ -134,8 +134,10 @@ class _Paths:
         return repr(p) if Path(p).expanduser().is_absolute() else f"{p!r} (resolved to {str(self.resolve(p))!r})"
 
 
-def check(ctx: Ctx, d: Design, base_dir: Path) -> None:
-    paths = _Paths(base_dir)
+def check(ctx: Ctx, d: Design) -> None:
+    if ctx.base_dir is None:  # a disk family: only with --check-resources
+        return
+    paths = _Paths(ctx.base_dir)
     for j, m in enumerate(d.models or []):
         if isinstance(m, dict):
             _check_model(ctx, paths, j, m)

@@ -10,7 +10,7 @@ from typing import Any
 from ...spec import naming
 from ...spec.params import KNOWN_PARAMETERS, PROMPTS
 from ...spec.sweep import CHECKPOINT_PATH, CONTROL, EVAL_ONLY, FINE_TUNED, PROMPT_KEYS, RUN_TYPES
-from ..engine import Ctx, Design
+from ..context import Ctx, Design
 from ..values import closest, short, vkey
 from . import E, RUNS, W, rule
 from .completeness import Coverage, VKey, check_repeat
@@ -258,9 +258,9 @@ class _Sweep:
         return label
 
 
-def check(ctx: Ctx, d: Design) -> Coverage:
-    """The runs' rules (and CK235's repeats); returns what the runs cover of the sweep, for
-    completeness.check (the engine calls it next)."""
+def check(ctx: Ctx, d: Design) -> None:
+    """The runs' rules (and CK235's repeats); what the runs cover of the sweep goes to
+    `d.coverage`, for completeness.check (after this family in rules.FAMILIES)."""
     s = _Sweep(d)
     _check_varied_and_constant(ctx, s, d)
     for i, run in enumerate(d.runs):
@@ -268,7 +268,7 @@ def check(ctx: Ctx, d: Design) -> Coverage:
             _check_run(ctx, d, s, i, run)
         else:
             s.coverage.decidable = False
-    return s.coverage
+    d.coverage = s.coverage
 
 
 def _check_varied_and_constant(ctx: Ctx, s: _Sweep, d: Design) -> None:

@@ -16,7 +16,7 @@ from yaml.nodes import ScalarNode
 from ...spec.naming import SCRIPT_SAFE_PATTERN, SCRIPT_UNSAFE
 from ...spec.params import KNOWN_PARAMETERS, PARAMS, REQUIRED_UNLESS_VARIED, Param
 from .. import schema_shape
-from ..engine import Ctx
+from ..context import Ctx, Design
 from ..values import PathT, closest, describe, fmt_path, is_num, short, value_at
 from . import E, READ, SCHEMA, W, rule
 
@@ -115,9 +115,11 @@ DOCS = [
 ]
 
 
-def check(ctx: Ctx, data: dict[Any, Any]) -> set[PathT]:
-    """Every structural finding; returns the paths CK004 flagged (other rules stay quiet there)."""
-    ck004 = _check_yaml11_bools(ctx)
+def check(ctx: Ctx, d: Design) -> None:
+    """Every structural finding; the paths CK004 flagged go to `d.schema_flagged` (other rules
+    stay quiet there)."""
+    data = d.data
+    ck004 = d.schema_flagged = _check_yaml11_bools(ctx)
     _check_schema(ctx, data, ck004)
     _check_required_unless_varied(ctx, data)
     _check_unknown_fields(ctx, data, schema_shape.root(), ())
@@ -125,7 +127,6 @@ def check(ctx: Ctx, data: dict[Any, Any]) -> set[PathT]:
     if isinstance(variables, dict) and variables:
         _check_variable_names(ctx, variables)
         _check_variable_values(ctx, variables)
-    return ck004
 
 
 # --- CK004 -----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from ...facts import model_size
 from ...spec import model_registry, naming
 from ...spec.params import PARAMS
 from ...spec.scorers import KNOWN_SCORERS, LIST_OF_STR
-from ..engine import Ctx, Design
+from ..context import Ctx, Design
 from ..values import PathT, as_list, closest, describe, fmt_path, is_int, short
 from . import E, SCORERS, W, rule
 
@@ -107,13 +107,14 @@ DOCS = [
 DEFAULT_GPUS = PARAMS["gpus"].default  # what a run gets when the design does not set gpus
 
 
-def check(ctx: Ctx, d: Design, ck004: set[PathT], base_dir: Path | None = None) -> None:
-    """`base_dir` is given with --check-resources: CK293's hint then reads the model's folder."""
+def check(ctx: Ctx, d: Design) -> None:
+    """With --check-resources (`ctx.base_dir` set), CK293's hint also reads the model's folder."""
+    ck004 = d.schema_flagged
     for j, scorer in enumerate(as_list(d.evaluation.get("scorer"))):
         if isinstance(scorer, dict) and isinstance(scorer.get("name"), str):
             _check_scorer(ctx, j, scorer, ck004)
     _check_gpus(ctx, d)
-    _check_model_registry(ctx, d, base_dir)
+    _check_model_registry(ctx, d, ctx.base_dir)
 
 
 # --- CK290, CK291: scorers -----------------------------------------------------------------------

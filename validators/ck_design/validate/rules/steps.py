@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from ...spec.sweep import FINE_TUNED, MIN_TOTAL_STEPS, STEP_KEYS, WARMUP_FACTOR, steps_per_epoch
-from ..engine import Ctx, Design
+from ..context import Ctx, Design
 from ..values import PathT, as_dict, is_int
 from . import STEPS, W, rule
 
