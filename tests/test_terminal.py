@@ -184,7 +184,7 @@ def test_the_prompt_default_is_visible(res):
     term = spawn(80, res, dst, extra=("--skip-tasks",))
     try:
         walk_defaults(term, res)
-        term.child.send("n")
+        term.child.send("n\r")
         term.child.expect(pexpect.EOF)
     finally:
         term.child.close()
@@ -197,7 +197,7 @@ def test_a_declined_plan_ends_saying_what_happened(res):
     term = spawn(80, res, dst)
     try:
         walk_defaults(term, res)
-        term.child.send("n")
+        term.child.send("n\r")
         term.child.expect(pexpect.EOF)
     finally:
         term.child.close()

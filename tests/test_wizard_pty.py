@@ -133,7 +133,7 @@ def test_interactive_decline_writes_nothing(res, tmp_path):
     child = spawn_wizard(res, dst)
     try:
         answer_defaults(child, res)
-        child.send("n")
+        child.send("n\r")
         child.expect_exact("nothing was written", timeout=120)
         child.expect(pexpect.EOF, timeout=60)
     finally:

@@ -1,5 +1,6 @@
 """A refused answer, said in full: one line, not a traceback, when copier refuses an answer given
 with --data / --data-file; the whole message, wrapped, when it refuses one typed at the terminal.
+And a yes/no question that waits for Enter (see _confirm_takes_enter).
 
 copier validates `--data` answers (and, with `--defaults`, looks for a default) before it asks
 anything, and raises a plain ValueError there that its command line does not catch: the user
@@ -93,8 +94,20 @@ def message(exc: BaseException, tb: TracebackType | None) -> str | None:
         return (f"ck-design: --data {name}={_short(value)} is refused: {text}. Correct it in --data/--data-file "
                 "(or leave it out to be asked); nothing was written")
     # a default (claude.local.md, the template) or a previous answer: say what to give instead
-    return (f"ck-design: the answer to '{name}' is refused: {text}. Give one with --data {name}=VALUE "
-            "(or leave out --defaults to be asked); nothing was written")
+    if _with_defaults(frame):
+        return (f"ck-design: the answer to '{name}' is refused: {text}. Give one with --data {name}=VALUE "
+                "(or leave out --defaults to be asked); nothing was written")
+    # asked at the terminal: copier refused a default before showing the question (a template bug)
+    return (f"ck-design: the default of '{name}' is refused: {text}. Give '{name}' with --data {name}=VALUE "
+            "and run copier again; nothing was written (please report this: every default must pass its check)")
+
+
+def _with_defaults(frame: Any) -> bool:
+    """Whether copier runs with --defaults (it then takes defaults instead of asking)."""
+    try:
+        return bool(frame.f_locals["self"].defaults)
+    except Exception:  # noqa: BLE001 - copier internals moved: assume the documented flag
+        return True
 
 
 def _hook(previous: Any) -> Any:
@@ -151,10 +164,37 @@ def _wrap_validation_errors() -> None:
     toolbars.ValidationToolbar.__init__ = __init__  # type: ignore[method-assign]
 
 
+def _confirm_takes_enter() -> None:
+    """A yes/no question takes y or n, then Enter.
+
+    questionary's confirm prompt answers on the key `y` alone (auto_enter): a person who types
+    `y` and Enter out of habit answers the NEXT question with its default by that Enter. With
+    auto_enter off, y/n set the answer (shown, and changeable with Backspace) and Enter accepts
+    it; Enter alone takes the default, as before. Left as it is if questionary changed."""
+    try:
+        import functools
+
+        from questionary import prompts
+    except ImportError:
+        return
+    confirm = prompts.AVAILABLE_PROMPTS.get("confirm")
+    if confirm is None or getattr(confirm, "ck_design", False):
+        return
+
+    @functools.wraps(confirm)
+    def confirm_with_enter(*args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("auto_enter", False)
+        return confirm(*args, **kwargs)
+
+    confirm_with_enter.ck_design = True  # type: ignore[attr-defined]
+    prompts.AVAILABLE_PROMPTS["confirm"] = confirm_with_enter
+
+
 def install() -> None:
-    """Install both, once, in copier's command-line process only."""
+    """Install all three, once, in copier's command-line process only."""
     main = sys.modules.get("__main__")
     if getattr(main, "CopierApp", None) is None or getattr(sys.excepthook, "ck_design", False):
         return
     sys.excepthook = _hook(sys.excepthook)
     _wrap_validation_errors()
+    _confirm_takes_enter()

@@ -1,0 +1,175 @@
+"""Every branch of copier.yml, walked at a real 80-column terminal (issue 22, item 1).
+
+Each walk runs the real `copier copy` in a pty and answers the question on screen, whichever it
+is: the driver recognizes a question by the start of its help (read from copier.yml), answers it
+from the walk's table or with Enter, and records the order. Together the walks ask every
+question whose `when:` can be true and skip it at least once; each ends with the files written
+(no path through the wizard ends it without writing unless the person declines), and a refused
+answer is asked again rather than ending the wizard.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from test_models_destination import QWEN, QWEN_05B, write_unknown_model
+from test_terminal import Terminal, spawn
+from wizard_fixtures import REPO, load_design, make_resources
+
+pexpect = pytest.importorskip("pexpect")
+pytest.importorskip("pyte")
+pytestmark = pytest.mark.skipif(os.name != "posix" or shutil.which("git") is None, reason="needs a pty and git")
+
+COPIER_YML = yaml.safe_load((REPO / "copier.yml").read_text())
+QUESTIONS = {k: v for k, v in COPIER_YML.items()
+             if not k.startswith("_") and isinstance(v, dict) and v.get("ask", True) is not False}
+CONDITIONAL = [k for k, v in QUESTIONS.items() if "when" in v]
+APPROVAL = "Write these files?"
+DOWN = "\x1b[B"
+CLEAR = "\x15"  # Ctrl-U: empty a pre-filled answer before typing another
+
+
+def _first_line(name: str) -> str:
+    return QUESTIONS[name]["help"].splitlines()[0].split("{{")[0].strip()
+
+
+def _marker(name: str) -> str:
+    """The shortest start of the question's first help line (at least 16 characters) that no
+    other question's help contains: what identifies it on screen."""
+    line = _first_line(name)
+    others = [q["help"] for k, q in QUESTIONS.items() if k != name]
+    for n in range(min(16, len(line)), len(line) + 1):
+        if not any(line[:n] in h for h in others):
+            return line[:n]
+    return line
+
+
+MARKERS = {name: _marker(name) for name in QUESTIONS if name != "approved" and _first_line(name)}
+
+
+def test_every_question_is_recognizable_on_screen():
+    assert "approved" in QUESTIONS and len(MARKERS) == len(QUESTIONS) - 1, set(QUESTIONS) - set(MARKERS)
+    clashes = {n: m for n, m in MARKERS.items() if any(m in q["help"] for k, q in QUESTIONS.items() if k != n)}
+    assert not clashes, clashes
+
+
+Answer = str | list[tuple[str, str | None]]
+
+
+def walk(term: Terminal, answers: dict[str, Answer]) -> list[str]:
+    """Answer every question copier shows until approval (approved too, with Enter); return the
+    names asked, in order. An answer is the keys to type (Enter is added), or a list of
+    (keys, refusal) tries: each try but the last must be refused with that text on screen, the
+    question staying asked."""
+    names = list(MARKERS)
+    patterns = [re.escape(MARKERS[n]) for n in names] + [re.escape(APPROVAL)]
+    asked: list[str] = []
+    while True:
+        i = term.child.expect(patterns)
+        name = names[i] if i < len(names) else "approved"
+        if asked and asked[-1] == name:
+            continue  # the answered question redrawn with its answer
+        asked.append(name)
+        if name == "approved":
+            term.child.send("\r")
+            return asked
+        answer = answers.get(name, "")
+        tries = answer if isinstance(answer, list) else [(answer, None)]
+        for keys, refusal in tries:
+            term.child.send(keys + "\r")
+            if refusal is not None:
+                term.child.expect_exact(refusal)
+                term.child.send(CLEAR)
+
+
+@pytest.fixture
+def root() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="ckb"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def run_walk(res: dict[str, Any], dst: Path, answers: dict[str, Answer]) -> tuple[list[str], dict, Terminal]:
+    term = spawn(80, res, dst, extra=("--skip-tasks",))
+    try:
+        asked = walk(term, answers)
+        term.child.expect(pexpect.EOF, timeout=120)
+    finally:
+        term.child.close()
+    assert term.child.exitstatus == 0, term.text()
+    return asked, load_design(dst), term
+
+
+def _checkpoint(res: dict[str, Any]) -> str:
+    folder = Path(res["root"]) / "old" / "ck-out-rank8" / "epoch_0"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text("{}")
+    return str(folder)
+
+
+def test_the_branches_of_copier_yml_each_way(root):
+    """Four walks: Enter everywhere; the issue's design (two models one unregistered, a learning
+    rate sweep of three, base controls, the last epoch, one existing checkpoint); an eval-only
+    design with every evaluation branch the other way; a sweep naming every training constant,
+    with a model that always needs a full GPU."""
+    asked_in: dict[str, list[str]] = {}
+
+    # 1. Enter on every default
+    res = make_resources(root / "r1", tasks=("words_8L",))
+    typed = {"question": "Does rank matter?", "dataset_path": res["dataset"]}
+    asked_in["defaults"], design, _ = run_walk(res, root / "ck-experiments" / "defaults", typed)
+    assert [r["name"] for r in design["runs"] if r["type"] == "fine-tuned"]
+
+    # 2. the issue's design; the checkpoint question, answered with Enter, is refused and asked again
+    res = make_resources(root / "r2", tasks=("words_8L",))
+    write_unknown_model(res["models_dir"], QWEN, QWEN_05B)
+    ckpt = _checkpoint(res)
+    answers: dict[str, Answer] = {
+        "question": "Does the learning rate matter?", "dataset_path": res["dataset"],
+        "models": DOWN + DOWN + " ",  # keep the first model, tick the third (the unregistered one)
+        "eval_checkpoints_wanted": "y",
+        "eval_checkpoints": [("", "give a list of checkpoints"), (f"[{{path: {ckpt}, label: old_rank8}}]", None)],
+        "variables": CLEAR + "{lr: [1e-5, 1e-4, 1e-3]}",
+    }
+    asked_in["issue"], design, _ = run_walk(res, root / "ck-experiments" / "issue", answers)
+    assert [m["name"] for m in design["models"]["base"]] == ["Llama-3.2-1B-Instruct", QWEN]
+    types = [r["type"] for r in design["runs"]]
+    assert types.count("fine-tuned") == 6 and types.count("control") == 2 and types.count("eval-only") == 1, types
+    print(f"\nthe issue's design: {len(asked_in['issue'])} questions: {', '.join(asked_in['issue'])}")
+
+    # 3. eval-only, and every evaluation branch the other way
+    res = make_resources(root / "r3", tasks=("words_8L",))
+    ckpt = _checkpoint(res)
+    answers = {
+        "question": "How good is the old checkpoint?", "dataset_path": res["dataset"],
+        "eval_checkpoints_wanted": "y", "eval_checkpoints": f"[{{path: {ckpt}, label: old}}]", "train_runs": "n",
+        "full_gpu": "n", "eval_epochs": DOWN + DOWN, "eval_selection": DOWN,
+        "scorers": " " + DOWN + " " + DOWN + " " + DOWN + " ",  # untick match; tick the other three
+        "temperature": CLEAR + "0.5",
+    }
+    asked_in["eval-only"], design, _ = run_walk(res, root / "ck-experiments" / "evalonly", answers)
+    assert {r["type"] for r in design["runs"]} == {"eval-only", "control"}, design["runs"]
+
+    # 4. every training constant named in the sweep; a model that always needs a full GPU
+    res = make_resources(root / "r4", models=("Llama-3.3-70B-Instruct",), tasks=("words_8L",))
+    every = ("{lr: [1e-5, 1e-4], epochs: [1], gpus: [4], validation_during_training: [true], batch_size: [4], "
+             "gradient_accumulation_steps: [1], weight_decay: [0.01], lora_dropout: [0.0], num_warmup_steps: [5], "
+             "max_seq_len: [2048], packing: [true]}")
+    answers = {"question": "Does lr matter at 70B?", "dataset_path": res["dataset"], "variables": CLEAR + every}
+    asked_in["constants"], design, _ = run_walk(res, root / "ck-experiments" / "constants", answers)
+    assert design["variables"]["lr"] == [1e-5, 1e-4]
+
+    never = [n for n in CONDITIONAL if not any(n in a for a in asked_in.values())]
+    always = [n for n in CONDITIONAL if all(n in a for a in asked_in.values())]
+    assert not never, f"no walk asks {never}: add a walk where their `when:` is true"
+    assert not always, f"every walk asks {always}: add a walk where their `when:` is false"
