@@ -93,3 +93,27 @@ def test_recopy_appends_to_the_log_and_stages(setup):
     assert after.startswith(before) and after.count("] START_DESIGN") == 2
     assert git(["status", "--porcelain"], dst).stdout.splitlines() == ["M  logs/design-experiment.log"]
     assert git(["rev-list", "--count", "HEAD"], dst).stdout.strip() == "1"
+
+
+def test_a_template_file_the_user_ignores_is_not_committed_and_is_named(setup):
+    # A user whose global git ignore file excludes *.log (common): the design's log is theirs to
+    # commit or not. The hook never forces it in (`git add -f` would override their choice), commits
+    # the rest of the template's files, and says which file it left out and how to keep it.
+    tmp, _, template = setup
+    env = clean_env(tmp / "d-home", identity=False)
+    ignore = Path(env["XDG_CONFIG_HOME"]) / "git" / "ignore"
+    ignore.parent.mkdir(parents=True)
+    ignore.write_text("*.log\n")
+    res = make_scratch(tmp / "d")
+    dst = Path(res["scratch"]) / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
+    r = copier_copy(template, dst, answers_for(res), env, tmp)
+    assert r.returncode == 0, r.stderr
+    tracked = set(git(["ls-files"], dst, env).stdout.split())
+    assert "logs/design-experiment.log" not in tracked
+    assert {"experiment_summary.yaml", "README.md", ".copier-answers.yml"} <= tracked
+    assert git(["status", "--porcelain"], dst, env).stdout == ""
+    assert git(["status", "--porcelain", "--ignored"], dst, env).stdout == "!! logs/design-experiment.log\n"
+    assert "START_DESIGN" in (dst / "logs" / "design-experiment.log").read_text()
+    said = [line.strip() for line in r.stdout.splitlines() if "git-ignored" in line]
+    assert said == ["git: left out, git-ignored here: logs/design-experiment.log"
+                    " (`git add -f logs/design-experiment.log` to keep it anyway)"], r.stdout

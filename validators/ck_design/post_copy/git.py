@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -19,10 +20,11 @@ CONFLICT_MARKER = re.compile(rb"^(<<<<<<<|>>>>>>>)( |$)", re.M)
 STAGED_ONLY = "review and commit them (`git commit`) before running `copier update`"
 
 
-def run_git(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_git(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None,
+            stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["git", *args], cwd=cwd, env=dict(env) if env is not None else None,
-        capture_output=True, text=True, check=False,
+        capture_output=True, text=True, check=False, input=stdin,
     )
 
 
@@ -81,8 +83,10 @@ def _stageable(dst: Path, files: Sequence[str]) -> tuple[list[str], list[str]]:
     forcing them in would override the user's choice)."""
     if not files:
         return [], []
-    r = run_git(["--literal-pathspecs", "check-ignore", "--", *files], dst)
-    ignored = set(r.stdout.splitlines()) if r.returncode == 0 else set()
+    # No --literal-pathspecs here: check-ignore takes paths, not pathspecs, and refuses that flag
+    # (exit 128), which once read as "nothing ignored" and made `git add` fail on the first one.
+    r = run_git(["check-ignore", "-z", "--stdin"], dst, stdin="".join(f"{f}\0" for f in files))
+    ignored = set(filter(None, r.stdout.split("\0"))) if r.returncode == 0 else set()
     return [f for f in files if f not in ignored], sorted(ignored)
 
 
@@ -90,7 +94,8 @@ def _add(dst: Path, files: Sequence[str]) -> tuple[subprocess.CompletedProcess[s
     """Stage exactly the template's files (never `git add -A`/`.`: the user's unstaged hunks,
     untracked and staged files stay as they were; docs/security.md)."""
     stage, ignored = _stageable(dst, files)
-    notes = [f"not staged, git-ignored here: {', '.join(ignored)}"] if ignored else []
+    notes = [f"left out, git-ignored here: {', '.join(ignored)} (`git add -f {shlex.join(ignored)}`"
+             f" to keep {'it' if len(ignored) == 1 else 'them'} anyway)"] if ignored else []
     if not stage:
         return None, notes
     return run_git(["--literal-pathspecs", "add", "--", *stage], dst), notes
