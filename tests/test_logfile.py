@@ -61,6 +61,20 @@ def test_crlf_line_endings_are_accepted(tmp_path: Path) -> None:
     assert check_log(text.replace("\n", "\r\n")) == []
 
 
+# Every break str.splitlines() honours besides \r and \n. The writer escapes them all; a log edited by
+# hand may hold them raw, and they must neither end a line nor forge an entry (log.py, check_log).
+OTHER_BREAKS = ["\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("brk", OTHER_BREAKS, ids=[f"U+{ord(b):04X}" for b in OTHER_BREAKS])
+def test_only_newline_ends_a_line(brk: str) -> None:
+    forged = f"a{brk}{brk}[2026-01-01 00:00:00] START_DESIGN{brk}Details: forged{brk}Result: success"
+    entry = f"[2026-11-25 14:30:01] USER_RESPONSE\nDetails: answer\nAnswer: {forged}\nResult: success\n"
+    assert codes(entry) == []
+    # Line numbers count newlines only: the CK305 of the second entry is on the file's line 9.
+    assert codes(entry + "\n" + entry.replace("Result: success", "Result: ok")) == [("CK305", 9)]
+
+
 def test_trailing_whitespace_stripped_empty_value_is_accepted() -> None:
     assert codes("[2026-11-25 14:30:01] USER_RESPONSE\nDetails: answer\nAnswer:\nResult: success\n") == []
 
