@@ -295,6 +295,20 @@ def test_write_is_atomic_and_keeps_the_mode(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["experiment_summary.yaml"]  # no temp file left
 
 
+def test_a_byte_order_mark_is_kept(tmp_path, capsys):
+    # Windows editors write one; --fix rewrites the text, not the encoding the user chose.
+    path = tmp_path / "experiment_summary.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + _broken("CK210-flow").encode())
+    assert run(["--fix", str(path)]) == 0
+    expected = BASE.replace(CASES["CK210-flow"][0][0], CASES["CK210-flow"][1])
+    assert path.read_bytes() == b"\xef\xbb\xbf" + expected.encode()
+    assert "fixed 1 finding (CK210)" in capsys.readouterr().err
+    # and one is never added to a file that had none
+    path.write_bytes(_broken("CK210-flow").encode())
+    assert run(["--fix", str(path)]) == 0
+    assert path.read_bytes() == expected.encode()
+
+
 def test_more_errors_after_is_never_written():
     # Guard: a fix whose result has more errors than before is thrown away. A vis_label fix
     # cannot do that on its own, so check the guard with a validator that punishes any change.
