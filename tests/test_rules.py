@@ -312,6 +312,30 @@ def _findings(tmp_path: Path, data: dict[str, Any], **kwargs: Any) -> list[check
     return checks.check(loader.load_file(write_design(tmp_path, data)), **kwargs)
 
 
+LONG_PROMPT = "You are a careful copy editor. Capitalize the word you are given."
+
+
+@pytest.mark.parametrize(
+    ("train", "evaluate", "where"),
+    [
+        # Whitespace is part of the prompt the model sees: a trailing space or newline is a mismatch.
+        ("You capitalize words.", "You capitalize words. ", ""),
+        ("You capitalize words.", "You capitalize words.\n", ""),
+        (" ", "", ""),
+        (LONG_PROMPT, LONG_PROMPT.replace("word you", "word  you"), " (first difference at character 52)"),  # the second space
+        (LONG_PROMPT, LONG_PROMPT + "\n", f" (first difference at character {len(LONG_PROMPT) + 1})"),
+        (LONG_PROMPT.replace("You", "you"), LONG_PROMPT, " (first difference at character 1)"),
+    ],
+)
+def test_ck201_any_difference_is_reported_and_its_first_character_named(tmp_path: Path, train: str, evaluate: str,
+                                                                         where: str) -> None:
+    data = make_design()
+    data["controls"]["system_prompt"], data["evaluation"]["system_prompt"] = train, evaluate
+    (f,) = _findings(tmp_path, data)
+    assert f.code == "CK201"
+    assert f.message == (f"evaluation.system_prompt {evaluate!r} differs from controls.system_prompt {train!r}{where}")
+
+
 def test_valid_design_passes_clean_with_resources(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = make_design()
     assert len(data["models"]["base"]) == 2 and len(data["variables"]) == 2
