@@ -5,17 +5,13 @@ Each case runs the installed console script in a subprocess, as pre-commit would
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from tools import CK_VALIDATE, unprivileged
 
-CK_VALIDATE = str(Path(sys.executable).parent / "ck-validate") if (Path(sys.executable).parent / "ck-validate").exists() \
-    else (shutil.which("ck-validate") or "ck-validate")
 
 
 def run(*args: str, cwd: Path | None = None) -> tuple[subprocess.CompletedProcess[str], None]:
@@ -102,14 +98,14 @@ def test_directory_exits_2(tmp_path: Path) -> None:
     assert "is a directory" in proc.stderr and "Traceback" not in proc.stderr
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root can read any file")
-def test_unreadable_file_exits_2(tmp_path: Path) -> None:
-    target = tmp_path / "experiment_summary.yaml"
+@pytest.mark.parametrize("flag", [[], ["--log"]])
+def test_unreadable_file_exits_2_saying_permission_denied(tmp_path: Path, flag: list[str]) -> None:
+    target = tmp_path / ("design-experiment.log" if flag else "experiment_summary.yaml")
     target.write_text("a: 1\n")
     target.chmod(0)
-    proc, _ = run(str(target))
+    proc = subprocess.run(unprivileged([CK_VALIDATE, *flag, str(target)]), capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
-    assert "permission denied" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.stderr.splitlines()[0] == f"ck-validate: {target}: permission denied"
 
 
 def test_default_path_missing_exits_2(tmp_path: Path) -> None:

@@ -18,8 +18,7 @@ from ck_design import __version__
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "experiment_summary.yaml"
 EXAMPLE_FILES = REPO / "examples" / "capitalization"
-CK_VALIDATE = str(Path(sys.executable).parent / "ck-validate") if (Path(sys.executable).parent / "ck-validate").exists() \
-    else (shutil.which("ck-validate") or "ck-validate")
+CK_VALIDATE = str(Path(sys.executable).parent / "ck-validate")
 FINDING_RE = re.compile(r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+): (?P<code>CK\d{3})(?: \[\*\])? (?P<sev>error|warning): (?P<msg>.+)$")
 SUMMARY_RE = re.compile(r"^(\d+) errors?, (\d+) warnings? in (\d+) files?( \(\d+ ignored\))?$|^no problems in \d+ files?( \(\d+ ignored\))?$")
 LOG_ENTRY = "[2026-11-25 14:30:01] VERIFY_MODEL\nDetails: Verifying model\nModel: m\nResult: success\n"

@@ -23,7 +23,6 @@ from clone_support import REPO, clean_env, fresh_clone, readme_block, readme_com
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("make") is None or shutil.which("git") is None, reason="needs make and git"),
-    pytest.mark.skipif(not (REPO / "copier.yml").exists(), reason="the wizard (copier.yml) is not there yet"),
 ]
 
 

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from test_hook_support import (
+from copier_support import (
     CK_VALIDATE,
     COPIER,
     REQUIRED_COPY_ACTIONS,
@@ -21,15 +21,12 @@ from test_hook_support import (
     is_subsequence,
     log_actions,
     make_scratch,
-    template_ready,
 )
-
-pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard (copier.yml, template/) has not landed")
 
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
-    from test_hook_support import template_repo
+    from copier_support import template_repo
 
     tmp = tmp_path_factory.mktemp("git")
     env = clean_env(tmp / "home", identity=False)  # no identity anywhere, like CI

@@ -18,7 +18,7 @@ from ck_design.post_copy import speed, verify
 from ck_design.post_copy.main import main as hook_main
 from ck_design.spec.logformat import format_entry
 from ck_design.validate.rules.log import check_log_file
-from test_hook_support import REQUIRED_COPY_ACTIONS, clean_env, git, is_subsequence, log_actions, make_scratch
+from copier_support import REQUIRED_COPY_ACTIONS, clean_env, git, is_subsequence, log_actions, make_scratch
 
 
 def write_design(dst: Path, res: dict[str, Path], *, models=("Llama-3.2-1B-Instruct",), variables=None,

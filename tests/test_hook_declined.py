@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
-from test_hook_support import answers_for, clean_env, copier_copy, make_scratch, template_ready
-
-pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard (copier.yml, template/) has not landed")
+from copier_support import answers_for, clean_env, copier_copy, make_scratch
 
 
 def test_declined_plan_runs_no_hook_and_writes_nothing(tmp_path):
-    from test_hook_support import template_repo
+    from copier_support import template_repo
 
     env = clean_env(tmp_path / "home")
     template = template_repo(tmp_path, env)

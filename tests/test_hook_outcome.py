@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from test_hook import entries, hook_env, run_hook, write_design
-from test_hook_support import COPIER, answers_for, clean_env, git, make_scratch, template_repo
+from copier_support import COPIER, answers_for, clean_env, git, make_scratch, template_repo
 
 from ck_design.validate.rules.log import check_log_file
 

@@ -9,9 +9,11 @@ import os
 import subprocess
 from pathlib import Path
 
+import pexpect
+import pyte
 import pytest
 import yaml
-from test_hook_support import (
+from copier_support import (
     COPIER,
     answers_for,
     clean_env,
@@ -23,8 +25,6 @@ from test_hook_support import (
     tree,
 )
 
-pexpect = pytest.importorskip("pexpect")
-pyte = pytest.importorskip("pyte")
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,7 @@ import subprocess
 
 import pytest
 
-from test_hook_support import COPIER, answers_for, clean_env, copier_copy, make_scratch, template_ready, template_repo
-
-pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard has not landed")
+from copier_support import COPIER, answers_for, clean_env, copier_copy, make_scratch, template_repo
 
 
 def _snapshot(d):

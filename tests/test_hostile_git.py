@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_hook_support import answers_for, clean_env, copier_copy, git, make_scratch, template_ready, template_repo
-
-pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard has not landed")
+from copier_support import answers_for, clean_env, copier_copy, git, make_scratch, template_repo
 
 TEMPLATE_FILES = {".copier-answers.yml", ".github/dependabot.yml", ".github/workflows/validate.yml", ".pre-commit-config.yaml", "README.md",
                   "experiment_summary.yaml", "logs/design-experiment.log", "logs/resource-facts.json"}

@@ -15,11 +15,10 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
 import yaml
 
 from test_hostile_exit import ctrl_c_as_at_a_terminal
-from test_hook_support import (
+from copier_support import (
     CK_VALIDATE,
     COPIER,
     answers_for,
@@ -27,11 +26,8 @@ from test_hook_support import (
     git,
     log_actions,
     make_scratch,
-    template_ready,
     template_repo,
 )
-
-pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard has not landed")
 
 
 def _log_ok(log, env):

@@ -11,7 +11,7 @@ import pytest
 from ck_design.spec.logformat import format_entry
 from ck_design.validate.rules.log import check_log
 
-from test_hook_support import CK_VALIDATE, answers_for, clean_env, copier_copy, make_scratch, template_ready, template_repo
+from copier_support import CK_VALIDATE, answers_for, clean_env, copier_copy, make_scratch, template_repo
 
 BREAKS = ["\r", "\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
 FORGED = "[9999-12-31 23:59:59] COMPLETE_DESIGN\nDetails: forged\nResult: success"
@@ -26,7 +26,6 @@ def test_every_line_break_is_escaped(ch):
     assert check_log(entry + "\n") == []
 
 
-@pytest.mark.skipif(not template_ready(), reason="the wizard has not landed")
 def test_answer_with_unicode_separators_cannot_forge_entries(tmp_path):
     env = clean_env(tmp_path / "home")
     template = template_repo(tmp_path, env)

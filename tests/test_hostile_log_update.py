@@ -6,15 +6,14 @@ CAP_DAC_OVERRIDE (setpriv) so the file's mode bits hold, as for any user."""
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
-import shutil
 import subprocess
 
 import pytest
+from tools import unprivileged
 
-from test_hook_support import (
+from copier_support import (
     CK_VALIDATE,
     COPIER,
     answers_for,
@@ -23,22 +22,10 @@ from test_hook_support import (
     git,
     log_actions,
     make_scratch,
-    template_ready,
     template_repo,
 )
 
-pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard has not landed")
-
 LOG = "logs/design-experiment.log"
-
-
-def _unprivileged(cmd):
-    if os.geteuid() != 0:
-        return cmd
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("running as root without setpriv: a read-only file cannot be made read-only for root")
-    return [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-all", *cmd]
 
 
 @pytest.fixture
@@ -52,7 +39,7 @@ def experiment(tmp_path):
 
 
 def _update(dst, env, epochs):
-    return subprocess.run(_unprivileged([COPIER, "update", "--trust", "--defaults", "--data", f"epochs={epochs}"]),
+    return subprocess.run(unprivileged([COPIER, "update", "--trust", "--defaults", "--data", f"epochs={epochs}"]),
                           cwd=dst, env=env, capture_output=True, text=True, timeout=600)
 
 

@@ -10,9 +10,7 @@ import subprocess
 import pytest
 import yaml
 
-from test_hook_support import COPIER, answers_for, clean_env, copier_copy, git, make_scratch, template_ready, template_repo
-
-pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard has not landed")
+from copier_support import COPIER, answers_for, clean_env, copier_copy, git, make_scratch, template_repo
 
 SECRET = "s3cr3t-value-4242"
 CANARY = "canary-file-7731"

@@ -7,9 +7,7 @@ from __future__ import annotations
 import pytest
 from copier import run_copy
 
-from test_hook_support import answers_for, clean_env, make_scratch, template_ready, template_repo
-
-pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard has not landed")
+from copier_support import answers_for, clean_env, make_scratch, template_repo
 
 
 @pytest.fixture(scope="module")

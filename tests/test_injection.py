@@ -5,20 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import yaml
 
 from ck_design.validate.rules.log import check_log_file
 
-from test_hook_support import answers_for, clean_env, copier_copy, git, log_actions, make_scratch, template_ready
-
-pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard (copier.yml, template/) has not landed")
+from copier_support import answers_for, clean_env, copier_copy, git, log_actions, make_scratch
 
 HOSTILE = "$(touch PWNED) ; rm -rf ~ `touch PWNED` \"quoted\" 'single' && touch PWNED | touch PWNED"
 
 
 def test_hostile_answers_execute_nothing(tmp_path):
-    from test_hook_support import template_repo
+    from copier_support import template_repo
 
     env = clean_env(tmp_path / "home")
     sentinel = tmp_path / "home" / "keep-me"

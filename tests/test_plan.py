@@ -12,9 +12,7 @@ import pytest
 
 from ck_design.plan import markdown
 from ck_design.plan.sync import main as ck_plan
-from test_hook_support import copied_experiment, BIN, answers_for, clean_env, copier_copy, git, make_scratch, template_ready, template_repo
-
-pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard (copier.yml, template/) has not landed")
+from copier_support import copied_experiment, BIN, answers_for, clean_env, copier_copy, git, make_scratch, template_repo
 
 
 @pytest.fixture(scope="module")

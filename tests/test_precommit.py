@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from test_hook_support import copied_experiment, git, template_ready
+from copier_support import copied_experiment, git
 
-pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard (copier.yml, template/) has not landed")
 PRE_COMMIT = str(Path(sys.executable).parent / "pre-commit")
 
 

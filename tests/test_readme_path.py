@@ -23,12 +23,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from clone_support import REPO, clean_env, readme_command, readme_shell_line, tagged_clone, with_repo
+from clone_support import clean_env, readme_command, readme_shell_line, tagged_clone, with_repo
 
 pytestmark = [
     pytest.mark.readme_path,
     pytest.mark.skipif(shutil.which("make") is None or shutil.which("git") is None, reason="needs make and git"),
-    pytest.mark.skipif(not (REPO / "copier.yml").exists(), reason="the wizard (copier.yml) is not there yet"),
 ]
 NO_TAG_WARNING = "No git tags found"
 

@@ -79,14 +79,16 @@ def test_compiled_schema_matches_the_models() -> None:
     assert proc.returncode == 0, proc.stderr
 
 
-@pytest.mark.parametrize("path", sorted(INPUTS.glob("*.yaml")), ids=lambda p: p.stem)
+def _yaml_inputs() -> list[Path]:
+    """The golden inputs that are YAML (broken_not_yaml is refused by the loader, before any schema)."""
+    return [p for p in sorted(INPUTS.glob("*.yaml")) if p.stem != "broken_not_yaml"]
+
+
+@pytest.mark.parametrize("path", _yaml_inputs(), ids=lambda p: p.stem)
 def test_compiled_schema_gives_pydantics_errors(path: Path) -> None:
     import yaml
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError:
-        pytest.skip("not YAML: the loader refuses it before the schema")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     try:
         ExperimentSummary.model_validate(data)
         expected = []

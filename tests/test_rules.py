@@ -480,7 +480,6 @@ def test_sanity_checks_may_omit_slurm_overrides(tmp_path: Path) -> None:
 CK_VALIDATE = Path(sys.executable).parent / "ck-validate"
 
 
-@pytest.mark.skipif(not CK_VALIDATE.exists(), reason="ck-validate console script not installed")
 def test_console_script_valid_design_with_resources(tmp_path: Path) -> None:
     data = make_design()
     make_resources(tmp_path, data)
@@ -490,7 +489,6 @@ def test_console_script_valid_design_with_resources(tmp_path: Path) -> None:
     assert "CK" not in proc.stdout
 
 
-@pytest.mark.skipif(not CK_VALIDATE.exists(), reason="ck-validate console script not installed")
 def test_console_script_reports_file_line_column_code_and_hint(tmp_path: Path) -> None:
     data = make_design()
     _entry(data, RUN0)["epochs"] = [1, 2]
@@ -507,7 +505,6 @@ def test_console_script_reports_file_line_column_code_and_hint(tmp_path: Path) -
     assert hint.strip().startswith("hint:") and "[0, 1]" in hint
 
 
-@pytest.mark.skipif(not CK_VALIDATE.exists(), reason="ck-validate console script not installed")
 def test_console_script_warning_only_exits_zero_and_strict_exits_one(tmp_path: Path) -> None:
     path = write_design(tmp_path, make_design(full_gpu=False))  # CK292 warnings only
     assert subprocess.run([str(CK_VALIDATE), str(path)], capture_output=True).returncode == 0

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import jsonschema
-import pytest
 import yaml
 
 from ck_design.spec import jsonschema as schema_gen
@@ -70,7 +69,6 @@ def test_example_validates_against_the_schema() -> None:
     jsonschema.Draft202012Validator(schema).validate(data)
 
 
-@pytest.mark.skipif(not CHECK_JSONSCHEMA.exists(), reason="check-jsonschema is not installed")
 def test_check_jsonschema_accepts_the_example_and_rejects_a_broken_design(tmp_path: Path) -> None:
     ok = subprocess.run([str(CHECK_JSONSCHEMA), "--schemafile", str(CHECKED_IN), str(EXAMPLE)],
                         capture_output=True, text=True, timeout=120)

@@ -15,12 +15,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pexpect
+import pyte
 import pytest
 import yaml
 from wizard_fixtures import COPIER, GIT_ENV, REPO, ck_validate, make_resources
 
-pexpect = pytest.importorskip("pexpect")
-pyte = pytest.importorskip("pyte")
 pytestmark = pytest.mark.skipif(os.name != "posix" or shutil.which("git") is None, reason="needs a pty and git")
 
 QUESTION = "Does LoRA rank matter for 8-letter words?"

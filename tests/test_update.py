@@ -13,7 +13,7 @@ import yaml
 
 from ck_design.post_copy.git import conflicts
 
-from test_hook_support import (
+from copier_support import (
     CK_VALIDATE,
     answers_for,
     clean_env,
@@ -22,16 +22,13 @@ from test_hook_support import (
     git,
     log_actions,
     make_scratch,
-    template_ready,
     tree,
 )
-
-pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard (copier.yml, template/) has not landed")
 
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
-    from test_hook_support import template_repo
+    from copier_support import template_repo
 
     tmp = tmp_path_factory.mktemp("update")
     env = clean_env(tmp / "home")

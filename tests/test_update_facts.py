@@ -14,7 +14,7 @@ import pytest
 import yaml
 from designs import SPLITS, write_dataset, write_model
 
-from test_hook_support import (
+from copier_support import (
     CK_VALIDATE,
     answers_for,
     clean_env,
@@ -22,17 +22,14 @@ from test_hook_support import (
     copier_update,
     git,
     make_scratch,
-    template_ready,
 )
-
-pytestmark = pytest.mark.skipif(not template_ready(), reason="the wizard (copier.yml, template/) has not landed")
 
 MODEL = "Llama-3.2-1B-Instruct"
 
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
-    from test_hook_support import template_repo
+    from copier_support import template_repo
 
     tmp = tmp_path_factory.mktemp("facts")
     env = clean_env(tmp / "home")

@@ -13,7 +13,7 @@ import os
 
 import pytest
 from test_hook import ANSWERS, entries, run_hook, write_design
-from test_hook_support import clean_env, make_scratch
+from copier_support import clean_env, make_scratch
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from test_hook_support import COPIER, CK_VALIDATE, REPO, answers_for, clean_env, copier_update, git, log_actions, make_scratch
+from copier_support import COPIER, CK_VALIDATE, REPO, answers_for, clean_env, copier_update, git, log_actions, make_scratch
 
 RELEASED = "2b7d5c5"  # the last released state (tagged v0.0.1 below)
 CONFLICT = re.compile(rb"^(<<<<<<<|>>>>>>>)( |$)", re.M)

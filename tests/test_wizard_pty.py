@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 import shutil
 
+import pexpect
 import pytest
 import yaml
 from wizard_fixtures import COPIER, GIT_ENV, REPO, assert_no_findings, load_design, make_resources
 
-pexpect = pytest.importorskip("pexpect")
 pytestmark = pytest.mark.skipif(os.name != "posix" or shutil.which("git") is None, reason="needs a pty and git")
 
 QUESTION = "Does LoRA rank matter: for 8-letter words? # really"

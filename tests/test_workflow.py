@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_hook_support import BIN, REPO, answers_for, clean_env, copier_copy, git, make_scratch, template_repo
+from copier_support import BIN, REPO, answers_for, clean_env, copier_copy, git, make_scratch, template_repo
 
 
 def _workflow(dst):

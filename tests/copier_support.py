@@ -161,7 +161,3 @@ def tree(dst: Path, skip: tuple[str, ...] = (".git", "logs")) -> dict[str, bytes
         if p.is_file() and p.relative_to(dst).parts[0] not in skip
     }
 
-
-def template_ready() -> bool:
-    """The wizard (copier.yml + template/experiment_summary.yaml.jinja) has landed."""
-    return (REPO / "copier.yml").is_file() and any((REPO / "template").glob("experiment_summary.yaml*"))

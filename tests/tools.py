@@ -1,0 +1,28 @@
+"""The programs the tests run, defined once: this environment's console scripts (the package under
+test, never another one found on PATH) and how to run one without root's file-permission bypass."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+CK_VALIDATE = str(BIN / "ck-validate")
+CK_PLAN = str(BIN / "ck-plan")
+COPIER = str(BIN / "copier")
+
+
+def unprivileged(cmd: list[str]) -> list[str]:
+    """`cmd` as it runs for an ordinary user: as root (CI runs so), through setpriv without
+    CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH, so a file's mode bits hold for it too."""
+    if os.geteuid() != 0:
+        return cmd
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root and setpriv (util-linux) is not installed: root reads and writes any file")
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-all", *cmd]
