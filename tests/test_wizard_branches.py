@@ -18,14 +18,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pexpect
 import pytest
 import yaml
 from test_models_destination import QWEN, QWEN_05B, write_unknown_model
 from test_terminal import Terminal, spawn
 from wizard_fixtures import REPO, load_design, make_resources
 
-pexpect = pytest.importorskip("pexpect")
-pytest.importorskip("pyte")
 pytestmark = pytest.mark.skipif(os.name != "posix" or shutil.which("git") is None, reason="needs a pty and git")
 
 COPIER_YML = yaml.safe_load((REPO / "copier.yml").read_text())
