@@ -1,0 +1,172 @@
+"""`ck-scaffold`: from a validated experiment_summary.yaml to the per-job files cruijff_kit renders.
+
+    ck-scaffold [EXPERIMENT_DIR]          write the job files (default: the current folder)
+    ck-scaffold --check [EXPERIMENT_DIR]  write nothing; exit 1 listing what is stale (for CI)
+    ck-scaffold --diff [EXPERIMENT_DIR]   write nothing; print what would change as a unified diff
+
+For the design's era (spec/era.py) it writes every fine-tuned run's `{run}/setup_finetune.yaml`
+and one evaluation config per matrix cell, laid out as docs/scaffold.md says. The design is
+validated first: with an error nothing is written. Exit status: 0 written (or up to date),
+1 errors in the design, a file in the way, or (--check, --diff) something stale; 2 usage error or
+an unreadable design; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+from ..spec.naming import SUMMARY_FILE
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+PROG = "ck-scaffold"
+
+
+def _parser() -> argparse.ArgumentParser:
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    p = _Parser(prog=PROG, description="Write the SLURM job inputs (setup_finetune.yaml, evaluation configs) of a validated design.",
+                epilog="Exit status: 0 written or up to date, 1 design errors / a file in the way / stale (--check, --diff), 2 usage, 130 interrupted.")
+    p.add_argument("directory", nargs="?", default=".", metavar="EXPERIMENT_DIR",
+                   help=f"the folder holding {SUMMARY_FILE} (default: the current folder)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="write nothing; exit 1 listing the files that are stale")
+    mode.add_argument("--diff", action="store_true", help="write nothing; print the changes as a unified diff (exit 1 when there are some)")
+    return p
+
+
+class _Refused(Exception):
+    """Nothing is written: the message (lines) says why; the exit status goes with it."""
+
+    def __init__(self, lines: list[str], status: int = EXIT_ERRORS) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+        self.status = status
+
+
+def load_design(root: Path) -> Any:
+    """The validated design's data; _Refused (findings printed) when it has errors."""
+    from ..facts.loader import LoadError, NotText, load_file
+    from ..validate import report
+    from ..validate.engine import check
+    from ..validate.findings import Finding
+
+    path = root / SUMMARY_FILE
+    try:
+        doc = load_file(path)
+    except FileNotFoundError:
+        raise _Refused([f"{PROG}: {path}: no such file (give the experiment folder: {PROG} EXPERIMENT_DIR)"], EXIT_USAGE) from None
+    except (OSError, NotText) as exc:
+        raise _Refused([f"{PROG}: {path}: cannot read it: {exc}"], EXIT_USAGE) from None
+    except LoadError as exc:
+        findings = [Finding(str(path), exc.line, exc.column, exc.code, "error", exc.message, exc.hint)]
+    else:
+        findings = check(doc)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        sys.stdout.write(report.format_text(errors))
+        raise _Refused([f"{PROG}: {path}: {len(errors)} error{'s' if len(errors) != 1 else ''}: nothing written (fix them, then rerun; ck-validate shows warnings too)"])
+    return doc.data
+
+
+def build(root: Path, data: Any) -> tuple[Any, dict[str, bytes]]:
+    """The scaffold (keys.Scaffold) of a validated design and its files' bytes; _Refused when it cannot be scaffolded."""
+    from ..facts import localconfig
+    from . import keys, yamlout
+
+    site = keys.Site(localconfig.load(dst_path=root).values)
+    try:
+        sc = keys.scaffold(data, site)
+    except keys.UnsafeName as exc:
+        raise _Refused([f"{PROG}: {root / SUMMARY_FILE}: {exc}: nothing written"]) from None
+    files: dict[str, bytes] = {}
+    for planned in sc.files:
+        data_ = yamlout.dump(planned.keys, keys.HEADER)
+        if files.get(planned.path, data_) != data_:
+            sc.problems.append(f"two matrix cells write {planned.path} differently (a run or task listed twice?)")
+        files[planned.path] = data_
+    if sc.problems:
+        raise _Refused([f"{PROG}: {root / SUMMARY_FILE}: {p}" for p in sc.problems] + [f"{PROG}: nothing written"])
+    return sc, files
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary_lines(data: Any, sc: Any, ch: Any, root: Path) -> list[str]:
+    from ..spec.jobs import jobs
+
+    j = jobs(data)
+    hours = j.gpu_hours
+    gpu = (f"{hours['total']:.1f} GPU-hours (training {hours['training']:.1f}, evaluation {hours['evaluation']:.1f})"
+           if hours["total"] else "GPU-hours unknown (the design has no compute estimates)")
+    lines = [
+        f"{PROG}: {sc.era}-era design: {_plural(j.training_jobs, 'training job')}, {_plural(j.evaluation_jobs, 'evaluation job')}, {gpu}",
+        f"{PROG}: {root}: {len(ch.of('write'))} written, {len(ch.of('update'))} updated, {len(ch.of('remove'))} removed, {len(ch.of('unchanged'))} unchanged",
+    ]
+    if sc.pending:
+        lines.append(f"{PROG}: {_plural(len(sc.pending), 'evaluation')} at the best validation loss not written: "
+                     "that checkpoint is chosen after training (give the matrix entry its epochs to scaffold them)")
+    lines.append(f"next: {PROG} --render{'' if str(root) == '.' else ' ' + str(root)}   "
+                 "(cruijff_kit's setup_finetune and setup_inspect write the SLURM scripts)")
+    return lines
+
+
+def run(argv: list[str] | None = None) -> int:
+    from . import keys, writer
+
+    args = _parser().parse_args(argv)
+    root = Path(args.directory)
+    try:
+        data = load_design(root)
+        sc, files = build(root, data)
+        old = writer.read_manifest(root, keys.MANIFEST)
+        keep = frozenset(p for p, e in old.items()
+                         if e.source in files and writer.sha256(files[e.source]) == e.source_sha256)
+        ch = writer.plan(root, files, old, keep)
+        if ch.conflicts:
+            raise _Refused([f"{PROG}: {c}" for c in ch.conflicts] + [f"{PROG}: nothing written"])
+    except _Refused as exc:
+        print("\n".join(exc.lines), file=sys.stderr)
+        return exc.status
+    except writer.ScaffoldError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    if args.check:
+        for rel in ch.stale:
+            print(f"{root / rel}: stale ({ch.actions[rel]})")
+        print(f"{PROG}: {_plural(len(ch.stale), 'file')} stale; run {PROG}" if ch.stale else f"{PROG}: up to date", file=sys.stderr)
+        return EXIT_ERRORS if ch.stale else EXIT_OK
+    if args.diff:
+        sys.stdout.write(writer.diff(root, files, ch))
+        return EXIT_ERRORS if ch.stale else EXIT_OK
+    try:
+        writer.apply(root, files, ch, dict(old), keys.MANIFEST)
+    except writer.ScaffoldError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    print("\n".join(summary_lines(data, sc, ch, root)))
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
+    try:
+        return run(argv)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted (each file is written whole or not at all)", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

@@ -1,0 +1,284 @@
+"""Putting the scaffold on disk: only ck-scaffold's own files, atomically, never through a symlink.
+
+The manifest (`logs/scaffold-manifest.json`) records every file ck-scaffold wrote and the
+SHA-256 of what it wrote (for a file cruijff_kit rendered from one of them, `--render`, also
+that source and its hash). A rerun therefore knows its own files:
+
+- a file the design still produces is rewritten when its bytes differ; a file in the way that
+  ck-scaffold did not write, or that was edited since, is never overwritten (a Conflict);
+- a file of a run or cell no longer in the design is removed if it is as ck-scaffold left it,
+  and so is a rendered file whose source changed (it would submit the old job);
+- a file already holding exactly the bytes the design produces is adopted (a lost manifest
+  costs nothing).
+
+Everything is checked before anything is written. Each file is written to a temporary file
+beside it and renamed over it, so a full disk or a read-only folder leaves no half-written file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import errno
+import hashlib
+import json
+import os
+import stat
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..facts.files import kind_of, read_regular
+
+MAX_BYTES = 10 * 1024 * 1024  # a file ck-scaffold wrote is far smaller; a larger one is not its own
+MANIFEST_VERSION = 1
+
+WRITE, UPDATE, REMOVE, SAME = "write", "update", "remove", "unchanged"
+
+
+class ScaffoldError(Exception):
+    """One line for the user: why nothing (more) could be written."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    sha256: str
+    source: str | None = None  # a rendered file: the job file it was rendered from
+    source_sha256: str | None = None
+
+    def as_json(self) -> dict[str, str]:
+        out = {"sha256": self.sha256}
+        if self.source is not None:
+            out.update(source=self.source, source_sha256=self.source_sha256 or "")
+        return out
+
+
+@dataclass
+class Changes:
+    actions: dict[str, str] = field(default_factory=dict)  # path -> WRITE/UPDATE/REMOVE/SAME
+    conflicts: list[str] = field(default_factory=list)  # one line each, naming the path
+    current: dict[str, bytes] = field(default_factory=dict)  # what is on disk now (for --diff)
+
+    def of(self, action: str) -> list[str]:
+        return [p for p, a in self.actions.items() if a == action]
+
+    @property
+    def stale(self) -> list[str]:
+        return [p for p, a in self.actions.items() if a != SAME]
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_manifest(root: Path, manifest: str) -> dict[str, Entry]:
+    """The files ck-scaffold wrote last time; {} when it never ran here."""
+    path = root / manifest
+    try:
+        _refuse_links(root, manifest)
+        raw = read_regular(path, MAX_BYTES)
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ScaffoldError(f"{path}: cannot read ck-scaffold's manifest: {_reason(exc)}") from None
+    try:
+        files = json.loads(raw.decode("utf-8"))["files"]
+        return {str(p): Entry(str(e["sha256"]), e.get("source"), e.get("source_sha256")) for p, e in files.items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise ScaffoldError(
+            f"{path}: not a ck-scaffold manifest (damaged?); delete it and rerun: files holding exactly what the design produces are kept"
+        ) from None
+
+
+def manifest_bytes(entries: Mapping[str, Entry]) -> bytes:
+    body = {"generated_by": "ck-scaffold", "version": MANIFEST_VERSION,
+            "files": {p: entries[p].as_json() for p in sorted(entries)}}
+    return (json.dumps(body, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _refuse_links(root: Path, rel: str) -> None:
+    """NotRegular when a folder on the way to `rel` (below root) is a symlink or not a folder."""
+    parts = rel.split("/")
+    here = root
+    for part in parts[:-1]:
+        here = here / part
+        try:
+            mode = os.lstat(here).st_mode
+        except FileNotFoundError:
+            return
+        if stat.S_ISLNK(mode):
+            raise _InTheWay(f"{here}: is a symlink; ck-scaffold writes only into real folders")
+        if not stat.S_ISDIR(mode):
+            raise _InTheWay(f"{here}: is {kind_of(mode)}, not a folder; ck-scaffold would write {rel} inside it")
+
+
+class _InTheWay(OSError):
+    pass
+
+
+def _existing(root: Path, rel: str) -> bytes | None:
+    """The bytes of a regular file at `rel`, None when nothing is there; _InTheWay otherwise."""
+    _refuse_links(root, rel)
+    path = root / rel
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(mode):
+        raise _InTheWay(f"{path}: is a symlink; ck-scaffold never writes through one: remove it")
+    if not stat.S_ISREG(mode):
+        raise _InTheWay(f"{path}: is {kind_of(mode)}, not a regular file: move it away")
+    try:
+        return read_regular(path, MAX_BYTES)
+    except OSError as exc:
+        raise _InTheWay(f"{path}: cannot read it: {_reason(exc)}") from None
+
+
+def plan(root: Path, files: Mapping[str, bytes], old: Mapping[str, Entry], keep: frozenset[str] = frozenset()) -> Changes:
+    """What writing `files` (path -> bytes) under `root` would change, and what is in the way.
+
+    `keep`: files of the manifest to leave alone this time (rendered files whose source is
+    unchanged)."""
+    ch = Changes()
+    for rel, data in files.items():
+        try:
+            now = _existing(root, rel)
+        except _InTheWay as exc:
+            ch.conflicts.append(str(exc))
+            continue
+        if now is None:
+            ch.actions[rel] = WRITE
+            continue
+        ch.current[rel] = now
+        if now == data:
+            ch.actions[rel] = SAME
+        elif rel in old and old[rel].sha256 == sha256(now):
+            ch.actions[rel] = UPDATE
+        else:
+            why = "edited since ck-scaffold wrote it" if rel in old else "not written by ck-scaffold"
+            ch.conflicts.append(f"{root / rel}: {why}; ck-scaffold does not overwrite it: move it away (or delete it) and rerun")
+    for rel, entry in old.items():
+        if rel in files or rel in keep:
+            continue
+        try:
+            now = _existing(root, rel)
+        except _InTheWay as exc:
+            ch.conflicts.append(str(exc))
+            continue
+        if now is None:
+            continue
+        if sha256(now) != entry.sha256:
+            ch.conflicts.append(f"{root / rel}: no longer in the design but edited since ck-scaffold wrote it; delete it yourself if it is not needed")
+            continue
+        ch.current[rel] = now
+        ch.actions[rel] = REMOVE
+    return ch
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return "no space left (the disk is full or over quota)"
+    if exc.errno == errno.EROFS:
+        return "the file system is read-only"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied (the folder is read-only for you)"
+    return exc.strerror or str(exc)
+
+
+def _mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write `data` to a temporary file beside `path`, then rename it over `path`."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".ck-scaffold-tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _mode() if mode is None else mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _mkdirs(root: Path, rel: str) -> None:
+    here = root
+    for part in rel.split("/")[:-1]:
+        here = here / part
+        try:
+            os.mkdir(here)
+        except FileExistsError:
+            if not here.is_dir() or here.is_symlink():
+                raise _InTheWay(f"{here}: appeared while writing and is not a folder") from None
+
+
+def _prune(root: Path, rel: str) -> None:
+    """Remove the folders `rel` leaves empty, up to (not including) root."""
+    parts = rel.split("/")[:-1]
+    while parts:
+        try:
+            os.rmdir(root.joinpath(*parts))
+        except OSError:
+            return
+        parts.pop()
+
+
+def apply(root: Path, files: Mapping[str, bytes], ch: Changes, entries: dict[str, Entry], manifest: str,
+          modes: Mapping[str, int] | None = None) -> None:
+    """Write and remove as `ch` says; `entries` (the manifest) is updated as each step succeeds and
+    saved at the end, also after a failure, so it names exactly what ck-scaffold left on disk."""
+    modes = modes or {}
+    before = dict(entries)
+    done, todo, rel = 0, len(ch.stale), manifest
+    try:
+        for rel, action in ch.actions.items():
+            if action == REMOVE:
+                os.unlink(root / rel)
+                entries.pop(rel, None)
+                _prune(root, rel)
+                done += 1
+                continue
+            if action != SAME:
+                _mkdirs(root, rel)
+                atomic_write(root / rel, files[rel], modes.get(rel))
+                done += 1
+            entries[rel] = Entry(sha256(files[rel]))
+    except OSError as exc:
+        _save(root, manifest, entries, before, quiet=True)
+        raise ScaffoldError(
+            f"cannot write {root / rel}: {_reason(exc)}; nothing half-written is left ({done} of {todo} changes made)"
+        ) from None
+    _save(root, manifest, entries, before)
+
+
+def _save(root: Path, manifest: str, entries: Mapping[str, Entry], before: Mapping[str, Entry], quiet: bool = False) -> None:
+    if dict(entries) == dict(before) and (root / manifest).exists():
+        return
+    try:
+        _mkdirs(root, manifest)
+        atomic_write(root / manifest, manifest_bytes(entries))
+    except OSError as exc:
+        if not quiet:
+            raise ScaffoldError(f"cannot write {root / manifest}: {_reason(exc)}; the job files are written, rerun to record them") from None
+
+
+def diff(root: Path, files: Mapping[str, bytes], ch: Changes) -> str:
+    """A unified diff of what applying `ch` would change."""
+    out: list[str] = []
+    for rel, action in ch.actions.items():
+        if action == SAME:
+            continue
+        old = ch.current.get(rel, b"").decode("utf-8", "replace").splitlines(keepends=True)
+        new = [] if action == REMOVE else files[rel].decode("utf-8").splitlines(keepends=True)
+        a = f"a/{rel}" if action != WRITE else "/dev/null"
+        b = f"b/{rel}" if action != REMOVE else "/dev/null"
+        out.extend(difflib.unified_diff(old, new, a, b))
+    return "".join(out)
