@@ -1,17 +1,23 @@
 """`ck-plan`: keep the plan in README.md true to experiment_summary.yaml after hand edits.
 
     ck-plan [--check] [DIR]        default: the current directory
+    ck-plan --compare REF [--format markdown|json] [DIR]
 
 Regenerates the text between the plan markers of DIR/README.md from DIR/experiment_summary.yaml
 (`markdown.plan_sections`, the same code the template renders it with). Exit 0 when the plan
 was already up to date, 1 when it was rewritten (pre-commit's convention for fixers: the commit
 stops so the new README.md can be reviewed and added) or, with --check, would be. A design
 ck-validate rejects leaves the README alone (exit 0): the ck-validate hook reports it.
+
+With --compare REF it changes nothing and prints what the working design changes against the
+design at git ref REF (plan/compare.py): exit 0, or 2 when REF is not a commit or the design
+cannot be read.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from pathlib import Path
 
@@ -69,11 +75,38 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ck-plan", description=__doc__.splitlines()[0])
     parser.add_argument("directory", nargs="?", default=".", type=Path, help="the experiment directory (default: .)")
     parser.add_argument("--check", action="store_true", help="only report (exit 1) when the plan is out of date")
+    parser.add_argument("--compare", metavar="REF", help="print what the design changes against the design at git ref REF")
+    parser.add_argument("--format", choices=("markdown", "json"), default=None, help="with --compare: markdown (default) or json")
     args = parser.parse_args(argv)
+    if args.compare is not None:
+        if args.check:
+            parser.error("--check and --compare do different things: give one")
+        return _compare(args.directory, args.compare, args.format or "markdown")
+    if args.format is not None:
+        parser.error("--format goes with --compare REF")
     status, message = sync(args.directory, check_only=args.check)
     if message:
         print(message, file=sys.stderr)
     return status
+
+
+def _compare(directory: Path, ref: str, fmt: str) -> int:
+    from ..facts.gitref import BadRef
+    from .compare import run_compare
+
+    # A short-lived process building two large acyclic trees (as ck-validate): the cyclic GC
+    # would only rescan them.
+    gc.disable()
+    try:
+        report = run_compare(directory, ref, fmt)
+    except BadRef as exc:
+        print(f"ck-plan: --compare: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"ck-plan: --compare: cannot read {directory / SUMMARY}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(report)
+    return 0
 
 
 if __name__ == "__main__":
