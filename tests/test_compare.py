@@ -7,15 +7,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from designs import TASKS, dump, make_design
+from tools import CK_PLAN
 
 from ck_design.spec import compute
 
-BIN = Path(sys.executable).parent
 MODEL = "Llama-3.2-1B-Instruct"
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "Test Author", "GIT_AUTHOR_EMAIL": "author@example.invalid",
        "GIT_COMMITTER_NAME": "Test Author", "GIT_COMMITTER_EMAIL": "author@example.invalid",
@@ -72,7 +71,7 @@ def ck_plan(repo: Path, *args: str, working: str | None = None) -> subprocess.Co
     """`ck-plan --compare ...` in `repo` with the working design as at tag `working` (default: HEAD)."""
     path = repo / "experiment_summary.yaml"
     path.write_text(git(repo, "show", f"{working or 'HEAD'}:experiment_summary.yaml"), encoding="utf-8")
-    return subprocess.run([str(BIN / "ck-plan"), "--compare", *args], cwd=repo, env=ENV, capture_output=True, text=True)
+    return subprocess.run([CK_PLAN, "--compare", *args], cwd=repo, env=ENV, capture_output=True, text=True)
 
 
 def report(repo: Path, ref: str, working: str) -> list[str]:
@@ -146,7 +145,7 @@ def test_a_run_changed_in_place_names_the_parameter(repo):
     d["runs"][0]["parameters"]["lr"] = 0.0002
     d["runs"][0]["slurm_overrides"]["constraint"] = "gpu40"
     (repo / "experiment_summary.yaml").write_text(dump(d), encoding="utf-8")
-    r = subprocess.run([str(BIN / "ck-plan"), "--compare", "finding_fixed"], cwd=repo, env=ENV, capture_output=True, text=True)
+    r = subprocess.run([CK_PLAN, "--compare", "finding_fixed"], cwd=repo, env=ENV, capture_output=True, text=True)
     assert r.returncode == 0
     assert (f"- changed: {R.format('rank4')}: `lr`: (not set) → `0.0002`, `slurm_overrides.constraint`: `\"gpu80\"` → `\"gpu40\"`"
             in r.stdout.splitlines())
@@ -183,13 +182,13 @@ def test_json(repo):
     ("--output=/tmp/x", "ck-plan: --compare: '--output=/tmp/x' is not a git revision"),
 ])
 def test_a_bad_ref_is_one_line_and_exit_2(repo, ref, message):
-    r = subprocess.run([str(BIN / "ck-plan"), f"--compare={ref}"], cwd=repo, env=ENV, capture_output=True, text=True)
+    r = subprocess.run([CK_PLAN, f"--compare={ref}"], cwd=repo, env=ENV, capture_output=True, text=True)
     assert (r.returncode, r.stdout, r.stderr) == (2, "", message + "\n")
 
 
 def test_outside_a_repository_is_exit_2(tmp_path):
     (tmp_path / "experiment_summary.yaml").write_text(dump(design()), encoding="utf-8")
-    r = subprocess.run([str(BIN / "ck-plan"), "--compare", "HEAD", str(tmp_path)], env=ENV, capture_output=True, text=True)
+    r = subprocess.run([CK_PLAN, "--compare", "HEAD", str(tmp_path)], env=ENV, capture_output=True, text=True)
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.startswith(f"ck-plan: --compare: {tmp_path}: not a git repository") and r.stderr.count("\n") == 1
 
@@ -204,6 +203,6 @@ def test_a_design_in_a_subfolder_is_read_at_its_own_path(repo, tmp_path):
     git(outer, "add", "-A")
     git(outer, "commit", "-qm", "design")
     target.write_text(dump(design(lora=(4, 8, 16))), encoding="utf-8")
-    r = subprocess.run([str(BIN / "ck-plan"), "--compare", "HEAD", "designs/exp"], cwd=outer, env=ENV,
+    r = subprocess.run([CK_PLAN, "--compare", "HEAD", "designs/exp"], cwd=outer, env=ENV,
                        capture_output=True, text=True)
     assert r.returncode == 0 and "| runs | 3 → 4 |" in r.stdout.splitlines()
