@@ -12,6 +12,9 @@ lora_rank x lr, base controls, 2 tasks), where start-up (imports) is most of the
 Targets (issue 2): 1,000 runs: ck-validate <= 0.35x check-jsonschema;
 10,000 runs: ck-validate <= 12x its own 1,000-run time.
 Target (issue 8): typical: ck-validate <= 0.5x check-jsonschema.
+
+"typical-0.3" is the same design as cruijff_kit 0.3 writes it (tests/era_designs.to_v03).
+Target (issue 19): typical-0.3 costs what typical does: ck-validate <= 1.1x typical's time.
 """
 
 from __future__ import annotations
@@ -32,8 +35,10 @@ from ck_design.wizard import build
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 import designs  # noqa: E402  (tests/designs.py: the typical design the tests use)
+import era_designs  # noqa: E402  (tests/era_designs.py: the same design in the 0.3 era)
 
 TYPICAL = "typical"
+TYPICAL_V03 = "typical-0.3"
 SCHEMA = REPO / "schemas" / "experiment_summary.schema.json"
 BIN = Path(sys.executable).parent
 MODEL = "Llama-3.2-1B-Instruct"
@@ -73,6 +78,8 @@ def write_design(directory: Path, size: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if size == TYPICAL:
         return designs.write_design(path.parent, designs.make_design())
+    if size == TYPICAL_V03:
+        return designs.write_design(path.parent, era_designs.to_v03(designs.make_design()))
     with open(path, "w", encoding="utf-8") as fh:
         yaml.safe_dump(build_design(int(size)), fh, sort_keys=False, width=1000)
     return path
@@ -99,11 +106,11 @@ def time_command(argv: list[str], repeat: int) -> tuple[float, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--sizes", default=f"{TYPICAL},10,1000,10000", help=f"run counts, or {TYPICAL!r}")
+    parser.add_argument("--sizes", default=f"{TYPICAL},{TYPICAL_V03},10,1000,10000", help=f"run counts, {TYPICAL!r} or {TYPICAL_V03!r}")
     parser.add_argument("--keep", type=Path, help="write the designs here and keep them")
     parser.add_argument("--no-jsonschema", action="store_true", help="time ck-validate only")
     args = parser.parse_args(argv)
-    sizes = [s if s == TYPICAL else int(s) for s in args.sizes.split(",")]
+    sizes = [s if s in (TYPICAL, TYPICAL_V03) else int(s) for s in args.sizes.split(",")]
 
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="ck-bench-"))
     ck = _tool("ck-validate")
@@ -142,6 +149,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         else:
             print(f"typical (10 runs): ck-validate {ck_time:.3f}s median")
+    if TYPICAL in results and TYPICAL_V03 in results:
+        ratio = results[TYPICAL_V03][0] / results[TYPICAL][0]
+        good = ratio <= 1.1
+        ok &= good
+        print(f"typical-0.3 / typical (ck-validate) = {ratio:.2f} (target <= 1.1) {'ok' if good else 'MISSED'}")
     if 1000 in results and results[1000][1]:
         ratio = results[1000][0] / results[1000][1]
         good = ratio <= 0.35

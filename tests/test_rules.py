@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from designs import dump, line_of, make_design, make_resources, write_design
+from era_designs import to_v03
 
 from ck_design.validate import engine as checks
 from ck_design.validate import cli
@@ -129,6 +130,8 @@ CASES = [
     Case("CK102-range", _set(("controls", "epochs"), 0), {"CK102"}, "CK102", "epochs: 0", after="controls:"),
     Case("CK102-empty", _set(("evaluation", "scorer"), []), {"CK102"}, "CK102", "scorer: []"),
     Case("CK103", _set(("controls", "lora_rnk"), 8), {"CK103"}, "CK103", "lora_rnk: 8"),
+    # a 0.3-era key in a seed-era design: one finding, at the stray key (tests/test_era_validate.py)
+    Case("CK104", _set(("experiment", "project"), "capitalization"), {"CK104"}, "CK104", "project: capitalization"),
     # --- prompts ---
     Case("CK201", _set(("evaluation", "system_prompt"), "You are helpful."), {"CK201"}, "CK201",
          "system_prompt: You are helpful."),
@@ -204,6 +207,7 @@ CASES = [
     Case("CK264", lambda d: d["evaluation"]["matrix"][0].__setitem__("vis_label", "rank 4"), {"CK264"}, "CK264",
          "vis_label: rank 4"),
     Case("CK265", _set(("data", "training", "label"), "words"), {"CK265"}, "CK265", "label: words"),
+    Case("CK266", _do(to_v03, _set(("experiment", "project"), "cap/2026")), {"CK266"}, "CK266", "project: cap/2026"),
     Case("CK270", _set(("experiment", "date"), "2026-02-30"), {"CK270"}, "CK270", "date: '2026-02-30'"),
     # --- resources ---
     Case("CK280-model", lambda d: None, {"CK280"}, "CK280", "path: models/Llama-3.2-3B-Instruct", resources=True,

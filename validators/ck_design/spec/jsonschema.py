@@ -23,18 +23,44 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 def build_schema() -> dict[str, Any]:
-    from .schema import ExperimentSummary
+    """Both eras' models (spec.schema.SUMMARY_MODELS): a design is exactly one of them."""
+    from pydantic.json_schema import models_json_schema
 
-    body = ExperimentSummary.model_json_schema()
+    from .era import ERA_KEYS
+    from .schema import SUMMARY_MODELS
+
+    refs, body = models_json_schema([(m, "validation") for m in SUMMARY_MODELS.values()], ref_template="#/$defs/{model}")
     # Dialect, id and title first, so a reader of the file sees what it is before the details.
     schema: dict[str, Any] = {
         "$schema": JSON_SCHEMA_DIALECT,
         "$id": SCHEMA_ID,
         "title": "ck-design experiment_summary.yaml",
+        "description": "experiment_summary.yaml of either cruijff_kit era: the seed (February 2026) or 0.3 "
+        "(release 0.3.4). The era is told by its keys; a file with keys of both is neither.",
     }
-    schema.update({k: v for k, v in body.items() if k != "title"})
+    eras = list(SUMMARY_MODELS)
+    # The top-level sections every era requires, said once up front for readers and editors.
+    per_era = [body["$defs"][refs[(m, "validation")]["$ref"].rsplit("/", 1)[1]]["required"] for m in SUMMARY_MODELS.values()]
+    schema["required"] = [k for k in per_era[0] if all(k in r for r in per_era[1:])]
+    schema["oneOf"] = [
+        {
+            "$ref": refs[(model, "validation")]["$ref"],
+            # extra keys are allowed, so without this a file mixing the eras' keys could pass
+            "not": {"anyOf": [_requires(path) for other in eras if other != era for path in ERA_KEYS[other]]},
+        }
+        for era, model in SUMMARY_MODELS.items()
+    ]
+    schema["$defs"] = body["$defs"]
     _required_unless_varied(schema)
     return schema
+
+
+def _requires(path: tuple[str, ...]) -> dict[str, Any]:
+    """A JSON schema that holds when the nested key `path` is present."""
+    node: dict[str, Any] = {"required": [path[-1]]}
+    for key in reversed(path[:-1]):
+        node = {"required": [key], "properties": {key: node}}
+    return node
 
 
 def _required_unless_varied(schema: dict[str, Any]) -> None:
@@ -42,8 +68,9 @@ def _required_unless_varied(schema: dict[str, Any]) -> None:
     JSON schema says so with one if/then per parameter instead of a plain `required`."""
     from .params import REQUIRED_UNLESS_VARIED
 
-    controls = schema.get("$defs", {}).get("Controls", {})
-    controls["required"] = [k for k in controls.get("required", []) if k not in REQUIRED_UNLESS_VARIED]
+    for name, controls in schema.get("$defs", {}).items():
+        if name.startswith("Controls"):  # each era's
+            controls["required"] = [k for k in controls.get("required", []) if k not in REQUIRED_UNLESS_VARIED]
     schema["allOf"] = [
         {
             "if": {"not": {"properties": {"variables": {"required": [name]}}, "required": ["variables"]}},

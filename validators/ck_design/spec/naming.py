@@ -120,7 +120,7 @@ def experiment_type(experiment: Mapping[str, Any]) -> str:
     given = experiment.get("type")
     if given in EXPERIMENT_TYPES:
         return given
-    directory = experiment.get("directory")
+    directory = experiment.get("directory")  # the seed era's name: 0.3 has no sanity-check folder
     if isinstance(directory, str) and f"/{SANITY_CHECKS_DIR}/" in f"/{directory.strip('/')}/":
         return SANITY_CHECK
     return EXPERIMENT

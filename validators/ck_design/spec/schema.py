@@ -1,5 +1,10 @@
 """The schema of experiment_summary.yaml, as pydantic v2 models (see docs/design.md).
 
+Two eras (spec/era.py, UPSTREAM.md section 1): `ExperimentSummary` is the seed era's file,
+`ExperimentSummaryV03` cruijff_kit 0.3's (renamed fields, no output.base_directory, a project).
+`SUMMARY_MODELS` maps each era to its model; the validator detects the era first and checks the
+file against that era's model only.
+
 These models are the single source of truth for the file's structure: the JSON schema
 (`schemas/experiment_summary.schema.json`) is generated from them (`python -m
 ck_design.spec.jsonschema`), and the structural rules CK100-CK103 are pydantic's errors mapped
@@ -16,6 +21,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from .compute import MEM_PATTERN, TIME_PATTERN
+from .era import SEED, V03
 from .naming import CHECKPOINT_PATTERN, DATE_PATTERN, EXPERIMENT_TYPES, SAFE_NAME_PATTERN, SCRIPT_SAFE_PATTERN
 from .sweep import BEST_VAL_LOSS, RUN_TYPES
 from .params import HYPERPARAMETERS, PROMPTS, SETTINGS, Param
@@ -189,3 +195,91 @@ class ExperimentSummary(_Model):
     output: Output
     runs: list[Run] = Field(min_length=1)
     evaluation: Evaluation
+
+
+# --- The 0.3 era (cruijff_kit 0.3.4; UPSTREAM.md section 1) ----------------------------------------
+# What both eras share is the seed's model above; what 0.3 renamed, added or dropped is here.
+
+class ExperimentV03(_Model):
+    name: str = Field(pattern=SAFE_NAME_PATTERN, description="Experiment name; also the directory name.")
+    # Required and one folder name: the experiment lives in {scratch}/ck-projects/{project}/{name}.
+    # (CK266 words a bad one; the pattern keeps the JSON schema saying the same.)
+    project: str = Field(pattern=SAFE_NAME_PATTERN, description="The project: the folder under {scratch}/ck-projects/.")
+    type: Optional[Literal[EXPERIMENT_TYPES]] = None
+    question: str = Field(description="The scientific question the experiment answers.")
+    date: str = Field(pattern=DATE_PATTERN, description="Design date, YYYY-MM-DD.")
+    hypothesis: str = ""
+    purpose: str = ""
+    dir: ScriptText = Field(description="{scratch_dir}/ck-projects/{project}/{name}; checkpoints live inside it.")
+
+
+ControlsV03 = create_model(  # type: ignore[call-overload]
+    "ControlsV03",
+    __base__=Controls,
+    __doc__="Every constant of the sweep (0.3: also the training seed).",
+    seed=(Optional[int], Field(default=None, ge=0, le=2**32 - 1, description="Training seed (cruijff_kit's default: 14).")),
+)
+
+
+class TrainingDataV03(_Model):
+    path: ScriptText
+    dataset_label: ScriptText
+    format: Literal["json"]
+    size_kb: Optional[int] = Field(default=None, ge=0)
+    splits: Splits
+
+
+class DataV03(_Model):
+    training: TrainingDataV03
+    data_generation: Optional[dict[str, Any]] = Field(default=None, description="A generator tool's dataset, made before scaffolding.")
+
+
+class OutputV03(_Model):
+    wandb_project: ScriptText
+
+
+class ComputeV03(Compute):
+    cpus_per_task: Optional[int] = Field(default=None, ge=1, le=65536, description="CPUs of the job (SLURM --cpus-per-task).")
+
+
+class RunV03(Run):
+    compute: Optional[ComputeV03] = None
+    training_condition: Optional[ScriptText] = Field(default=None, description="The data_generation condition that provides this run's training file.")
+
+
+class TaskV03(Task):
+    assistant_prefix: Optional[str] = Field(default=None, description="This task's assistant prefix; overrides evaluation.assistant_prefix.")
+    eval_condition: Optional[ScriptText] = Field(default=None, description="A data_generation condition whose test split is this task's dataset.")
+
+
+class EvaluationV03(_Model):
+    # Optional in 0.3: controls.system_prompt is the one source; when given, CK201 keeps it equal.
+    system_prompt: Optional[str] = None
+    # Optional in 0.3: greedy decoding (do_sample false, the default) ignores it; > 0 with do_sample.
+    temperature: Optional[float] = Field(default=None, ge=0, allow_inf_nan=False)
+    do_sample: Optional[bool] = Field(default=None, description="Sample tokens (needs temperature > 0); false (the default): greedy decoding.")
+    max_tokens: Optional[int] = Field(default=None, ge=1, le=16_777_216, description="Most tokens generated per answer.")
+    max_connections: Optional[int] = Field(default=None, ge=1, le=65536, description="Most samples per batch (inspect-ai's default: 32).")
+    seed: Optional[int] = Field(default=None, ge=0, le=2**32 - 1, description="Evaluation seed (cruijff_kit's default: 14).")
+    assistant_prefix: Optional[str] = Field(default=None, description="Text the answer starts with, for every task without its own.")
+    scorers: list[Scorer] = Field(min_length=1)
+    tasks: list[TaskV03] = Field(min_length=1)
+    matrix: list[MatrixEntry]
+    compute: Optional[ComputeV03] = Field(default=None, description="One evaluation job (a run x task x epoch cell).")
+
+
+class ExperimentSummaryV03(_Model):
+    """experiment_summary.yaml as cruijff_kit 0.3 writes it."""
+
+    experiment: ExperimentV03
+    tools: Tools
+    variables: dict[str, SweepValues] = Field(default_factory=dict)
+    controls: ControlsV03
+    models: Models
+    data: DataV03
+    output: OutputV03
+    runs: list[RunV03] = Field(min_length=1)
+    evaluation: EvaluationV03
+
+
+SUMMARY_MODELS: dict[str, type[_Model]] = {SEED: ExperimentSummary, V03: ExperimentSummaryV03}

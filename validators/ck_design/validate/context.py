@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from ..spec import era as eras
 from ..spec import naming, sweep
 from .findings import Finding
 from .values import PathT, as_dict, as_list, closest
@@ -30,8 +31,11 @@ FUZZY_BUDGET = 5000
 class Ctx:
     """The findings of one document; locates each on the node tree."""
 
-    def __init__(self, doc: Document, severities: dict[str, str], base_dir: Path | None = None) -> None:
+    def __init__(
+        self, doc: Document, severities: dict[str, str], base_dir: Path | None = None, *, era: str = eras.DEFAULT
+    ) -> None:
         self.doc = doc
+        self.era = era  # which era's model and names the design is read by (spec/era.py)
         # Where the design's relative paths resolve; set only with --check-resources, so None
         # also means "do not look at the disk".
         self.base_dir = base_dir
@@ -80,8 +84,9 @@ class Ctx:
 class Design:
     """The pieces of the raw data most rules need, each None/empty where unusable."""
 
-    def __init__(self, data: dict[Any, Any]) -> None:
+    def __init__(self, data: dict[Any, Any], era: str = eras.DEFAULT) -> None:
         self.data = data
+        self.era = era  # spec.era.SEED or V03: which era's names the renamed fields are read by
         self.experiment = as_dict(data.get("experiment"))
         # experiment.type, or what the directory says when it is absent (the seed has no type).
         self.experiment_type = naming.experiment_type(self.experiment)

@@ -22,6 +22,7 @@ from types import ModuleType
 from typing import Any
 
 from ..facts.loader import Document
+from ..spec import era as eras
 from .context import Ctx, Design
 from .findings import Finding
 from .rules import DISK_FAMILIES, FAMILIES
@@ -63,8 +64,16 @@ def _check(doc: Document, data: dict[Any, Any], base_dir: Path | None) -> list[F
     modules = families(base_dir is not None)
     # Each module emits the rules it documents (tests/test_registry.py), so the severities of
     # the modules that run are all a check needs: the registry and the other docs stay unloaded.
-    ctx = Ctx(doc, {rule.code: rule.severity for module in modules for rule in module.DOCS}, base_dir)
-    design = Design(data)
+    era = eras.detect(data)
+    ctx = Ctx(doc, {rule.code: rule.severity for module in modules for rule in module.DOCS}, base_dir, era=era or eras.DEFAULT)
+    if era is None:
+        # Keys of both eras: which model applies is the question, so every other finding would
+        # be a guess (CK100 for one era's keys, CK103 for the other's). One finding says it.
+        from .rules import schema
+
+        schema.check_mixed_era(ctx, data)
+        return ctx.findings
+    design = Design(data, era)
     for module in modules:
         module.check(ctx, design)
     ctx.findings.sort(key=lambda f: (f.line, f.column, f.code))

@@ -62,6 +62,10 @@ def render_docs() -> str:
         "`[*]` after the code and have `\"fixable\": true` in `--format json`. Only the changed values",
         "move: comments, key order, quoting and blank lines stay. Nothing that needs a decision is fixed.",
         "",
+        "Every rule applies to designs of both cruijff_kit eras (the seed's schema and 0.3's; the era is",
+        "told by the file's keys, see the README). The examples are seed-era designs; where a rule reads",
+        "a 0.3 design differently, its **0.3 era** line says how.",
+        "",
     ]
     sections: dict[str, list[Rule]] = {}
     for rule in RULES.values():
@@ -86,6 +90,7 @@ def render_docs() -> str:
                 "",
                 f"**Fix:** {rule.hint}",
                 "",
+                *([f"**0.3 era:** {rule.v03}", ""] if rule.v03 else []),
                 *([_FIXABLE_NOTE, ""] if rule.fixable else []),
                 "Fails:",
                 "",

@@ -62,11 +62,14 @@ class Rule:
     bad_example: str  # a snippet that triggers the rule
     fixed_example: str  # the same snippet, fixed
     section: str = ""  # heading it is grouped under in docs/rules.md
+    v03: str = ""  # how the rule reads a cruijff_kit 0.3 design, where that differs (spec/era.py)
     fixable: bool = False  # set by the registry: `ck-validate --fix` repairs it (validate/fixes/)
 
 
-def rule(code: str, severity: str, section: str, summary: str, why: str, hint: str, bad: str, fixed: str) -> Rule:
-    """A Rule from source-friendly text: `why` is reflowed, the examples are dedented."""
+def rule(
+    code: str, severity: str, section: str, summary: str, why: str, hint: str, bad: str, fixed: str, *, v03: str = ""
+) -> Rule:
+    """A Rule from source-friendly text: `why` (and `v03`) reflowed, the examples dedented."""
     return Rule(
         code=code,
         severity=severity,
@@ -76,4 +79,5 @@ def rule(code: str, severity: str, section: str, summary: str, why: str, hint: s
         bad_example=textwrap.dedent(bad).strip("\n"),
         fixed_example=textwrap.dedent(fixed).strip("\n"),
         section=section,
+        v03=" ".join(v03.split()),
     )

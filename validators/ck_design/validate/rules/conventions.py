@@ -1,5 +1,6 @@
-"""CK260-CK265, CK270: naming and directory conventions (spec/naming.py): a safe experiment
-name, a real date, the checkpoint pattern, and where an experiment and its outputs live."""
+"""CK260-CK266, CK270: naming and directory conventions (spec/naming.py): a safe experiment
+name (and 0.3's project), a real date, the checkpoint pattern, and where an experiment and its
+outputs live, by the conventions of the design's era (spec/era.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 from datetime import date
 from typing import Any
 
+from ...spec import era as eras
 from ...spec import naming
 from ..context import Ctx, Design
 from ..values import PathT, as_dict, fmt_path
@@ -31,6 +33,8 @@ DOCS = [
           type: experiment
           directory: /scratch/me/ck-experiments/cap_8L_lora_rank_comparison_2026-11-25
         """,
+        v03="""experiment.dir must be {scratch}/ck-projects/{project}/{name} (experiment.project),
+        for sanity checks too: 0.3 has no ck-sanity-checks folder.""",
     ),
     rule(
         "CK261", E, PATHS,
@@ -46,6 +50,7 @@ DOCS = [
         output:
           checkpoint_pattern: ck-out-{run_name}/epoch_{N}
         """,
+        v03="Not checked: 0.3 has no checkpoint_pattern (checkpoints are {experiment.dir}/{run}/artifacts/epoch_{N}).",
     ),
     rule(
         "CK262", W, PATHS,
@@ -65,6 +70,7 @@ DOCS = [
         output:
           base_directory: /scratch/me/ck-outputs/cap_8L_lora_rank_comparison_2026-11-25
         """,
+        v03="Not checked: 0.3 has no output.base_directory (outputs live inside experiment.dir).",
     ),
     rule(
         "CK263", E, PATHS,
@@ -98,6 +104,7 @@ DOCS = [
         runs:
           - name: Llama-3.2-1B-Instruct_rank4_lr1e-05
         """,
+        v03="Run names become the folders {experiment.dir}/{run_name}.",
     ),
     rule(
         "CK265", W, PATHS,
@@ -117,6 +124,27 @@ DOCS = [
           training:
             path: /data/words_8L_500.json
             label: words_8L_500
+        """,
+        v03="The field is data.training.dataset_label.",
+    ),
+    rule(
+        "CK266", E, PATHS,
+        "experiment.project (0.3 era) is empty or not safe as a folder name.",
+        """A 0.3 experiment lives in {scratch}/ck-projects/{project}/{name}: the project is one
+        folder name. An empty one, a '/', '..' or whitespace puts the experiment somewhere
+        else than every tool looks, or breaks the paths and SLURM scripts built from it.""",
+        "Use letters, digits, '.', '_' and '-' only, starting with a letter or digit.",
+        """
+        experiment:
+          name: cap_8L_lora_rank_comparison_2026-11-25
+          project: capitalization/2026
+          dir: /scratch/me/ck-projects/capitalization/2026/cap_8L_lora_rank_comparison_2026-11-25
+        """,
+        """
+        experiment:
+          name: cap_8L_lora_rank_comparison_2026-11-25
+          project: capitalization_2026
+          dir: /scratch/me/ck-projects/capitalization_2026/cap_8L_lora_rank_comparison_2026-11-25
         """,
     ),
     rule(
@@ -151,10 +179,16 @@ def check(ctx: Ctx, d: Design) -> None:
     pattern = output.get("checkpoint_pattern")
     if isinstance(pattern, str):
         _check_checkpoint_pattern(ctx, pattern)
-    if isinstance(name, str) and name:
+    if d.era == eras.V03:
+        project = d.experiment.get("project")
+        if isinstance(project, str):
+            _check_project(ctx, project)
+        if isinstance(name, str) and name and isinstance(project, str) and naming.is_safe_name(project):
+            _check_project_directory(ctx, d.experiment, name, project)
+    elif isinstance(name, str) and name:
         _check_directories(ctx, d.experiment, output, name)
     _check_file_names(ctx, d)
-    _check_label(ctx, d.data_training)
+    _check_label(ctx, d.data_training, eras.field_path(eras.DATASET_LABEL, d.era))
 
 
 def _unsafe(ctx: Ctx, path: PathT, what: str, value: Any) -> None:
@@ -171,9 +205,10 @@ def _unsafe(ctx: Ctx, path: PathT, what: str, value: Any) -> None:
 
 def _check_file_names(ctx: Ctx, d: Design) -> None:
     """CK264: run names (ck-out-{run_name}), task names and vis_labels (file and task-name suffixes)."""
+    folder = "a directory name ({experiment.dir}/{run_name})" if d.era == eras.V03 else "a directory name (ck-out-{run_name})"
     for i, run in enumerate(d.runs):
         if isinstance(run, dict):
-            _unsafe(ctx, ("runs", i, "name"), "a directory name (ck-out-{run_name})", run.get("name"))
+            _unsafe(ctx, ("runs", i, "name"), folder, run.get("name"))
     for j, task in enumerate(d.tasks or ()):
         if isinstance(task, dict):
             _unsafe(ctx, ("evaluation", "tasks", j, "name"), "a task name (file names and task-name suffixes)", task.get("name"))
@@ -182,9 +217,9 @@ def _check_file_names(ctx: Ctx, d: Design) -> None:
             _unsafe(ctx, ("evaluation", "matrix", j, "vis_label"), "a vis_label (a task-name suffix)", entry.get("vis_label"))
 
 
-def _check_label(ctx: Ctx, training: dict[Any, Any]) -> None:
-    """CK265: the label is the dataset's file name without extension."""
-    path, label = training.get("path"), training.get("label")
+def _check_label(ctx: Ctx, training: dict[Any, Any], at: PathT) -> None:
+    """CK265: the label (at `at`, the era's name for it) is the dataset's file name without extension."""
+    path, label = training.get("path"), training.get(at[-1])
     if not isinstance(path, str) or not isinstance(label, str) or not path.strip("/"):
         return
     stem = path.rstrip("/").rsplit("/", 1)[-1]
@@ -192,10 +227,41 @@ def _check_label(ctx: Ctx, training: dict[Any, Any]) -> None:
     if label != stem:
         ctx.add(
             "CK265",
-            ("data", "training", "label"),
-            f"data.training.label {label!r} is not the dataset's file name without extension ({stem!r})",
-            f"set label: {stem}",
+            at,
+            f"{fmt_path(at)} {label!r} is not the dataset's file name without extension ({stem!r})",
+            f"set {at[-1]}: {stem}",
         )
+
+
+def _check_project(ctx: Ctx, project: str) -> None:
+    """CK266."""
+    if naming.is_safe_name(project):
+        return
+    problem = "it is empty" if not project else "use letters, digits, '.', '_' and '-' (no '/', '..' or whitespace)"
+    ctx.add(
+        "CK266",
+        ("experiment", "project"),
+        f"experiment.project {project!r} is not safe as a folder name ({{scratch}}/{naming.PROJECTS_DIR}/{{project}}): {problem}",
+        "name the project, e.g. 'capitalization'" if not project else f"rename it to {naming.safe_name(project)!r}",
+    )
+
+
+def _check_project_directory(ctx: Ctx, exp: dict[Any, Any], name: str, project: str) -> None:
+    """CK260 in the 0.3 era: experiment.dir is {scratch}/ck-projects/{project}/{name}."""
+    directory = exp.get("dir")
+    if not isinstance(directory, str):
+        return
+    parts = naming.project_parts(directory)
+    if parts is not None and parts[1:] == (project, name):
+        return
+    scratch = parts[0] if parts else naming.scratch_from_directory(directory) or "<scratch>"
+    ctx.add(
+        "CK260",
+        ("experiment", "dir"),
+        f"experiment.dir {directory!r} is not {{scratch}}/{naming.PROJECTS_DIR}/{project}/{name}, "
+        f"the convention for project {project!r} and name {name!r}",
+        f"use {naming.project_directory(scratch, project, name)!r}",
+    )
 
 
 def _check_name(ctx: Ctx, name: str) -> None:

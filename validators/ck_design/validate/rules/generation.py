@@ -3,6 +3,7 @@ agree with each other, so what the design says is what the evaluator does (docs/
 
 from __future__ import annotations
 
+from ...spec import era as eras
 from ..context import Ctx, Design
 from ..values import is_num
 from . import E, GENERATION, rule
@@ -26,6 +27,8 @@ DOCS = [
           temperature: 0.7
           sampling: true
         """,
+        v03="""The switch is evaluation.do_sample, and it defaults to false: a temperature above 0
+        without do_sample: true is flagged too (greedy decoding drops it).""",
     ),
     rule(
         "CK297", E, GENERATION,
@@ -44,11 +47,16 @@ DOCS = [
           temperature: 0.0
           sampling: false
         """,
+        v03="""The switch is evaluation.do_sample, and temperature is optional: do_sample: true
+        needs a temperature above 0 (the sampler divides by it).""",
     ),
 ]
 
 
 def check(ctx: Ctx, d: Design) -> None:
+    if d.era == eras.V03:
+        _check_v03(ctx, d)
+        return
     temperature, sampling = d.evaluation.get("temperature"), d.evaluation.get("sampling")
     if not isinstance(sampling, bool) or not is_num(temperature) or temperature < 0:
         return  # missing or mistyped: the schema's findings (CK100-CK102) say so
@@ -65,4 +73,28 @@ def check(ctx: Ctx, d: Design) -> None:
             ("evaluation", "sampling"),
             "evaluation.sampling is true but evaluation.temperature is 0 (greedy): the two contradict each other",
             "set a temperature above 0 (e.g. 0.7) to sample, or evaluation.sampling: false",
+        )
+
+
+def _check_v03(ctx: Ctx, d: Design) -> None:
+    """0.3: temperature is optional and must be > 0 exactly when do_sample is true (default false)."""
+    temperature, do_sample = d.evaluation.get("temperature"), d.evaluation.get("do_sample", False)
+    if not isinstance(do_sample, bool) or (temperature is not None and (not is_num(temperature) or temperature < 0)):
+        return  # mistyped: the schema's findings (CK101, CK102) say so
+    if do_sample and (temperature is None or temperature == 0):
+        said = "not set" if temperature is None else "0"
+        ctx.add(
+            "CK297",
+            ("evaluation", "do_sample"),
+            f"evaluation.do_sample is true but evaluation.temperature is {said}: sampling needs a temperature above 0",
+            "set a temperature above 0 (e.g. 0.7) to sample, or do_sample: false for greedy decoding",
+        )
+    elif not do_sample and temperature is not None and temperature > 0:
+        at = ("evaluation", "do_sample") if "do_sample" in d.evaluation else ("evaluation", "temperature")
+        ctx.add(
+            "CK296",
+            at,
+            f"evaluation.temperature is {temperature} but evaluation.do_sample is "
+            f"{'false' if 'do_sample' in d.evaluation else 'not set (false)'}: greedy decoding ignores the temperature",
+            "set evaluation.do_sample: true to sample at that temperature, or remove temperature (or 0.0) for greedy decoding",
         )

@@ -13,6 +13,7 @@ from typing import Any
 
 from yaml.nodes import ScalarNode
 
+from ...spec import era as eras
 from ...spec.naming import SCRIPT_SAFE_PATTERN, SCRIPT_UNSAFE
 from ...spec.params import KNOWN_PARAMETERS, PARAMS, REQUIRED_UNLESS_VARIED, Param
 from .. import schema_shape
@@ -112,7 +113,53 @@ DOCS = [
           lora_rank: 8
         """,
     ),
+    rule(
+        "CK104", E, SCHEMA,
+        "The file mixes the keys of the two cruijff_kit eras (seed and 0.3).",
+        """cruijff_kit writes no version marker: a design's era is told by its keys
+        (`experiment.directory`, `data.training.label`, `evaluation.scorer`,
+        `output.base_directory` in the seed era; `experiment.dir`, `experiment.project`,
+        `data.training.dataset_label`, `evaluation.scorers` in 0.3). With keys of both, no
+        tool can tell which schema the file follows, and each era's scaffolding silently
+        ignores the other's keys. This is the only finding for such a file: every other one
+        would depend on the guess.""",
+        "Run `ck-migrate FILE` to make it a 0.3 design (or rename the 0.3 keys back for the seed era).",
+        """
+        experiment:
+          name: cap_8L_lora_rank_comparison_2026-11-25
+          project: capitalization
+          directory: /scratch/me/ck-experiments/cap_8L_lora_rank_comparison_2026-11-25
+        """,
+        """
+        experiment:
+          name: cap_8L_lora_rank_comparison_2026-11-25
+          project: capitalization
+          dir: /scratch/me/ck-projects/capitalization/cap_8L_lora_rank_comparison_2026-11-25
+        """,
+    ),
 ]
+
+
+def check_mixed_era(ctx: Ctx, data: dict[Any, Any]) -> None:
+    """CK104, at the first key of the era with fewer keys in the file (the strays)."""
+    present = eras.era_keys_present(data)
+    lines = {era: [(ctx.line_of(p), p) for p in paths] for era, paths in present.items()}
+
+    def listed(era: str) -> str:
+        return ", ".join(f"{eras.dotted(p)} (line {line})" for line, p in sorted(lines[era]))
+
+    stray = min(eras.ERAS, key=lambda era: (len(present[era]), era == eras.SEED))
+    at = min(lines[stray])[1]
+    ctx.add(
+        "CK104",
+        at,
+        f"this file mixes the eras: seed-era keys {listed(eras.SEED)} and 0.3-era keys {listed(eras.V03)}; "
+        "other checks are skipped until it follows one",
+        "it reads as a 0.3 design: rename or remove the seed-era keys (`ck-migrate FILE` does it)"
+        if stray == eras.SEED
+        else "it reads as a seed-era design: remove the 0.3-era keys, or run `ck-migrate FILE` to make it all 0.3",
+        at_key=True,
+    )
 
 
 def check(ctx: Ctx, d: Design) -> None:
@@ -122,7 +169,7 @@ def check(ctx: Ctx, d: Design) -> None:
     ck004 = d.schema_flagged = _check_yaml11_bools(ctx)
     _check_schema(ctx, data, ck004)
     _check_required_unless_varied(ctx, data)
-    _check_unknown_fields(ctx, data, schema_shape.root(), ())
+    _check_unknown_fields(ctx, data, schema_shape.root(ctx.era), ())
     variables = data.get("variables")
     if isinstance(variables, dict) and variables:
         _check_variable_names(ctx, variables)
@@ -135,7 +182,7 @@ def check(ctx: Ctx, d: Design) -> None:
 def _check_yaml11_bools(ctx: Ctx) -> set[PathT]:
     flagged: set[PathT] = set()
     for path in ctx.doc.yaml11_bools:
-        kind = schema_shape.expected_kind(path)
+        kind = schema_shape.expected_kind(path, ctx.era)
         if kind is None:
             continue
         node = ctx.doc.node_at(path)[0]
@@ -190,6 +237,7 @@ _VALUE_ERRORS = {
 _SUPPRESSED = {
     (("experiment", "name"), "string_pattern_mismatch"),  # CK263
     (("experiment", "date"), "string_pattern_mismatch"),  # CK270
+    (("experiment", "project"), "string_pattern_mismatch"),  # CK266 (0.3)
 }
 _RANGE_WORDS = {
     "greater_than": ("gt", ">"),
@@ -220,7 +268,7 @@ Mapped = tuple[PathT, dict[str, Any], list[tuple[PathT, str]], bool]
 
 
 def _check_schema(ctx: Ctx, data: dict[Any, Any], skip: set[PathT]) -> None:
-    errors = schema_shape.validate(data)
+    errors = schema_shape.validate(data, ctx.era)
     if not errors:
         return
     fitting: dict[PathT, bool] = {}
@@ -317,7 +365,7 @@ def _schema_finding(ctx: Ctx, data: Any, path: PathT, errs: list[tuple[dict[str,
     where = fmt_path(path)
     types = [e["type"] for e, _, _ in errs]
     if "missing" in types:
-        ctx.add("CK100", path, f"{where}: required field missing", _missing_hint(data, path))
+        ctx.add("CK100", path, f"{where}: required field missing", _missing_hint(data, path, ctx.era))
         return
     value = value_at(data, path)
     value_errs = [e for e, _, _ in errs if e["type"] in _VALUE_ERRORS]
@@ -342,17 +390,17 @@ def _check_required_unless_varied(ctx: Ctx, data: dict[Any, Any]) -> None:
     for name in REQUIRED_UNLESS_VARIED:
         if name not in controls and not (isinstance(variables, dict) and name in variables):
             path = ("controls", name)
-            hint = _missing_hint(data, path)
+            hint = _missing_hint(data, path, ctx.era)
             if hint.startswith("add"):
                 hint = f"add `{name}:` to controls (or vary it in variables): every epoch and step check depends on it"
             ctx.add("CK100", path, f"{fmt_path(path)}: required field missing", hint)
 
 
-def _missing_hint(data: Any, path: PathT) -> str:
+def _missing_hint(data: Any, path: PathT, era: str) -> str:
     parent = value_at(data, path[:-1])
     key = path[-1]
     if isinstance(parent, dict):
-        known = schema_shape.fields_at(path[:-1])
+        known = schema_shape.fields_at(path[:-1], era)
         near = closest(key, [k for k in parent if isinstance(k, str) and k not in known])
         if near is not None:
             return f"{near!r} looks like a misspelling: rename it to {key!r}"

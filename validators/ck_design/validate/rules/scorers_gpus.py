@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ...facts import model_size
+from ...spec import era as eras
 from ...spec import model_registry, naming
 from ...spec.params import PARAMS
 from ...spec.scorers import KNOWN_SCORERS, LIST_OF_STR
@@ -110,9 +111,10 @@ DEFAULT_GPUS = PARAMS["gpus"].default  # what a run gets when the design does no
 def check(ctx: Ctx, d: Design) -> None:
     """With --check-resources (`ctx.base_dir` set), CK293's hint also reads the model's folder."""
     ck004 = d.schema_flagged
-    for j, scorer in enumerate(as_list(d.evaluation.get("scorer"))):
+    at = eras.field_path(eras.SCORERS, d.era)  # evaluation.scorer, or 0.3's evaluation.scorers
+    for j, scorer in enumerate(as_list(d.evaluation.get(at[-1]))):
         if isinstance(scorer, dict) and isinstance(scorer.get("name"), str):
-            _check_scorer(ctx, j, scorer, ck004)
+            _check_scorer(ctx, (*at, j), scorer, ck004)
     _check_gpus(ctx, d)
     _check_model_registry(ctx, d, ctx.base_dir)
 
@@ -120,16 +122,15 @@ def check(ctx: Ctx, d: Design) -> None:
 # --- CK290, CK291: scorers -----------------------------------------------------------------------
 
 
-def _check_scorer(ctx: Ctx, j: int, scorer: dict[Any, Any], ck004: set[PathT]) -> None:
+def _check_scorer(ctx: Ctx, base: PathT, scorer: dict[Any, Any], ck004: set[PathT]) -> None:
     name = scorer["name"]
-    base: PathT = ("evaluation", "scorer", j)
     spec = KNOWN_SCORERS.get(name)
     if spec is None:
         near = closest(name, KNOWN_SCORERS)
         ctx.add(
             "CK291",
             base + ("name",),
-            f"evaluation.scorer[{j}].name {name!r} is not a known scorer ({', '.join(KNOWN_SCORERS)})",
+            f"{fmt_path(base)}.name {name!r} is not a known scorer ({', '.join(KNOWN_SCORERS)})",
             f"did you mean {near!r}?" if near else "fine for a custom scorer your task code defines; check the spelling otherwise",
         )
         return
