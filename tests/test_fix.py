@@ -491,7 +491,7 @@ def test_unchanged_outside():
     assert not unchanged_outside(text, "A\nb\nC\nd\nextra\n", [(0, 1), (2, 3)])
 
 
-def test_ignored_codes_are_not_fixed_and_a_symlink_stays_a_symlink(tmp_path, capsys):
+def test_ignored_codes_are_not_fixed_and_a_symlink_is_not_written_through(tmp_path, capsys):
     real = tmp_path / "designs" / "experiment_summary.yaml"
     real.parent.mkdir()
     real.write_text(_broken("CK210-flow"))
@@ -500,5 +500,11 @@ def test_ignored_codes_are_not_fixed_and_a_symlink_stays_a_symlink(tmp_path, cap
     assert run(["--fix", "--ignore", "CK210", str(link)]) == 0
     assert real.read_text() == _broken("CK210-flow")
     capsys.readouterr()
-    assert run(["--fix", str(link)]) == 0
+    # --fix follows no link (issue 21, item 1): refused, nothing written; the file it points to
+    # can be fixed by its own name.
+    assert run(["--fix", str(link)]) == 1
+    err = capsys.readouterr().err
+    assert f"ck-validate: not fixed: {link}: is a symbolic link (to {real})" in err
+    assert link.is_symlink() and real.read_text() == _broken("CK210-flow")
+    assert run(["--fix", str(real)]) == 0
     assert link.is_symlink() and real.read_text() == BASE

@@ -15,6 +15,8 @@ import yaml
 from ck_design.spec import naming, sweep
 from ck_design.post_copy import git as hook_git
 from ck_design.post_copy import speed, verify
+from ck_design.post_copy.designlog import CLOCK_SKEW
+from ck_design.post_copy.main import VERIFY_STEP
 from ck_design.post_copy.main import main as hook_main
 from ck_design.spec.logformat import format_entry
 from ck_design.validate.rules.log import check_log_file
@@ -139,18 +141,25 @@ def test_update_outside_the_after_stage_does_nothing(tmp_path, env):
     assert not (dst / "logs").exists()
 
 
-def test_timestamps_never_go_backwards(tmp_path, env):
+@pytest.mark.parametrize("ahead", [timedelta(minutes=5), timedelta(hours=2)])
+def test_timestamps_never_go_backwards_nor_follow_the_future(tmp_path, env, ahead):
+    """Within the allowed clock skew (10 minutes) an earlier entry's time is kept as a floor;
+    beyond it the entry is from the future (forged, issue 21 item 12): new entries keep the real time."""
     res = make_scratch(tmp_path)
     dst = Path(res["scratch"]) / "ck-experiments" / "exp"
     write_design(dst, res)
-    future = datetime.now().replace(microsecond=0) + timedelta(hours=2)
+    future = datetime.now().replace(microsecond=0) + ahead
     (dst / "logs").mkdir()
     (dst / "logs" / "design-experiment.log").write_text(
         format_entry("START_DESIGN", "earlier design", {"Experiment": "x", "Type": "experiment", "Directory": "/d"},
                      when=future) + "\n")
     run_hook(dst)
     stamps = [line[1:20] for line in (dst / "logs" / "design-experiment.log").read_text().splitlines() if line.startswith("[")]
-    assert stamps == sorted(stamps) and stamps[-1] == future.strftime("%Y-%m-%d %H:%M:%S")
+    if ahead < CLOCK_SKEW:
+        assert stamps == sorted(stamps) and stamps[-1] == future.strftime("%Y-%m-%d %H:%M:%S")
+    else:
+        assert stamps[0] == future.strftime("%Y-%m-%d %H:%M:%S")
+        assert all(s < stamps[0] for s in stamps[1:]), stamps
     assert entries(dst)[0][1] == "Details: earlier design"  # appended, not rewritten
 
 
@@ -328,7 +337,13 @@ def test_a_crash_midway_keeps_finished_entries_and_exits_zero(tmp_path, env, mon
     rc, _ = run_hook(dst)
     assert rc == 0
     actions = log_actions(dst)
-    assert actions[-1] == "VERIFY_EVAL_TASK" and "START_DESIGN" in actions
+    assert actions[-2] == "VERIFY_EVAL_TASK" and "START_DESIGN" in actions
+    # the log stays complete (issue 21, item 11): it ends saying the hook failed, and where
+    assert actions[-1] == "COMPLETE_DESIGN"
+    last = (dst / "logs" / "design-experiment.log").read_text().rstrip().rsplit("\n\n", 1)[1]
+    assert "Result: failure" in last
+    assert f"Error: HookFailed - RuntimeError while {VERIFY_STEP}: disk exploded" in last
+    assert check_log_file(str(dst / "logs" / "design-experiment.log")) == []
     assert "disk exploded" in capsys.readouterr().err
     assert (dst / "experiment_summary.yaml").exists()
 

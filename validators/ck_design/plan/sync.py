@@ -6,7 +6,8 @@
 Regenerates the text between the plan markers of DIR/README.md from DIR/experiment_summary.yaml
 (`markdown.plan_sections`, the same code the template renders it with). Exit 0 when the plan
 was already up to date, 1 when it was rewritten (pre-commit's convention for fixers: the commit
-stops so the new README.md can be reviewed and added) or, with --check, would be. A design
+stops so the new README.md can be reviewed and added) or, with --check, would be; 2 when
+README.md is not a regular file (a FIFO, a link: it is never followed) or cannot be written. A design
 ck-validate rejects leaves the README alone (exit 0): the ck-validate hook reports it.
 
 With --compare REF it changes nothing and prints what the working design changes against the
@@ -21,6 +22,7 @@ import gc
 import sys
 from pathlib import Path
 
+from ..facts.files import NotRegularFile, UnsafeTarget, read_text_file, write_regular_file
 from .markdown import PLAN_BEGIN, PLAN_END, plan_sections
 
 SUMMARY = "experiment_summary.yaml"
@@ -54,9 +56,13 @@ def sync(directory: Path, *, check_only: bool = False) -> tuple[int, str]:
     """(exit status, one-line message or '')."""
     readme_path = directory / README
     try:
-        readme = readme_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        readme = read_text_file(readme_path)
+    except FileNotFoundError:
         return 0, f"ck-plan: no readable {readme_path}: nothing to regenerate"
+    except NotRegularFile as exc:
+        return 2, f"ck-plan: {exc}"
+    except (OSError, ValueError) as exc:
+        return 2, f"ck-plan: {readme_path}: cannot be read ({str(exc).splitlines()[0]}): nothing regenerated"
     design = _design(directory / SUMMARY)
     if design is None:
         return 0, f"ck-plan: {directory / SUMMARY} has errors or cannot be read (see ck-validate): the plan is left as it is"
@@ -67,7 +73,10 @@ def sync(directory: Path, *, check_only: bool = False) -> tuple[int, str]:
         return 0, ""
     if check_only:
         return 1, f"ck-plan: the plan in {readme_path} is out of date with {SUMMARY}; run ck-plan"
-    readme_path.write_text(new, encoding="utf-8")
+    try:
+        write_regular_file(readme_path, new, directory)
+    except OSError as exc:
+        return 2, f"ck-plan: {exc}" if isinstance(exc, UnsafeTarget) else f"ck-plan: {readme_path}: {exc.strerror or exc}: nothing written"
     return 1, f"ck-plan: regenerated the plan in {readme_path} from {SUMMARY}; review it and `git add {README}`"
 
 

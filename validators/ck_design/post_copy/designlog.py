@@ -5,34 +5,44 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ..facts.files import UnsafeTarget, append_regular_file, read_regular, write_problem
 from ..spec.logformat import HEADER_RE, TIMESTAMP_FORMAT, format_entry
 
+LOG_READ_LIMIT = 64 * 1024 * 1024
+# How far ahead of this clock an entry's time may be (another machine's clock) and still count.
+CLOCK_SKEW = timedelta(minutes=10)
 
-def append_entry(path: str | os.PathLike[str], entry: str) -> None:
-    """Append one entry and flush it to disk, so a crash later leaves every finished entry."""
+
+def append_entry(path: str | os.PathLike[str], entry: str, inside: str | os.PathLike[str] | None = None) -> None:
+    """Append one entry and flush it to disk, so a crash later leaves every finished entry.
+    The log is appended to only as a regular file reached without a link below `inside` (the
+    experiment; facts/files.py): never through a link a cloned experiment planted."""
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    needs_separator = p.exists() and p.stat().st_size > 0
-    with open(p, "a", encoding="utf-8") as fh:
-        fh.write(("\n" if needs_separator else "") + entry + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
+    needs_separator = not os.path.islink(p) and p.exists() and p.stat().st_size > 0
+    append_regular_file(p, ("\n" if needs_separator else "") + entry + "\n", inside)
 
 
 def last_timestamp(path: str | os.PathLike[str]) -> datetime | None:
     """The newest header timestamp in an existing log, so new entries never go backwards."""
-    p = Path(path)
-    if not p.exists():
+    try:
+        text = read_regular(path, LOG_READ_LIMIT).decode("utf-8", errors="replace")
+    except OSError:  # missing, a link to /dev/zero, too big: the hook's own checks say why
         return None
+    horizon = datetime.now() + CLOCK_SKEW
     newest = None
-    for line in p.read_text(encoding="utf-8", errors="replace").split("\n"):
+    for line in text.split("\n"):
         m = HEADER_RE.match(line)
         if m:
-            ts = datetime.strptime(m.group(1), TIMESTAMP_FORMAT)
+            try:
+                ts = datetime.strptime(m.group(1), TIMESTAMP_FORMAT)
+            except ValueError:
+                continue
+            if ts > horizon:  # a forged entry from the future must not stamp every later one
+                continue
             newest = ts if newest is None or ts > newest else newest
     return newest
 
@@ -45,8 +55,9 @@ class LogNotWritable(Exception):
 class DesignLog:
     """Appends entries to the design log; timestamps never go backwards."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, inside: Path | None = None):
         self.path = path
+        self.inside = inside
         self.existed = path.exists() and path.stat().st_size > 0
         self._last = last_timestamp(path)
         self.entries = 0
@@ -57,6 +68,9 @@ class DesignLog:
     def writable_problem(self) -> str | None:
         """None when entries can be appended; else why not (checked by opening, not by mode
         bits, which a privileged user or an ACL overrides). Creates nothing."""
+        unsafe = write_problem(self.path, self.inside)
+        if unsafe:
+            raise UnsafeTarget(unsafe)
         target = self.path if self.path.exists() else self.path.parent
         try:
             if self.path.exists():
@@ -86,7 +100,9 @@ class DesignLog:
     ) -> None:
         entry = format_entry(action, details, fields, result, error, when=self._when(at))
         try:
-            append_entry(self.path, entry)
+            append_entry(self.path, entry, self.inside)
+        except UnsafeTarget:
+            raise
         except OSError as exc:
             raise LogNotWritable(exc.strerror or str(exc)) from exc
         self.entries += 1

@@ -24,6 +24,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..facts.destination import own_template_dir, rendered_files
+from ..facts.files import UnsafeTarget, write_problem
 from ..spec.naming import ANSWERS_FILE, LOG_FILE, SUMMARY_FILE
 from . import refresh, speed, verify
 from .answers import answer_value, answers_from, json_value, old_answers, question_order, user_answers, vanished_variables
@@ -290,8 +292,19 @@ def _unchanged(log: DesignLog, ctx: Context, old: dict[str, Any]) -> int:
     return 0
 
 
+def _unsafe_target(ctx: Context) -> None:
+    """Raise UnsafeTarget, before anything is written, when a file the hook may write (the
+    log, logs/resource-facts.json, README.md, experiment_summary.yaml: every file the template
+    writes) is a link or not a regular file inside the experiment (docs/security.md)."""
+    for rel in rendered_files(ctx.template or own_template_dir(), ctx.answers_file):
+        problem = write_problem(ctx.dst / rel, ctx.dst)
+        if problem:
+            raise UnsafeTarget(problem)
+
+
 def _open_log(ctx: Context) -> DesignLog:
-    log = DesignLog(ctx.dst / LOG_RELPATH)
+    _unsafe_target(ctx)
+    log = DesignLog(ctx.dst / LOG_RELPATH, ctx.dst)
     problem = log.writable_problem()
     if problem:
         raise LogNotWritable(problem)
@@ -370,6 +383,20 @@ def _log_not_writable(args: argparse.Namespace, dst: Path, reason: str) -> str:
     )
 
 
+def _log_failure(ctx: Context, exc: Exception) -> None:
+    """A hook that failed after opening the log ends it with COMPLETE_DESIGN `failure`, so no
+    reader of the log (nor `ck-validate --log`) takes the design for finished."""
+    if ctx.log is None:
+        return
+    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    elapsed = max(0.0, (datetime.now() - ctx.started).total_seconds())
+    try:
+        ctx.log.add("COMPLETE_DESIGN", "Design hook failed", {"Duration": speed.duration(elapsed), "Step": ctx.step}, "failure",
+                    f"HookFailed - {type(exc).__name__} while {ctx.step}: {first}")
+    except Exception:  # the log itself is what failed: the message on stderr says it all
+        pass
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="post_copy.py", description="ck-design post-copy/post-update hook")
     p.add_argument("--operation", choices=("copy", "update"), required=True)
@@ -403,10 +430,16 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except LogNotWritable as exc:
         print(_log_not_writable(args, dst, str(exc)), file=sys.stderr)
         return failed
+    except UnsafeTarget as exc:
+        done = "updated" if args.operation == "update" else "rendered"
+        print(f"ck-design: the design was {done}, but the post-{args.operation} hook wrote nothing: {exc}",
+              file=sys.stderr)
+        return failed
     except KeyboardInterrupt:
         print(record_interrupt(ctx, args.operation, _resume_command(args)), file=sys.stderr)
         return 130 if failed else 0
     except Exception as exc:
+        _log_failure(ctx, exc)
         print(
             f"ck-design: the post-{args.operation} hook failed: {type(exc).__name__}: {exc}\n"
             f"The rendered files are untouched. Please report this with the log in {LOG_FILE}.",

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..facts import prerequisites as prereq
+from ..facts.files import UnsafeTarget, read_json_file, read_text_file, write_regular_file
 from ..facts.resources import SPLITS
 from ..plan import markdown
 from ..spec.naming import FACTS_FILE, SUMMARY_FILE
@@ -111,13 +112,29 @@ def design_facts(design: Mapping[str, Any]) -> list[Fact]:
 
 # --- the record ------------------------------------------------------------------------------
 
-def read_record(dst: Path) -> dict[str, Any]:
-    """logs/resource-facts.json, or {} (a design rendered before it existed, or an unreadable one)."""
+def read_record(dst: Path, notes: list[str] | None = None) -> dict[str, Any]:
+    """logs/resource-facts.json, or {} (a design rendered before it existed, or an unreadable
+    one: then why, in `notes`; the hook rewrites it from what it measures now)."""
     try:
-        record = json.loads((dst / FACTS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        record = read_json_file(dst / FACTS_FILE)
+    except FileNotFoundError:
         return {}
-    return record if isinstance(record, dict) else {}
+    except (OSError, ValueError) as exc:
+        if notes is not None:
+            notes.append(f"{FACTS_FILE} could not be read ({_first_line(exc)}): measured values are compared with"
+                         " nothing this time, and the file is written anew")
+        return {}
+    if not isinstance(record, dict):
+        if notes is not None:
+            notes.append(f"{FACTS_FILE} is not a JSON object: measured values are compared with nothing this time,"
+                         " and the file is written anew")
+        return {}
+    return record
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _recorded(record: Mapping[str, Any], fact: Fact) -> tuple[bool, Any]:
@@ -143,12 +160,11 @@ def write_record(dst: Path, facts: list[Fact], prerequisites: list[str], old: Ma
     text = json.dumps({"note": _NOTE, "facts": entries, "prerequisites": prerequisites}, indent=2) + "\n"
     path = dst / FACTS_FILE
     try:
-        if path.read_text(encoding="utf-8") == text:
+        if read_text_file(path) == text:
             return
-    except OSError:
+    except (OSError, ValueError):
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    write_regular_file(path, text, dst)
 
 
 def record_after_copy(dst: Path, design: Mapping[str, Any] | None) -> None:
@@ -204,13 +220,13 @@ def _readme(dst: Path, record: Mapping[str, Any], design: Mapping[str, Any], pla
         sync(dst)  # its message tells a committer to review; here the summary says so
     path = dst / README
     try:
-        readme = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        readme = read_text_file(path)
+    except (OSError, ValueError):
         return now
     recorded = record.get("prerequisites")
     new, what = rewrite_prerequisites(readme, recorded if isinstance(recorded, list) else None, now)
     if new is not None:
-        path.write_text(new, encoding="utf-8")
+        write_regular_file(path, new, dst)
         out.readme_rewritten = True
     out.readme = what
     return now
@@ -265,12 +281,14 @@ def refresh_after_update(dst: Path, log: DesignLog) -> Refresh:
     if design is None:
         out.notes.append(f"measured values not refreshed: {error}")
         return out
-    record = read_record(dst)
+    record = read_record(dst, out.notes)
     facts = design_facts(design)
     edits = _decide(facts, record, out)
     if edits:
         try:
-            summary.write_text(apply(summary.read_text(encoding="utf-8"), edits), encoding="utf-8")
+            write_regular_file(summary, apply(read_text_file(summary), edits), dst)
+        except UnsafeTarget:
+            raise
         except (CannotRewrite, OSError) as exc:
             out.notes.append(f"{SUMMARY_FILE} not refreshed ({exc}); set "
                              + ", ".join(f"{f.label} to {_text(f.measured)}" for f, _ in out.refreshed) + " by hand")

@@ -126,6 +126,10 @@ class _Unreadable(Exception):
     """The file itself cannot be read (exit 2). An OSError anywhere else is a bug, not this."""
 
 
+class _NotWritten(Exception):
+    """--fix could not write its fixes (said on stderr): the file is validated as it is, exit >= 1."""
+
+
 def _validate_summary(path: str, check_resources: bool) -> list[Finding]:
     from ..facts.loader import LoadError, NotText, load_file
 
@@ -157,12 +161,16 @@ def _check_doc(doc: Document, path: str, check_resources: bool) -> list[Finding]
 def _fix_summary(path: str, check_resources: bool, write: bool, ignore: set[str]) -> tuple[list[Finding], FixResult | None]:
     """--fix / --diff on one design: its remaining findings and the FixResult (None: did not parse)."""
     from ..facts.loader import LoadError
-    from .fixes.run import describe, fix_file
+    from .fixes.run import NotWritten, describe, fix_file
 
     try:
         result = fix_file(path, lambda doc: _check_doc(doc, path, check_resources), write=write, ignore=ignore)
     except OSError as exc:
         raise _Unreadable(_unreadable(path, exc)) from None
+    except NotWritten as exc:
+        # Validated, fixed in memory, not written: say so, then report the file as it is.
+        print(f"ck-validate: not fixed: {exc}", file=sys.stderr)
+        raise _NotWritten() from None
     except LoadError as exc:
         print(f"ck-validate: {path}: not fixed: it does not parse", file=sys.stderr)
         return [Finding(path, exc.line, exc.column, exc.code, "error", exc.message, exc.hint)], None
@@ -205,7 +213,8 @@ def _internal_error(path: str, exc: Exception) -> str:
     )
 
 
-def _validate(path: str, args: SimpleNamespace | argparse.Namespace, ignore: set[str], diffs: list[str]) -> list[Finding] | None:
+def _validate(path: str, args: SimpleNamespace | argparse.Namespace, ignore: set[str], diffs: list[str],
+              not_written: list[str]) -> list[Finding] | None:
     """The findings of one file (after --fix, what is left); None (said on stderr) when it could
     not be checked. With --diff, the file's diff is appended to `diffs`."""
     try:
@@ -215,7 +224,11 @@ def _validate(path: str, args: SimpleNamespace | argparse.Namespace, ignore: set
             return _validate_log(path)
         if not (args.fix or args.diff):
             return _validate_summary(path, args.check_resources)
-        found, result = _fix_summary(path, args.check_resources, not args.diff, ignore)
+        try:
+            found, result = _fix_summary(path, args.check_resources, not args.diff, ignore)
+        except _NotWritten:
+            not_written.append(path)
+            return _validate_summary(path, args.check_resources)
         if args.diff and result is not None and result.changed:
             diffs.append(result.diff())
         return found
@@ -246,9 +259,10 @@ def run(argv: list[str] | None = None) -> int:
 
     findings: list[Finding] = []
     diffs: list[str] = []
+    not_written: list[str] = []  # --fix refused to write them: never a clean exit
     ignored = unreadable = 0
     for path in paths:
-        found = _validate(path, args, ignore, diffs)
+        found = _validate(path, args, ignore, diffs, not_written)
         if found is None:
             unreadable += 1
             continue
@@ -271,7 +285,8 @@ def run(argv: list[str] | None = None) -> int:
         return EXIT_USAGE if unreadable else (EXIT_ERRORS if diffs else EXIT_OK)
     # The status is decided by the findings alone: a reader that closed stdout early
     # (`ck-validate | head -1`) must not turn a clean or warnings-only run into exit 1.
-    exit_code = EXIT_USAGE if unreadable else EXIT_ERRORS if any(f.severity == "error" for f in findings) else EXIT_OK
+    exit_code = (EXIT_USAGE if unreadable
+                 else EXIT_ERRORS if not_written or any(f.severity == "error" for f in findings) else EXIT_OK)
     out = report.format_json(findings) if args.format == "json" else report.format_text(findings)
     try:
         sys.stdout.write(out)

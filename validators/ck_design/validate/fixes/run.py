@@ -3,20 +3,19 @@
 Safety (docs/rules.md, "Fixable"): a file that does not parse is never written; a fixed text
 that parses to more errors than the file had is thrown away; the write goes to a temporary
 file in the same directory, then os.replace, so a crash leaves the old file or the new one,
-never half of each; the file keeps its mode. Fixes run in rounds (one fix can uncover
+never half of each; the file keeps its mode. A link, a file changed since it was read, or one
+the user could not write in place is refused with nothing written (facts/files.py). Fixes run in rounds (one fix can uncover
 another) until nothing is left to fix, so a second --fix changes nothing.
 """
 
 from __future__ import annotations
 
 import difflib
-import os
-import stat
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...facts.files import ChangedSinceRead, TooLarge, UnsafeTarget, read_regular, write_regular_file
 from ...facts.loader import Document, LoadError, loads
 from ..findings import Finding
 from .plan import Edit, mark_fixable, plan
@@ -115,8 +114,21 @@ def edited_lines(doc: Document, edits: Iterable[Edit]) -> list[tuple[int, int]]:
 
 def read_text(path: str) -> tuple[str, bool]:
     """The file's text and whether it began with a byte-order mark (kept on write)."""
-    with open(path, "rb") as fh:
-        raw = fh.read()
+    return _decode(_read(path), path)
+
+
+def _read(path: str) -> bytes:
+    # The reader plain validation uses (facts/files.py): regular files only, at most a
+    # design's size, never blocking on a FIFO.
+    from ...facts.loader import MAX_BYTES
+
+    try:
+        return read_regular(path, MAX_BYTES)
+    except TooLarge as exc:
+        raise LoadError("CK003", f"file is {exc.size / 1e6:.1f} MB; a design is at most 10 MB") from None
+
+
+def _decode(raw: bytes, path: str) -> tuple[str, bool]:
     try:
         return raw.decode("utf-8-sig"), raw.startswith(BOM.encode())
     except UnicodeDecodeError:
@@ -124,32 +136,34 @@ def read_text(path: str) -> tuple[str, bool]:
         raise
 
 
-def write_atomically(path: str, text: str, bom: bool = False) -> None:
-    """Replace the file (the target of a symlink) in one rename, keeping its mode."""
-    target = os.path.realpath(path)
-    mode = stat.S_IMODE(os.stat(target).st_mode)
-    fd, tmp = tempfile.mkstemp(prefix=".ck-fix-", suffix=".tmp", dir=os.path.dirname(target))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(((BOM if bom else "") + text).encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+def write_atomically(path: str, text: str, bom: bool = False, expect: bytes | None = None) -> None:
+    """Replace the file in one rename, keeping its mode (facts/files.py write_regular_file):
+    never through a link, never a file the user could not write in place, and, with `expect`
+    (the bytes read), never a file that changed since it was read."""
+    write_regular_file(path, ((BOM if bom else "") + text).encode("utf-8"), expect=expect)
+
+
+class NotWritten(Exception):
+    """The fixes were made in memory but the file was not written (a link, changed since it was
+    read, not writable in place): one line saying why; the file is as it was."""
 
 
 def fix_file(path: str, validate: Validate, *, write: bool, ignore: frozenset[str] | set[str] = frozenset()) -> FixResult:
-    """Fix one file; write it when `write` and something changed. OSError and LoadError propagate."""
-    text, bom = read_text(path)
+    """Fix one file; write it when `write` and something changed. OSError (reading) and
+    LoadError propagate; NotWritten when the fixed text could not be written."""
+    raw = _read(path)
+    text, bom = _decode(raw, path)
     result = fix_text(text, path, validate, ignore)
     if write and result.changed:
-        write_atomically(path, result.new_text, bom)
+        try:
+            write_atomically(path, result.new_text, bom, expect=raw)
+        except (UnsafeTarget, ChangedSinceRead) as exc:
+            raise NotWritten(str(exc)) from None
+        except PermissionError:
+            raise NotWritten(f"{path}: permission denied: the file cannot be written in place, so --fix leaves it as "
+                             "it is (nothing was written); its findings are listed below") from None
+        except OSError as exc:
+            raise NotWritten(f"{path}: cannot be written ({exc.strerror or exc}); nothing was written") from None
     return result
 
 
