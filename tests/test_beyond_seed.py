@@ -17,7 +17,7 @@ from wizard_fixtures import (
 from ck_design.facts import loader
 from ck_design.spec import compute, sweep
 from ck_design.validate import engine
-from ck_design.wizard.plan import plan_text
+from ck_design.wizard.approval import plan_text
 
 M1 = "Llama-3.2-1B-Instruct"
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from ck_design.facts.loader import loads
 from ck_design.validate.cli import run
 from ck_design.validate.engine import check
-from ck_design.validate.fixes.plan import FIXABLE_CODES, mark_fixable
+from ck_design.validate.fixes.fixers import FIXABLE_CODES, mark_fixable
 from ck_design.validate.fixes.run import fix_text
 from ck_design.validate.registry import RULES
 from designs import dump, make_design

@@ -107,3 +107,36 @@ def test_a_cycle_through_a_function_local_or_type_checking_import_is_found(tmp_p
     assert graph["pkg.a"] == {"pkg.sub", "pkg.sub.b"}
     assert graph["pkg.sub"] == {"pkg", "pkg.leaf"}
     assert cycles(graph) == [["pkg.a", "pkg.sub.b"], ["pkg.c", "pkg.d"]]
+
+
+# The layers (docs/design.md): a module imports its own layer or one below, never one above or
+# beside it. plan/ is shared by the wizard and the hook, which never import each other.
+LAYERS = {"spec": 0, "facts": 1, "validate": 2, "plan": 3, "wizard": 4, "post_copy": 4}
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    def layer(module: str) -> str | None:
+        parts = module.split(".")
+        return parts[1] if len(parts) > 1 and parts[1] in LAYERS else None
+
+    wrong = []
+    for module, deps in sorted(graph.items()):
+        here = layer(module)
+        for dep in sorted(deps):
+            there = layer(dep)
+            if here and there and here != there and LAYERS[there] >= LAYERS[here]:
+                wrong.append(f"{module} -> {dep}")
+    return wrong
+
+
+def test_every_import_points_down_the_layers() -> None:
+    assert upward_imports(import_graph(PACKAGE)) == []
+
+
+def test_an_import_up_or_across_the_layers_is_found() -> None:
+    graph = {"ck_design.plan.markdown": {"ck_design.wizard.approval", "ck_design.spec.sweep"},
+             "ck_design.post_copy.answers": {"ck_design.wizard.answers"},
+             "ck_design.spec.sweep": set(), "ck_design.wizard.answers": {"ck_design.spec.sweep"},
+             "ck_design.wizard.approval": set()}
+    assert upward_imports(graph) == ["ck_design.plan.markdown -> ck_design.wizard.approval",
+                                     "ck_design.post_copy.answers -> ck_design.wizard.answers"]

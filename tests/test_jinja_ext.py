@@ -13,10 +13,13 @@ from jinja2.sandbox import SandboxedEnvironment
 from ck_design.facts.loader import loads
 from ck_design.facts.prerequisites import prerequisites
 from ck_design.spec import model_registry
-from ck_design.wizard import build, defaults, jinja_ext, validators, yamlwriter
+from ck_design.facts import yamlwriter
+from ck_design.wizard import build, defaults, jinja_ext, validators
 from ck_design.spec.scorers import LIST_OF_STR, SCORER_NAMES, SCORERS
-from ck_design.wizard.answers import answers_from, normalize_variables, question_keys
-from ck_design.wizard.plan import plan_text
+from ck_design.facts.questions import question_keys
+from ck_design.spec.answers import normalize_variables
+from ck_design.wizard.answers import answers_from
+from ck_design.wizard.approval import plan_text
 
 M1 = "Llama-3.2-1B-Instruct"
 

@@ -149,7 +149,7 @@ def test_conventional_destination_says_nothing_and_records_nothing_extra(res, tm
 
 
 def test_plan_explains_a_directory_off_the_convention(res, tmp_path):
-    from ck_design.wizard.plan import plan_text
+    from ck_design.wizard.approval import plan_text
 
     dst = tmp_path / "elsewhere"
     answers = base_answers(res, scratch_dir=res["scratch"], models_dir=res["models_dir"], models=[QWEN],

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from wizard_fixtures import base_answers, load_design, make_resources, render_api
 
 from ck_design.facts.loader import loads
-from ck_design.wizard.yamlwriter import yaml_flow_list, yaml_scalar
+from ck_design.facts.yamlwriter import yaml_flow_list, yaml_scalar
 
 # Any unicode text but lone surrogates (they cannot be written as UTF-8 at all).
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)

@@ -18,10 +18,10 @@ from typing import Any
 
 from ..spec import naming, sweep
 from ..spec.params import GENERATION_SETTINGS
-from ..wizard.plan import epochs_text, run_types
-from ..wizard.plan import summary_counts as counts
-from ..wizard.yamlwriter import yaml_scalar as _yaml_scalar
-from ..wizard.yamlwriter import yaml_value as _yaml_value
+from ..facts.yamlwriter import yaml_scalar as _yaml_scalar
+from ..facts.yamlwriter import yaml_value as _yaml_value
+from .counts import epochs_text, run_types
+from .counts import summary_counts as counts
 
 PLAN_BEGIN = "<!-- ck-plan: generated from experiment_summary.yaml by ck-plan; edits here are replaced -->"
 PLAN_END = "<!-- ck-plan: end -->"

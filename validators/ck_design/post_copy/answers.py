@@ -11,15 +11,15 @@ from typing import Any
 
 import yaml
 
+from ..facts.questions import question_keys
+from ..spec.answers import normalize_value, normalize_variables
+from ..spec.params import PARAMS
 from .git import show_at_head
 
 
 def answer_value(key: str | None, value: Any) -> Any:
     """An answer as the design uses it: hyperparameters in their table type (spec/params.py), so
     `1e-5` typed in a YAML answer is the number 1e-05 in the log and compares equal to it."""
-    from ..spec.params import PARAMS
-    from ..wizard.answers import normalize_value, normalize_variables
-
     if key == "variables" and isinstance(value, dict):
         return normalize_variables(value)
     if key in PARAMS:
@@ -33,31 +33,9 @@ def json_value(value: Any, key: str | None = None) -> str:
     return json.dumps(answer_value(key, value), ensure_ascii=False, sort_keys=False)
 
 
-class _LenientLoader(yaml.SafeLoader):
-    """Reads copier.yml for its question order; `!include` and friends become None."""
-
-
-_LenientLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
 def question_order(template_dir: str | None) -> list[str]:
     """copier.yml's question keys in file order ([] when the template cannot be read)."""
-    if not template_dir:
-        return []
-    for name in ("copier.yml", "copier.yaml"):
-        p = Path(template_dir) / name
-        if not p.is_file():
-            continue
-        try:
-            docs = list(yaml.load_all(p.read_text(encoding="utf-8"), Loader=_LenientLoader))
-        except (yaml.YAMLError, OSError, UnicodeDecodeError):
-            return []
-        keys: list[str] = []
-        for doc in docs:
-            if isinstance(doc, dict):
-                keys.extend(k for k in doc if isinstance(k, str) and not k.startswith("_"))
-        return keys
-    return []
+    return list((question_keys(template_dir) if template_dir else None) or ())
 
 
 def user_answers(answers: Mapping[str, Any], order: Sequence[str] = ()) -> dict[str, Any]:

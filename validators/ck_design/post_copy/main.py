@@ -32,7 +32,7 @@ from .answers import answer_value, answers_from, json_value, old_answers, questi
 from .designlog import DesignLog, LogNotWritable
 from .git import conflicts, put_under_git
 from .interrupt import GIT_STEP, record_interrupt
-from .plan import Plan, load_design, plan_from
+from .rendered import Plan, load_design, plan_from
 from .session import Context
 
 LOG_RELPATH = Path(LOG_FILE)

@@ -26,11 +26,11 @@ from typing import Any
 from ..facts import prerequisites as prereq
 from ..facts.files import UnsafeTarget, read_json_file, read_text_file, write_regular_file
 from ..facts.resources import SPLITS
+from ..facts.yamlwriter import yaml_scalar
 from ..plan import markdown
 from ..spec.naming import FACTS_FILE, SUMMARY_FILE
 from ..validate.fixes.apply import CannotRewrite, apply
-from ..validate.fixes.plan import Edit
-from ..wizard.yamlwriter import yaml_scalar
+from ..validate.fixes.fixers import Edit
 from .designlog import DesignLog
 
 README = "README.md"
@@ -273,7 +273,7 @@ def _log(log: DesignLog, out: Refresh) -> None:
 
 def refresh_after_update(dst: Path, log: DesignLog) -> Refresh:
     """Re-measure, refresh the facts still as measured, follow in README.md, record, log."""
-    from .plan import load_design
+    from .rendered import load_design
 
     out = Refresh()
     summary = dst / SUMMARY_FILE

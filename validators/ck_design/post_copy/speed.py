@@ -19,7 +19,7 @@ from ..facts.priorspeed import (  # noqa: F401  (names this module has always of
     slurm_logs,
 )
 from .designlog import DesignLog
-from .plan import Plan
+from .rendered import Plan
 from .verify import Findings
 
 def duration(seconds: float) -> str:

@@ -21,7 +21,7 @@ from ..validate.engine import check
 from ..validate.registry import RULES
 from ..validate.rules import RESOURCES
 from .designlog import DesignLog
-from .plan import Plan
+from .rendered import Plan
 
 
 @dataclass

@@ -141,7 +141,7 @@ def _validate_summary(path: str, check_resources: bool) -> list[Finding]:
         raise _Unreadable(f"{path}: could not be read: {exc}") from None
     except LoadError as exc:
         return [Finding(path, exc.line, exc.column, exc.code, "error", exc.message, exc.hint)]
-    from .fixes.plan import mark_fixable
+    from .fixes.fixers import mark_fixable
 
     return mark_fixable(doc, _check_doc(doc, path, check_resources))
 

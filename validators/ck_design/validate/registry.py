@@ -20,7 +20,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from .fixes.plan import FIXABLE_CODES
+from .fixes.fixers import FIXABLE_CODES
 from .rules import MODULES, SEVERITIES, Rule
 
 __all__ = ["RULES", "SEVERITY", "Rule", "build", "render_docs"]
@@ -37,7 +37,7 @@ def build(modules: tuple[str, ...] = MODULES) -> dict[str, Rule]:
                 raise ValueError(f"rule code {rule.code} is defined twice (rules.{name})")
             if rule.severity not in SEVERITIES:
                 raise ValueError(f"{rule.code}: severity {rule.severity!r} is not one of {', '.join(SEVERITIES)}")
-            # Which rules --fix repairs is decided where the fixes live (validate/fixes/plan.py).
+            # Which rules --fix repairs is decided where the fixes live (validate/fixes/fixers.py).
             found[rule.code] = replace(rule, fixable=rule.code in FIXABLE_CODES)
     return dict(sorted(found.items()))
 

@@ -19,7 +19,7 @@ from ..spec import compute, naming, sweep
 from ..spec.model_registry import default_dataset_type
 from ..spec.params import HYPERPARAMETERS
 from ..spec.scorers import scorer_params
-from .answers import absolute_path, as_list, get, normalize_value, normalize_variables, prompt_value
+from ..spec.answers import absolute_path, as_list, get, normalize_value, normalize_variables, prompt_value
 from .defaults import DEFAULT_MODEL, dataset_label, gets_overrides, today
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..facts import model_size, resources
 from ..spec import model_registry, naming
-from .answers import absolute_path, as_list
+from ..spec.answers import absolute_path, as_list
 
 DEFAULT_MODEL = "Llama-3.2-1B-Instruct"
 # A destination path naming one of these is a sanity check.

@@ -25,16 +25,18 @@ from jinja2.runtime import Context
 from .. import __version__
 from ..facts import destination, localconfig
 from ..facts.prerequisites import prerequisites
+from ..facts.yamlwriter import answers_yaml, yaml_flow_list, yaml_scalar, yaml_value
 from ..plan import markdown as plan_md
+from ..plan.counts import epochs_text, summary_counts
 from ..spec import naming
 from ..spec.model_registry import default_dataset_type
 from ..spec.params import GENERATION_SETTINGS, SWEEPABLE
 from . import cli_errors, defaults, terminal, validators
-from .answers import absolute_path, answers_from, normalize_variables
+from ..spec.answers import absolute_path, normalize_variables
+from .answers import answers_from
 from .build import build_design
-from .plan import epochs_text, plan_text, summary_counts
+from .approval import plan_text
 from .render import DECLINED_ROOT, after_copy_message, approval_root, copier_operation, install_requirement, schema_url
-from .yamlwriter import answers_yaml, yaml_flow_list, yaml_scalar, yaml_value
 
 def _dst(ctx: Context) -> str | None:
     conf = ctx.get("_copier_conf")

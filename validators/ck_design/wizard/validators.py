@@ -16,7 +16,7 @@ from ..facts import model_size
 from ..spec import model_registry, naming
 from ..spec.params import PARAMS, SWEEPABLE
 from ..spec.sweep import MAX_EVALUATIONS
-from .answers import as_list, normalize_value, normalize_variables, prompt_value
+from ..spec.answers import as_list, normalize_value, normalize_variables, prompt_value
 from .build import bounded_glob, design_size
 
 _TASK_KEYS = ("name", "script", "description", "dataset")

@@ -6,6 +6,6 @@ the change with ruamel.yaml's round-trip mode, keeping comments and layout; run.
 file-level loop (guard against new errors, atomic write, diff).
 """
 
-from .plan import FIXABLE_CODES
+from .fixers import FIXABLE_CODES
 
 __all__ = ["FIXABLE_CODES"]

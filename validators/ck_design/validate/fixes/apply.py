@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from .plan import Edit, PathT
+from .fixers import Edit, PathT
 
 
 class CannotRewrite(Exception):

@@ -18,7 +18,7 @@ from typing import Any
 from ...facts.files import ChangedSinceRead, TooLarge, UnsafeTarget, read_regular, write_regular_file
 from ...facts.loader import Document, LoadError, loads
 from ..findings import Finding
-from .plan import Edit, mark_fixable, plan
+from .fixers import Edit, mark_fixable, plan
 
 MAX_ROUNDS = 4
 BOM = "\ufeff"

@@ -1,4 +1,4 @@
-"""Step 8's plan (the approval question's help) and the counts the README shows.
+"""Step 8's plan: the approval question's help.
 
 The plan is the design as it would be written, plus its prerequisites and ck-validate's
 findings on it, so approving is an informed decision (docs/wizard.md, "Approval").
@@ -13,38 +13,13 @@ from typing import Any
 import yaml
 
 from ..facts.prerequisites import prerequisites
+from ..facts.yamlwriter import yaml_scalar
 from ..spec import compute, naming, sweep
 from ..spec.params import GENERATION_SETTINGS
-from .answers import absolute_path, get
+from ..plan.counts import epochs_text, run_types, summary_counts
+from ..spec.answers import absolute_path, get
 from .build import build_design
 from .defaults import model_estimates
-from .yamlwriter import yaml_scalar
-
-
-def summary_counts(design: Mapping[str, Any]) -> dict[str, Any]:
-    runs = design["runs"]
-    return {
-        "fine_tuned": sum(r["type"] == sweep.FINE_TUNED for r in runs),
-        "controls": sum(r["type"] == sweep.CONTROL for r in runs),
-        "eval_only": sum(r["type"] == sweep.EVAL_ONLY for r in runs),
-        "tasks": len(design["evaluation"]["tasks"]),
-        "evaluations": sweep.total_evaluations(design["evaluation"]["matrix"]),
-        # A float in a mapping of counts: the README shows it rounded (template/README.md.jinja).
-        "gpu_hours": compute.gpu_hours(design)["total"],  # type: ignore[dict-item]
-    }
-
-
-def run_types(design: Mapping[str, Any]) -> dict[str, str]:
-    """Run name -> type, for laying out matrix entries (an entry names its run only)."""
-    return {str(r.get("name")): str(r.get("type")) for r in design.get("runs") or [] if isinstance(r, Mapping)}
-
-
-def epochs_text(epochs: Any, run_type: str | None = None) -> str:
-    if epochs is None:
-        return "checkpoint as it is (no epoch)" if run_type == sweep.EVAL_ONLY else "base model (no epoch)"
-    if isinstance(epochs, str):
-        return epochs
-    return ", ".join(f"epoch_{e}" for e in epochs)
 
 
 def render_summary(design: Mapping[str, Any]) -> str:

@@ -33,7 +33,7 @@ def _dump_scalar(value: Any, style: str | None) -> str:
 
 
 def _reload(text: str) -> Any:
-    from ..facts.loader import loads
+    from .loader import loads
 
     return loads(f"v: {text}\n").data["v"]
 
