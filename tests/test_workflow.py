@@ -5,6 +5,7 @@ package index (docs/security.md). Real copier renders it from a local path and f
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -165,3 +166,55 @@ def test_dependabot_keeps_the_pins_current(rendered):
         config = yaml.safe_load(path.read_text())
         assert config["version"] == 2
         assert {"package-ecosystem": "github-actions", "directory": "/"}.items() <= config["updates"][0].items(), path
+
+
+# --- Issue 24: the pull-request workflow writes `ck-plan --compare` against the base branch to the job summary.
+
+def _compare_step(dst):
+    steps = _workflow(dst)["jobs"]["validate"]["steps"]
+    return next(s for s in steps if s.get("name") == "Compare the design with the base branch"), steps
+
+
+def _run_step(step, cwd, base_ref, summary):
+    env = {"PATH": f"{BIN}:/usr/bin:/bin", "BASE_REF": base_ref, "GITHUB_STEP_SUMMARY": str(summary),
+           "HOME": str(cwd), "GIT_CONFIG_NOSYSTEM": "1"}
+    return subprocess.run(["bash", "-e", "-c", step["run"]], cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def test_the_comparison_reaches_the_job_summary(rendered, tmp_path):
+    out, _, _ = rendered
+    step, steps = _compare_step(out["url"])
+    # The base branch arrives through env, the step runs on pull requests only, and checkout
+    # fetches the history that has the base branch in it.
+    assert step["env"] == {"BASE_REF": "${{ github.base_ref }}"}
+    assert "github.event_name == 'pull_request'" in step["if"]
+    checkout = next(s for s in steps if str(s.get("uses", "")).startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0
+    # As on the runner: the pull request's design checked out, origin/<base> the design before it.
+    exp = tmp_path / "exp"
+    shutil.copytree(out["url"], exp, symlinks=True)
+    git(["update-ref", "refs/remotes/origin/main", "HEAD"], exp)
+    summary_file = exp / "experiment_summary.yaml"
+    design = yaml.safe_load(summary_file.read_text())
+    runs_before = len(design["runs"])
+    dropped = design["runs"].pop()["name"]
+    design["evaluation"]["matrix"] = [e for e in design["evaluation"]["matrix"] if e["run"] != dropped]
+    summary_file.write_text(yaml.safe_dump(design, sort_keys=False))
+    job_summary = tmp_path / "step_summary.md"
+    job_summary.write_text("earlier steps' summary\n")
+    r = _run_step(step, exp, "main", job_summary)
+    assert r.returncode == 0, r.stderr
+    lines = job_summary.read_text().splitlines()
+    assert lines[:2] == ["earlier steps' summary", "## Design change: experiment_summary.yaml against `origin/main`"]
+    assert f"| runs | {runs_before} → {runs_before - 1} |" in lines
+    assert f"- removed: `{dropped}`" in lines
+
+
+def test_a_hostile_base_branch_name_is_data(rendered, tmp_path):
+    out, _, _ = rendered
+    step, _ = _compare_step(out["url"])
+    job_summary = tmp_path / "step_summary.md"
+    r = _run_step(step, out["url"], "$(touch pwned)`touch pwned2`", job_summary)
+    assert r.returncode == 2 and r.stderr.startswith("ck-plan: --compare: 'origin/$(touch pwned)")
+    assert not (out["url"] / "pwned").exists() and not (out["url"] / "pwned2").exists()
+    assert job_summary.read_text() == ""
