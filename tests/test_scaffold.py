@@ -120,7 +120,7 @@ def test_one_file_per_cell_and_none_other(tmp_path: Path) -> None:
     write(exp, data)
     r = scaffold(exp)
     assert r.returncode == 0, r.stderr
-    written = set(files_under(exp)) - {keys.MANIFEST}
+    written = set(files_under(exp)) - {keys.MANIFEST, keys.SUBMIT}
     trained = {f"{r['name']}/setup_finetune.yaml" for r in data["runs"] if r["type"] == "fine-tuned"}
     cells = {keys.evaluation_file(eras.SEED, c) for c in evaluation_cells(data)}
     assert written == trained | cells
@@ -247,7 +247,7 @@ def test_swept_prompts_with_per_task_overrides(tmp_path: Path) -> None:
     assert control["prompt"] == prompts[0]  # controls.prompt is the first swept value
     # Every value is one line: the prompt's newline is escaped, never a line break in the file.
     for rel, blob in files_under(exp).items():
-        if rel == keys.MANIFEST:
+        if rel in (keys.MANIFEST, keys.SUBMIT):
             continue
         lines = blob.decode().splitlines()
         assert lines[0] == HEADER
@@ -303,7 +303,7 @@ def test_deterministic_byte_identical_and_rerun_changes_nothing(tmp_path: Path) 
     before = {p: (a / p).stat().st_mtime_ns for p in files_under(a)}
     r = scaffold(a)
     assert r.returncode == 0
-    assert "0 written, 0 updated, 0 removed, 44 unchanged" in r.stdout
+    assert "0 written, 0 updated, 0 removed, 45 unchanged" in r.stdout
     assert {p: (a / p).stat().st_mtime_ns for p in files_under(a)} == before
     assert scaffold(a, "--check").returncode == 0
 
@@ -329,7 +329,7 @@ def test_design_change_rewrites_and_removes_only_its_own_stale_files(tmp_path: P
     assert (exp / gone).is_dir()  # neither wrote anything
     r = scaffold(exp)
     assert r.returncode == 0, r.stderr
-    assert "0 written, 6 updated, 10 removed" in r.stdout
+    assert "0 written, 7 updated, 10 removed" in r.stdout
     assert not (exp / gone).exists()  # its folders went with its files
     assert notes.read_text() == "mine\n" and not (exp / RUN / "setup_finetune.yaml").exists()
     assert load(exp / data["runs"][0]["name"] / "setup_finetune.yaml")["batch_size"] == 8
@@ -442,7 +442,7 @@ def test_a_lost_manifest_adopts_identical_files(tmp_path: Path) -> None:
     assert scaffold(exp).returncode == 0
     (exp / keys.MANIFEST).unlink()
     r = scaffold(exp)
-    assert r.returncode == 0 and "44 unchanged" in r.stdout
+    assert r.returncode == 0 and "45 unchanged" in r.stdout
     assert (exp / keys.MANIFEST).is_file()
 
 

@@ -3,9 +3,12 @@
     ck-scaffold [EXPERIMENT_DIR]          write the job files (default: the current folder)
     ck-scaffold --check [EXPERIMENT_DIR]  write nothing; exit 1 listing what is stale (for CI)
     ck-scaffold --diff [EXPERIMENT_DIR]   write nothing; print what would change as a unified diff
+    ck-scaffold --render [--python PATH] [EXPERIMENT_DIR]
+                                          also run cruijff_kit's setup_finetune / setup_inspect in
+                                          each job folder (the SLURM scripts submit.sh submits)
 
 For the design's era (spec/era.py) it writes every fine-tuned run's `{run}/setup_finetune.yaml`
-and one evaluation config per matrix cell, laid out as docs/scaffold.md says. The design is
+and one evaluation config per matrix cell, laid out as docs/scaffold.md says, and submit.sh. The design is
 validated first: with an error nothing is written. Exit status: 0 written (or up to date),
 1 errors in the design, a file in the way, or (--check, --diff) something stale; 2 usage error or
 an unreadable design; 130 interrupted.
@@ -18,6 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ..spec import era as eras
 from ..spec.naming import SUMMARY_FILE
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -36,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="write nothing; exit 1 listing the files that are stale")
     mode.add_argument("--diff", action="store_true", help="write nothing; print the changes as a unified diff (exit 1 when there are some)")
+    mode.add_argument("--render", action="store_true",
+                      help="then run cruijff_kit's setup_finetune and setup_inspect in each job folder (the SLURM scripts)")
+    p.add_argument("--python", metavar="PATH", help="with --render: the Python that has cruijff_kit "
+                   "(default: this one if it has it, else the conda environment claude.local.md names)")
     return p
 
 
@@ -76,7 +84,7 @@ def load_design(root: Path) -> Any:
 def build(root: Path, data: Any) -> tuple[Any, dict[str, bytes]]:
     """The scaffold (keys.Scaffold) of a validated design and its files' bytes; _Refused when it cannot be scaffolded."""
     from ..facts import localconfig
-    from . import keys, yamlout
+    from . import keys, submit, yamlout
 
     site = keys.Site(localconfig.load(dst_path=root).values)
     try:
@@ -91,6 +99,7 @@ def build(root: Path, data: Any) -> tuple[Any, dict[str, bytes]]:
         files[planned.path] = data_
     if sc.problems:
         raise _Refused([f"{PROG}: {root / SUMMARY_FILE}: {p}" for p in sc.problems] + [f"{PROG}: nothing written"])
+    files[keys.SUBMIT] = submit.script(sc).encode("utf-8")
     return sc, files
 
 
@@ -112,9 +121,53 @@ def summary_lines(data: Any, sc: Any, ch: Any, root: Path) -> list[str]:
     if sc.pending:
         lines.append(f"{PROG}: {_plural(len(sc.pending), 'evaluation')} at the best validation loss not written: "
                      "that checkpoint is chosen after training (give the matrix entry its epochs to scaffold them)")
-    lines.append(f"next: {PROG} --render{'' if str(root) == '.' else ' ' + str(root)}   "
-                 "(cruijff_kit's setup_finetune and setup_inspect write the SLURM scripts)")
     return lines
+
+
+def next_step(sc: Any, root: Path, rendered: bool) -> str:
+    """The command to run next: render, then submit (0.3: upstream's own submitters, which stagger,
+    cap the queue and resume; or submit.sh to queue everything at once)."""
+    from shlex import quote
+
+    from . import keys
+
+    where = "" if str(root) == "." else " " + quote(str(root))
+    if not rendered:
+        return f"next: {PROG} --render{where}   (cruijff_kit's setup_finetune and setup_inspect write the SLURM scripts)"
+    submit_sh = quote(str(root / keys.SUBMIT))
+    if sc.era == eras.V03:
+        exp = quote(str(root.resolve()))
+        return (f"next: python -m cruijff_kit.tools.run.submit_torchtune {exp}, then python -m cruijff_kit.tools.run.submit_inspect {exp}"
+                f"; or sh {submit_sh} to queue every job at once, evaluations after their training")
+    return f"next: sh {submit_sh}   (queues every job: evaluations after their training, controls at once)"
+
+
+def _render(args: Any, root: Path, sc: Any, files: dict[str, bytes], entries: dict[str, Any]) -> int:
+    """--render after the files are written: exit 0 rendered (or no cruijff_kit: said, the YAML
+    stays written), 1 when a job failed (each named)."""
+    from . import keys, render, writer
+
+    site = sc.design.site
+    try:
+        python = render.find_python(args.python, site.get("conda_env"))
+    except render.NoCruijffKit as exc:
+        where = "" if str(root) == "." else " " + str(root)
+        print(f"{PROG}: {exc}: the SLURM scripts are not rendered (the job files are written). "
+              f"To render them: {render.INSTALL}, then run: {PROG} --render{where}", file=sys.stderr)
+        return EXIT_OK
+    before = dict(entries)
+    outcomes, already = render.render(python, root, sc, files, entries)
+    writer.save_manifest(root, keys.MANIFEST, entries, before)
+    failed = [o for o in outcomes if o.error]
+    for o in failed:
+        print(f"{PROG}: {o.job.label}: {o.error}", file=sys.stderr)
+    print(f"{PROG}: rendered {len(outcomes) - len(failed)} of {len(outcomes) + already} jobs with {python}"
+          f" ({already} already rendered{f', {len(failed)} failed' if failed else ''})")
+    if failed:
+        print(f"{PROG}: {_plural(len(failed), 'job')} not rendered: fix what is said above and rerun {PROG} --render", file=sys.stderr)
+        return EXIT_ERRORS
+    print(next_step(sc, root, True))
+    return EXIT_OK
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -145,12 +198,20 @@ def run(argv: list[str] | None = None) -> int:
     if args.diff:
         sys.stdout.write(writer.diff(root, files, ch))
         return EXIT_ERRORS if ch.stale else EXIT_OK
+    entries = dict(old)
     try:
-        writer.apply(root, files, ch, dict(old), keys.MANIFEST)
+        writer.apply(root, files, ch, entries, keys.MANIFEST, {keys.SUBMIT: writer.file_mode(executable=True)})
     except writer.ScaffoldError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_ERRORS
     print("\n".join(summary_lines(data, sc, ch, root)))
+    if args.render:
+        try:
+            return _render(args, root, sc, files, entries)
+        except writer.ScaffoldError as exc:
+            print(f"{PROG}: {exc}", file=sys.stderr)
+            return EXIT_ERRORS
+    print(next_step(sc, root, False))
     return EXIT_OK
 
 

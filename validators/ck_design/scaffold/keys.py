@@ -80,6 +80,7 @@ class Scaffold:
     files: list[Planned]
     pending: list[Cell]  # best_val_loss cells: their checkpoint is chosen after training
     problems: list[str]  # what keeps the design from being scaffolded (nothing is written)
+    design: _Design | None = None
 
 
 def folder(name: Any, what: str) -> str:
@@ -283,4 +284,45 @@ def scaffold(data: Mapping[str, Any], site: Site | None = None) -> Scaffold:
             continue
         path = evaluation_file(d.era, cell)
         files.append(Planned(path, evaluation_config(d, cell, entries.get(cell.run)), "evaluation", cell.run, cell))
-    return Scaffold(d.era, files, pending, list(dict.fromkeys(d.problems)))
+    return Scaffold(d.era, files, pending, list(dict.fromkeys(d.problems)), d)
+
+
+# --- Rendering: the arguments of cruijff_kit's own scripts (scaffold/render.py runs them) --------
+
+FINETUNE_SLURM = "finetune.slurm"
+
+
+def eval_slurm(era: str, cell: Cell) -> str:
+    """The evaluation script's file name: upstream's default of each era (0.3: cell.slurm, which
+    its submit_inspect looks for; seed: {task}_epoch{N}.slurm, {task}.slurm for a control)."""
+    if era == eras.V03:
+        return "cell.slurm"
+    return f"{cell.task}_epoch{cell.epoch}.slurm" if isinstance(cell.epoch, int) else f"{cell.task}.slurm"
+
+
+def inspect_arguments(sc: Scaffold, cell: Cell) -> list[str]:
+    """setup_inspect's command-line options for one cell besides --config: the model, the
+    evaluation job's compute (`evaluation.compute`; --gpus only in 0.3, the seed script has none),
+    the site's SLURM settings (a run's slurm_overrides win) and the output file."""
+    d = sc.design
+    assert d is not None
+    run = d.runs[cell.run]
+    compute = d.evaluation.get("compute") if isinstance(d.evaluation.get("compute"), Mapping) else {}
+    overrides = run.get("slurm_overrides") if isinstance(run.get("slurm_overrides"), Mapping) else {}
+    options: dict[str, Any] = {"--model_name": run.get("model"), "--time": compute.get("time"), "--mem": compute.get("mem")}
+    if sc.era == eras.V03:
+        options["--gpus"] = compute.get("gpus")
+    for key in ("account", "partition", "constraint"):
+        options[f"--{key}"] = overrides.get(key) or d.site.get(key)
+    options["--conda_env"] = d.site.get("conda_env")
+    options["--output_slurm"] = eval_slurm(sc.era, cell)
+    return [str(x) for k, v in options.items() if v is not None for x in (k, v)]
+
+
+def last_checkpoint(sc: Scaffold, run_name: str) -> str:
+    """The folder training leaves last (epoch_{epochs-1}): when it exists the run has trained."""
+    d = sc.design
+    assert d is not None
+    epochs = run_value(d.runs[run_name], d.controls, "epochs")[0]
+    last = epochs - 1 if isinstance(epochs, int) and not isinstance(epochs, bool) and epochs > 0 else 0
+    return f"{d.training_output(run_name)}epoch_{last}"

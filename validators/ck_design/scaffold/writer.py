@@ -80,7 +80,7 @@ def read_manifest(root: Path, manifest: str) -> dict[str, Entry]:
     except FileNotFoundError:
         return {}
     except OSError as exc:
-        raise ScaffoldError(f"{path}: cannot read ck-scaffold's manifest: {_reason(exc)}") from None
+        raise ScaffoldError(f"{path}: cannot read ck-scaffold's manifest: {reason(exc)}") from None
     try:
         files = json.loads(raw.decode("utf-8"))["files"]
         return {str(p): Entry(str(e["sha256"]), e.get("source"), e.get("source_sha256")) for p, e in files.items()}
@@ -116,7 +116,7 @@ class _InTheWay(OSError):
     pass
 
 
-def _existing(root: Path, rel: str) -> bytes | None:
+def existing(root: Path, rel: str) -> bytes | None:
     """The bytes of a regular file at `rel`, None when nothing is there; _InTheWay otherwise."""
     _refuse_links(root, rel)
     path = root / rel
@@ -131,7 +131,7 @@ def _existing(root: Path, rel: str) -> bytes | None:
     try:
         return read_regular(path, MAX_BYTES)
     except OSError as exc:
-        raise _InTheWay(f"{path}: cannot read it: {_reason(exc)}") from None
+        raise _InTheWay(f"{path}: cannot read it: {reason(exc)}") from None
 
 
 def plan(root: Path, files: Mapping[str, bytes], old: Mapping[str, Entry], keep: frozenset[str] = frozenset()) -> Changes:
@@ -142,7 +142,7 @@ def plan(root: Path, files: Mapping[str, bytes], old: Mapping[str, Entry], keep:
     ch = Changes()
     for rel, data in files.items():
         try:
-            now = _existing(root, rel)
+            now = existing(root, rel)
         except _InTheWay as exc:
             ch.conflicts.append(str(exc))
             continue
@@ -161,7 +161,7 @@ def plan(root: Path, files: Mapping[str, bytes], old: Mapping[str, Entry], keep:
         if rel in files or rel in keep:
             continue
         try:
-            now = _existing(root, rel)
+            now = existing(root, rel)
         except _InTheWay as exc:
             ch.conflicts.append(str(exc))
             continue
@@ -175,7 +175,7 @@ def plan(root: Path, files: Mapping[str, bytes], old: Mapping[str, Entry], keep:
     return ch
 
 
-def _reason(exc: OSError) -> str:
+def reason(exc: OSError) -> str:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return "no space left (the disk is full or over quota)"
     if exc.errno == errno.EROFS:
@@ -185,10 +185,15 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _mode() -> int:
+def _umask() -> int:
     umask = os.umask(0)
     os.umask(umask)
-    return 0o666 & ~umask
+    return umask
+
+
+def file_mode(executable: bool = False) -> int:
+    """A new file's mode as the umask has it (0o644, 0o755 for a script, with the usual umask)."""
+    return (0o777 if executable else 0o666) & ~_umask()
 
 
 def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
@@ -199,7 +204,7 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, _mode() if mode is None else mode)
+        os.chmod(tmp, file_mode() if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -252,14 +257,14 @@ def apply(root: Path, files: Mapping[str, bytes], ch: Changes, entries: dict[str
                 done += 1
             entries[rel] = Entry(sha256(files[rel]))
     except OSError as exc:
-        _save(root, manifest, entries, before, quiet=True)
+        save_manifest(root, manifest, entries, before, quiet=True)
         raise ScaffoldError(
-            f"cannot write {root / rel}: {_reason(exc)}; nothing half-written is left ({done} of {todo} changes made)"
+            f"cannot write {root / rel}: {reason(exc)}; nothing half-written is left ({done} of {todo} changes made)"
         ) from None
-    _save(root, manifest, entries, before)
+    save_manifest(root, manifest, entries, before)
 
 
-def _save(root: Path, manifest: str, entries: Mapping[str, Entry], before: Mapping[str, Entry], quiet: bool = False) -> None:
+def save_manifest(root: Path, manifest: str, entries: Mapping[str, Entry], before: Mapping[str, Entry], quiet: bool = False) -> None:
     if dict(entries) == dict(before) and (root / manifest).exists():
         return
     try:
@@ -267,7 +272,7 @@ def _save(root: Path, manifest: str, entries: Mapping[str, Entry], before: Mappi
         atomic_write(root / manifest, manifest_bytes(entries))
     except OSError as exc:
         if not quiet:
-            raise ScaffoldError(f"cannot write {root / manifest}: {_reason(exc)}; the job files are written, rerun to record them") from None
+            raise ScaffoldError(f"cannot write {root / manifest}: {reason(exc)}; the job files are written, rerun to record them") from None
 
 
 def diff(root: Path, files: Mapping[str, bytes], ch: Changes) -> str:
