@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from ck_design.spec import naming, sweep
+from ck_design.spec import compute, naming, sweep
 
 MODELS = ("Llama-3.2-1B-Instruct", "Llama-3.2-3B-Instruct")
 VARIABLES: dict[str, list[Any]] = {"lora_rank": [4, 8], "lr": [1e-05, 0.0001]}
@@ -112,6 +112,16 @@ def make_design(
             "matrix": matrix,
         },
     }
+
+
+def with_compute(data: dict[str, Any], train_examples: int = 400, size_gb: float = 2.4) -> dict[str, Any]:
+    """`data` with the compute estimates the wizard writes (runs[].compute, evaluation.compute),
+    from the documented defaults (spec/compute.py), so its GPU-hours are known."""
+    for run in data["runs"]:
+        if run["type"] == sweep.FINE_TUNED:
+            run["compute"] = compute.run_compute(run, data["controls"], train_examples, size_gb, None, compute.BASIS_DEFAULTS)
+    data["evaluation"]["compute"] = compute.evaluation_compute(data["runs"], data["controls"], 50, {})
+    return data
 
 
 class _Dumper(yaml.SafeDumper):

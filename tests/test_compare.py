@@ -10,10 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from designs import TASKS, dump, make_design
+from designs import TASKS, dump, make_design, with_compute
 from tools import CK_PLAN
-
-from ck_design.spec import compute
 
 MODEL = "Llama-3.2-1B-Instruct"
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "Test Author", "GIT_AUTHOR_EMAIL": "author@example.invalid",
@@ -23,12 +21,7 @@ ENV = {**os.environ, "GIT_AUTHOR_NAME": "Test Author", "GIT_AUTHOR_EMAIL": "auth
 
 def design(lora=(4, 8), tasks=TASKS, epochs=2) -> dict:
     """One model swept over lora_rank, its base control, with the wizard's compute estimates."""
-    d = make_design(models=(MODEL,), variables={"lora_rank": list(lora)}, tasks=tasks, epochs=epochs)
-    for run in d["runs"]:
-        if run["type"] == "fine-tuned":
-            run["compute"] = compute.run_compute(run, d["controls"], 400, 2.4, None, compute.BASIS_DEFAULTS)
-    d["evaluation"]["compute"] = compute.evaluation_compute(d["runs"], d["controls"], 50, {})
-    return d
+    return with_compute(make_design(models=(MODEL,), variables={"lora_rank": list(lora)}, tasks=tasks, epochs=epochs))
 
 
 def with_finding() -> dict:

@@ -128,6 +128,7 @@ EXERCISED = {
     "copier copy --trust": ("tests/test_wizard_pty.py", '"copy", "--trust"'),
     "copier update": ("tests/test_readme_path.py", 'readme_command("copier update")'),
     "ck-validate": ("tests/test_readme.py", "def test_readme_ck_validate_commands_run"),
+    "ck-plan --compare": ("tests/test_readme.py", "def test_shown_ck_plan_compare_output_is_what_it_prints_today"),
     "uv tool install copier": ("tests/test_readme_path.py", '"uv tool install copier --with"'),
     "pipx install copier": ("tests/test_readme_path.py", '"pipx install copier"'),
 }
@@ -200,3 +201,40 @@ def update_readme_output() -> None:
 
 if __name__ == "__main__":
     update_readme_output()
+
+
+def _compare_example(tmp_path: Path) -> Path:
+    """The README's "Review a change" example, as a real repository: `main` holds a design (one
+    model, lora_rank 4 and 8, two tasks, compute estimates); the working tree is a pull request that
+    adds lora_rank 16 (its evaluation epochs written 1-indexed, by mistake) and drops a task."""
+    from designs import TASKS, dump, make_design, with_compute
+
+    def design(lora, tasks):
+        return with_compute(make_design(models=("Llama-3.2-1B-Instruct",), variables={"lora_rank": lora}, tasks=tasks))
+
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@example.invalid",
+           "GIT_COMMITTER_NAME": "A", "GIT_COMMITTER_EMAIL": "a@example.invalid"}
+    repo = tmp_path / "experiment"
+    repo.mkdir()
+    summary = repo / "experiment_summary.yaml"
+    summary.write_text(dump(design([4, 8], TASKS)), encoding="utf-8")
+    for args in (["init", "-q", "--initial-branch=main"], ["add", summary.name], ["commit", "-qm", "design"]):
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+    pull_request = design([4, 8, 16], TASKS[:1])
+    entry = next(e for e in pull_request["evaluation"]["matrix"] if e["run"].endswith("_rank16"))
+    entry["epochs"] = [1, 2]
+    summary.write_text(dump(pull_request), encoding="utf-8")
+    return repo
+
+
+def test_shown_ck_plan_compare_output_is_what_it_prints_today(tmp_path):
+    (lang, body), = fenced(block("ck-plan-compare-output"))
+    lines = body.splitlines()
+    assert lang == "console" and lines[0] == "$ ck-plan --compare main"
+    repo = _compare_example(tmp_path)
+    got = subprocess.run([str(Path(sys.executable).parent / "ck-plan"), "--compare", "main"], cwd=repo,
+                         capture_output=True, text=True)
+    assert got.returncode == 0 and got.stderr == "", got.stderr
+    assert got.stdout == "\n".join(lines[1:]) + "\n", (
+        "README.md's ck-plan --compare output is stale. Paste this between the markers:\n" + got.stdout)
