@@ -14,6 +14,7 @@ REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CK_VALIDATE = str(BIN / "ck-validate")
 CK_PLAN = str(BIN / "ck-plan")
+CK_MIGRATE = str(BIN / "ck-migrate")
 COPIER = str(BIN / "copier")
 
 
