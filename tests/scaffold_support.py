@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+import era_designs
 from ck_design.spec import naming
 from designs import NAME, dump, make_design
 
@@ -36,26 +37,14 @@ def seed_design(**kw: Any) -> dict[str, Any]:
 
 
 def to_v03(data: dict[str, Any], project: str = PROJECT) -> dict[str, Any]:
-    """A seed-era design written to the 0.3 template (UPSTREAM.md section 1): renamed keys,
-    experiment.project, no output.base_directory / checkpoint_pattern, no evaluation.system_prompt
-    or temperature, controls.dataset_type."""
-    d = copy.deepcopy(data)
-    exp = d["experiment"]
-    name = exp["name"]
-    new_exp = {"name": name, "project": project}
-    new_exp.update({k: v for k, v in exp.items() if k not in ("name", "directory", "type")})
-    new_exp["dir"] = naming.project_directory(SCRATCH, project, name)
-    d["experiment"] = new_exp
-    training = d["data"]["training"]
-    d["data"]["training"] = {("dataset_label" if k == "label" else k): v for k, v in training.items()}
-    d["output"] = {"wandb_project": d["output"]["wandb_project"]}
-    ev = d["evaluation"]
-    ev.pop("system_prompt", None)
-    ev.pop("temperature", None)
-    d["evaluation"] = {("scorers" if k == "scorer" else k): v for k, v in ev.items()}
-    d["controls"] = {"system_prompt": d["controls"]["system_prompt"], "prompt": d["controls"]["prompt"],
-                     "dataset_type": "chat_completion",
-                     **{k: v for k, v in d["controls"].items() if k not in ("system_prompt", "prompt")}}
+    """A seed-era design written to the 0.3 template: era_designs.to_v03 (UPSTREAM.md section 1),
+    without what 0.3's template dropped (evaluation.system_prompt, temperature) and with
+    controls.dataset_type, which 0.3 requires of setup_finetune."""
+    d = era_designs.to_v03(copy.deepcopy(data), project)
+    d["evaluation"].pop("system_prompt", None)
+    d["evaluation"].pop("temperature", None)
+    controls = list(d["controls"].items())
+    d["controls"] = dict([*controls[:2], ("dataset_type", "chat_completion"), *controls[2:]])
     return d
 
 

@@ -509,3 +509,21 @@ def test_site_settings_come_from_claude_local_md(tmp_path: Path) -> None:
     cfg_ = load(exp / RUN / "setup_finetune.yaml")
     assert (cfg_["conda_env"], cfg_["account"], cfg_.get("partition")) == ("ck", "lab", None)
     assert posixpath.isabs(cfg_["models_dir"])
+
+
+def test_v03_through_the_cli_matches_the_table(tmp_path: Path) -> None:
+    data = to_v03(seed_design())
+    data["evaluation"].update({"temperature": 0.7, "do_sample": True, "max_tokens": 20, "seed": 3})
+    data["runs"].append({"name": "prior_ckpt", "type": "eval-only", "model": "Llama-3.2-3B-Instruct",
+                         "parameters": {"checkpoint_path": "/scratch/old/ck-out-x/epoch_0"}})
+    data["evaluation"]["matrix"].append({"run": "prior_ckpt", "vis_label": "prior", "tasks": ["capitalization"], "epochs": None})
+    exp = tmp_path / "exp"
+    write(exp, data)
+    r = scaffold(exp)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "0.3-era design: 8 training jobs, 37 evaluation jobs" in r.stdout
+    expected = pure(data)
+    on_disk = {rel: yaml.safe_load(blob) for rel, blob in files_under(exp).items() if rel.endswith(".yaml")}
+    assert on_disk == expected
+    assert on_disk["prior_ckpt/eval/capitalization/eval.yaml"]["model_path"] == "/scratch/old/ck-out-x/epoch_0"
+    assert on_disk[f"{RUN}/eval/capitalization_epoch0/eval.yaml"]["model_path"] == f"{V03_DIR}/{RUN}/artifacts/epoch_0"

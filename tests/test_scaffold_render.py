@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from ck_design.scaffold import keys
-from scaffold_support import BIN, NAME, absolute, files_under, load, scaffold, write
+from scaffold_support import BIN, NAME, absolute, files_under, load, scaffold, to_v03, write
 from designs import make_design
 
 RUN = "Llama-3.2-1B-Instruct_rank4_lr1e-05"
@@ -33,7 +33,10 @@ a = p.parse_args()
 cfg = yaml.safe_load(open(a.config_file))
 if cfg["torchtune_model_name"] not in KNOWN:
     raise ValueError("Unknown model: " + repr(cfg["torchtune_model_name"]))
-out = cfg["output_dir_base"] + cfg["experiment_name"] + "/ck-out-" + cfg["my_wandb_run_name"] + "/"
+if "project_dir" in cfg:  # 0.3
+    out = cfg["project_dir"] + cfg["experiment_name"] + "/" + cfg["my_wandb_run_name"] + "/artifacts/"
+else:
+    out = cfg["output_dir_base"] + cfg["experiment_name"] + "/ck-out-" + cfg["my_wandb_run_name"] + "/"
 yaml.safe_dump({{"output_dir": out, "epochs": cfg["epochs"]}}, open("finetune.yaml", "w"))
 open("finetune.slurm", "w").write("#!/bin/bash\\n#SBATCH --job-name=" + cfg["my_wandb_run_name"] + "\\ntune run --config finetune.yaml\\n")
 '''
@@ -56,7 +59,7 @@ if missing:
     raise ValueError("eval config missing required keys: " + ", ".join(missing))
 name = a.output_slurm or "cell.slurm"
 open(name, "w").write("#!/bin/bash\\ncd " + os.path.dirname(os.path.abspath(a.config)) + "\\ninspect eval " + cfg["task_script"]
-                      + " -M model_path=" + cfg["model_path"] + " --time " + str(a.time) + "\\n")
+                      + " -M model_path=" + cfg["model_path"] + " --time " + str(a.time) + " --gpus " + str(a.gpus) + "\\n")
 '''
 
 
@@ -271,3 +274,19 @@ def test_submit_sh_passes_shellcheck(tmp_path: Path) -> None:
     assert textwrap.dedent(SBATCH)  # the stand-in itself is plain sh
     r = subprocess.run([str(BIN / "shellcheck"), "--shell=sh", "-"], input=SBATCH, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout
+
+
+def test_v03_render_writes_cell_slurm_and_names_upstreams_submitters(tmp_path: Path) -> None:
+    data = to_v03(design_under(tmp_path))
+    data["experiment"]["dir"] = f"{tmp_path}/scratch/ck-projects/capitalization/{NAME}"
+    exp = tmp_path / "exp"
+    write(exp, data)
+    r = scaffold(exp, "--render", env={"PYTHONPATH": str(stand_in(tmp_path))})
+    assert r.returncode == 0, r.stdout + r.stderr
+    cell = exp / RUN / "eval" / "capitalization_epoch0"
+    assert sorted(p.name for p in cell.iterdir()) == ["cell.slurm", "eval.yaml"]  # what submit_inspect looks for
+    assert "--gpus 1" in (cell / "cell.slurm").read_text()  # 0.3's setup_inspect takes --gpus
+    assert f"python -m cruijff_kit.tools.run.submit_torchtune {exp}" in r.stdout
+    r, calls = _submit(exp, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert len(calls) == 8 + 36
