@@ -60,6 +60,42 @@ def script_unsafe(text: Any) -> str:
     return f"{name} at character {m.start() + 1}"
 
 
+# The one rule for a value that reaches a SLURM script, a command line or a path (run names,
+# paths, checkpoint paths, slurm_overrides, claude.local.md's partition/account/constraint, the
+# W&B project): one line without control characters (SCRIPT_SAFE_PATTERN, script_unsafe); a
+# SLURM option value (partition, account, constraint) also keeps to the characters SLURM's own
+# names and constraint expressions use (`gpu80`, `a100&ib`, `[rack1|rack2]`, `gpu*2`): no
+# space, quote, `$`, `;`, `#`, backtick or `=`-led option, so it is one value on an `#SBATCH`
+# line and one word to a shell. The schema, the wizard's validators and the claude.local.md
+# reader all call these (docs/security.md).
+SLURM_VALUE_PATTERN = r"^[A-Za-z0-9_.,:+@%&|*()\[\]][A-Za-z0-9_.,:+@%&|*()\[\]-]*$"
+SLURM_VALUE = re.compile(SLURM_VALUE_PATTERN)
+_SLURM_CHAR = re.compile(r"[A-Za-z0-9_.,:+@%&|*()\[\]-]")
+SLURM_VALUE_WORDS = "letters, digits and . _ - , : + @ % & | * ( ) [ ]"
+
+
+def line_problem(text: Any, what: str) -> str:
+    """'' when `text` may reach a SLURM script or a path, else one sentence naming `what`."""
+    bad = script_unsafe(text)
+    if not bad:
+        return ""
+    return f"{what} holds {bad}: text that reaches a SLURM script or a path must be one line without control characters"
+
+
+def slurm_value_problem(text: Any, what: str) -> str:
+    """'' when `text` is usable as a SLURM option value (empty: left out), else one sentence."""
+    if not isinstance(text, str) or text == "":
+        return ""
+    if line := line_problem(text, what):
+        return line
+    if SLURM_VALUE.fullmatch(text):
+        return ""
+    bad = next((ch for ch in text if not _SLURM_CHAR.fullmatch(ch)), "")
+    why = f"holds {bad!r}" if bad else "starts with '-'"
+    return (f"{what} {text!r} {why}: a SLURM option value uses {SLURM_VALUE_WORDS} only, "
+            "and does not start with '-'")
+
+
 def is_safe_name(name: Any) -> bool:
     """A name usable as one directory component: letters, digits, '.', '_', '-', no '..'."""
     return isinstance(name, str) and bool(SAFE_NAME.fullmatch(name)) and ".." not in name

@@ -22,7 +22,14 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from .compute import MEM_PATTERN, TIME_PATTERN
 from .era import SEED, V03
-from .naming import CHECKPOINT_PATTERN, DATE_PATTERN, EXPERIMENT_TYPES, SAFE_NAME_PATTERN, SCRIPT_SAFE_PATTERN
+from .naming import (
+    CHECKPOINT_PATTERN,
+    DATE_PATTERN,
+    EXPERIMENT_TYPES,
+    SAFE_NAME_PATTERN,
+    SCRIPT_SAFE_PATTERN,
+    SLURM_VALUE_PATTERN,
+)
 from .sweep import BEST_VAL_LOSS, RUN_TYPES
 from .params import HYPERPARAMETERS, PROMPTS, SETTINGS, Param
 
@@ -30,6 +37,8 @@ Scalar = Union[bool, int, float, str]
 SweepValues = Annotated[list[Scalar], Field(min_length=1)]
 # Text that lands in a SLURM script, a command line or a path: one line, no control characters.
 ScriptText = Annotated[str, Field(pattern=SCRIPT_SAFE_PATTERN)]
+# A SLURM option value (partition, constraint): SLURM's own characters (spec/naming.py).
+SlurmValue = Annotated[str, Field(pattern=SLURM_VALUE_PATTERN)]
 
 
 class _Model(BaseModel):
@@ -116,8 +125,8 @@ class Output(_Model):
 
 
 class SlurmOverrides(_Model):
-    constraint: Optional[ScriptText] = None
-    partition: Optional[ScriptText] = None
+    constraint: Optional[SlurmValue] = None
+    partition: Optional[SlurmValue] = None
 
 
 class Compute(_Model):

@@ -59,6 +59,19 @@ def ck_local_path(ctx: Context) -> str:
 
 
 @pass_context
+def ck_local_warnings(ctx: Context) -> list[str]:
+    """What the opening message says about the claude.local.md in use: values left out (they
+    could not reach a SLURM script safely) and, for a file outside the user's own folders, which
+    defaults it supplies (docs/security.md)."""
+    config = localconfig.load(_dst(ctx))
+    out = [f"claude.local.md value ignored: {why}" for why in config.refused]
+    if config.foreign and config.values:
+        keys = ", ".join(name for name, key in localconfig.FIELDS.items() if key in config.values)
+        out.append(f"{config.path} is not yours ({config.foreign}); it supplies the defaults for: {keys}")
+    return out
+
+
+@pass_context
 def ck_detect_type(ctx: Context) -> str:
     return defaults.detect_experiment_type(_dst(ctx))
 
@@ -216,7 +229,11 @@ GLOBALS: dict[str, Any] = {
     "ck_after_copy": ck_after_copy,
     "ck_sweepable": lambda: SWEEPABLE,
     # copier.yml: validators
+    "ck_local_warnings": ck_local_warnings,
     "ck_check_required": validators.check_required,
+    "ck_check_path": validators.check_path,
+    "ck_check_line": validators.check_line,
+    "ck_check_slurm_value": validators.check_slurm_value,
     "ck_check_variables": validators.check_variables,
     "ck_check_param": validators.check_param,
     "ck_check_epochs": validators.check_epochs,

@@ -134,6 +134,21 @@ def check_required(value: Any, what: str) -> str:
     return "" if isinstance(value, str) and value.strip() else f"{what} is required"
 
 
+def check_path(value: Any, what: str) -> str:
+    """A required path: it reaches SLURM scripts and folders, so one line (spec/naming.py)."""
+    return check_required(value, what) or naming.line_problem(value, what)
+
+
+def check_line(value: Any, what: str) -> str:
+    """Text that reaches a SLURM script or a path (the W&B project): one line (spec/naming.py)."""
+    return naming.line_problem(value, what)
+
+
+def check_slurm_value(value: Any, what: str) -> str:
+    """A SLURM option value (constraint, partition), empty to leave it out (spec/naming.py)."""
+    return naming.slurm_value_problem(value, what)
+
+
 def check_prompt(prompt: Any) -> str:
     prompt = prompt_value(prompt)
     if not isinstance(prompt, str) or "{input}" not in prompt:
@@ -196,6 +211,9 @@ def _check_task(i: int, t: Any) -> str:
             return f"task {i + 1} needs a {key} (text)"
     if "dataset" in t and not isinstance(t["dataset"], str):
         return f"task {t['name']!r}: dataset is a path or 'same'"
+    for key in ("name", "script", "dataset"):
+        if problem := naming.line_problem(t.get(key), f"task {i + 1}'s {key}"):
+            return problem
     extra = set(t) - set(_TASK_KEYS)
     if extra:
         return f"task {t['name']!r}: unknown key(s) {sorted(extra)}; allowed: {', '.join(_TASK_KEYS)}"
@@ -273,6 +291,8 @@ def _check_checkpoint(i: int, c: Any, models: list[str]) -> str:
         return f"checkpoint {i + 1}: unknown key(s) {sorted(extra)}; allowed: {', '.join(_CHECKPOINT_KEYS)}"
     if not isinstance(c.get("path"), str) or not c["path"].strip():
         return f"checkpoint {i + 1} needs a path (a checkpoint or model folder, or a glob)"
+    if problem := naming.line_problem(c["path"], f"checkpoint {i + 1}'s path"):
+        return problem
     label = c.get("label")
     if label not in (None, "") and not naming.is_safe_name(label):
         return (f"checkpoint {i + 1}: label {label!r} is not a safe run name: use letters, digits, "

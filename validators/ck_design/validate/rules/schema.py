@@ -14,7 +14,8 @@ from typing import Any
 from yaml.nodes import ScalarNode
 
 from ...spec import era as eras
-from ...spec.naming import SCRIPT_SAFE_PATTERN, SCRIPT_UNSAFE
+from ...spec.naming import SCRIPT_SAFE_PATTERN, SCRIPT_UNSAFE, SLURM_VALUE_PATTERN, slurm_value_problem
+from ...spec.sweep import CHECKPOINT_PATH, EVAL_ONLY
 from ...spec.params import KNOWN_PARAMETERS, PARAMS, REQUIRED_UNLESS_VARIED, Param
 from .. import schema_shape
 from ..context import Ctx, Design
@@ -174,6 +175,23 @@ def check(ctx: Ctx, d: Design) -> None:
     if isinstance(variables, dict) and variables:
         _check_variable_names(ctx, variables)
         _check_variable_values(ctx, variables)
+    _check_checkpoint_paths(ctx, data)
+
+
+def _check_checkpoint_paths(ctx: Ctx, data: dict[Any, Any]) -> None:
+    """CK102 for an eval-only run's checkpoint_path that is not one line: it reaches a SLURM
+    script as the model path (spec/naming.py, the one rule). `parameters` is free-form for
+    fine-tuned runs (a swept prompt may hold newlines), so the schema cannot say it."""
+    runs = data.get("runs")
+    if not isinstance(runs, list):
+        return
+    for i, run in enumerate(runs):
+        if not isinstance(run, dict) or run.get("type") != EVAL_ONLY or not isinstance(run.get("parameters"), dict):
+            continue
+        value = run["parameters"].get(CHECKPOINT_PATH)
+        if isinstance(value, str) and SCRIPT_UNSAFE.search(value):
+            path = ("runs", i, "parameters", CHECKPOINT_PATH)
+            ctx.add("CK102", path, *_script_unsafe_text(fmt_path(path), value))
 
 
 # --- CK004 -----------------------------------------------------------------------------------
@@ -431,8 +449,11 @@ def _value_error_text(where: str, path: PathT, value: Any, err: dict[str, Any]) 
             hint = "use a list of 0-indexed epochs such as [0, 1], best_val_loss, or null for a control run"
             return f"{where}: {short(value)} is not one of {allowed_text}, a list of epochs or null", hint
         return f"{where}: {short(value)} is not one of {allowed_text}", hint
-    if kind == "string_pattern_mismatch" and ctx_.get("pattern") == SCRIPT_SAFE_PATTERN and isinstance(value, str):
+    if kind == "string_pattern_mismatch" and isinstance(value, str) and (
+            ctx_.get("pattern") == SCRIPT_SAFE_PATTERN or SCRIPT_UNSAFE.search(value)):
         return _script_unsafe_text(where, value)
+    if kind == "string_pattern_mismatch" and ctx_.get("pattern") == SLURM_VALUE_PATTERN and isinstance(value, str):
+        return slurm_value_problem(value, f"{where}:"), "use the partition or constraint name SLURM knows (`sinfo` lists them)"
     if kind == "string_pattern_mismatch":
         return f"{where}: {short(value)} does not match {ctx_.get('pattern')}", None
     if kind == "finite_number":
