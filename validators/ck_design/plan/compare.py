@@ -19,7 +19,7 @@ from typing import Any
 from ..facts import gitref
 from ..facts.loader import LoadError, loads
 from ..spec import era as eras
-from ..spec.jobs import Cell, evaluation_cells, jobs
+from ..spec.jobs import Cell, jobs
 from ..spec.sweep import BEST_VAL_LOSS
 from ..validate.findings import Finding
 from .markdown import md_code, md_text
@@ -108,25 +108,11 @@ def _cell(c: Cell) -> dict[str, Any]:
     return {"run": c.run, "task": c.task, "epoch": c.epoch}
 
 
-def _evaluations(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """The cells (spec/jobs.py evaluation_cells) only one version has. Matrix entries that are
-    the same in both are left out before expanding: a pull request touches a few of thousands."""
-    old_entries, new_entries = (_mappings(_section(d, "evaluation").get("matrix")) for d in (before, after))
-    unchanged = {_entry_key(e) for e in old_entries} & {_entry_key(e) for e in new_entries}
-    old_cells, new_cells = (
-        evaluation_cells({"evaluation": {"matrix": [e for e in entries if _entry_key(e) not in unchanged]}})
-        for entries in (old_entries, new_entries))
-    old, new = set(old_cells), set(new_cells)
-    return {"added": [_cell(c) for c in new_cells if c not in old],
-            "removed": [_cell(c) for c in old_cells if c not in new]}
-
-
-def _entry_key(entry: Mapping[str, Any]) -> tuple[Any, ...]:
-    # What decides an entry's cells (spec/jobs.py): its run, tasks and epochs (repr: 1 is not "1").
-    def part(value: Any) -> Any:
-        return tuple(map(repr, value)) if isinstance(value, list) else repr(value)
-
-    return (repr(entry.get("run")), part(entry.get("tasks")), part(entry.get("epochs")))
+def _evaluations(before: Sequence[Cell], after: Sequence[Cell]) -> dict[str, list[dict[str, Any]]]:
+    """The cells (spec/jobs.py) only one version has, each list in matrix order."""
+    old, new = set(before), set(after)
+    return {"added": [_cell(c) for c in after if c not in old],
+            "removed": [_cell(c) for c in before if c not in new]}
 
 
 def _key(f: Finding) -> tuple[str, str, str]:
@@ -177,7 +163,7 @@ def compare(before: Version, after: Version, ref: str, same: bool = False) -> di
         "era": _before_after(_era(before), _era(after)),
         "runs": _runs(before.data, after.data),
         "controls": _changes(_section(before.data, "controls"), _section(after.data, "controls")),
-        "evaluations": _evaluations(before.data, after.data),
+        "evaluations": _evaluations(jb.evaluations, ja.evaluations),
         "jobs": {"training": _before_after(jb.training_jobs, ja.training_jobs),
                  "evaluation": _before_after(jb.evaluation_jobs, ja.evaluation_jobs)},
         "gpu_hours": {k: _before_after(round(jb.gpu_hours[k], 2), round(ja.gpu_hours[k], 2))
