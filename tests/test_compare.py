@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from designs import TASKS, dump, make_design, with_compute
-from tools import CK_PLAN
+from tools import CK_MIGRATE, CK_PLAN
 
 MODEL = "Llama-3.2-1B-Instruct"
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "Test Author", "GIT_AUTHOR_EMAIL": "author@example.invalid",
@@ -199,3 +199,32 @@ def test_a_design_in_a_subfolder_is_read_at_its_own_path(repo, tmp_path):
     r = subprocess.run([CK_PLAN, "--compare", "HEAD", "designs/exp"], cwd=outer, env=ENV,
                        capture_output=True, text=True)
     assert r.returncode == 0 and "| runs | 3 → 4 |" in r.stdout.splitlines()
+
+
+def test_an_era_migration_changes_the_era_and_nothing_a_job_sees(repo):
+    # The real ck-migrate rewrites the working design as a cruijff_kit 0.3 design.
+    path = repo / "experiment_summary.yaml"
+    path.write_text(git(repo, "show", "finding_fixed:experiment_summary.yaml"), encoding="utf-8")
+    m = subprocess.run([CK_MIGRATE, "--project", "capitalization", str(path)], env=ENV, capture_output=True, text=True)
+    assert m.returncode == 0, m.stderr
+    r = subprocess.run([CK_PLAN, "--compare", "finding_fixed"], cwd=repo, env=ENV, capture_output=True, text=True)
+    assert r.returncode == 0 and r.stderr == ""
+    assert r.stdout.splitlines() == [
+        TITLE.format("finding_fixed"), "",
+        *table("4 (unchanged)", "3 (unchanged)", "10 (unchanged)", "6.5 (unchanged)", "0 (unchanged)", era="seed → 0.3"), "",
+        "The schema era changed: seed → 0.3.",
+    ]
+    j = subprocess.run([CK_PLAN, "--compare", "finding_fixed", "--format", "json"], cwd=repo, env=ENV,
+                       capture_output=True, text=True)
+    assert json.loads(j.stdout)["era"] == {"before": "seed", "after": "0.3"}
+
+
+def test_a_file_mixing_the_eras_says_so(repo):
+    path = repo / "experiment_summary.yaml"
+    text = git(repo, "show", "finding_fixed:experiment_summary.yaml")
+    path.write_text(text.replace("  type: experiment\n", "  type: experiment\n  project: capitalization\n", 1), encoding="utf-8")
+    r = subprocess.run([CK_PLAN, "--compare", "finding_fixed"], cwd=repo, env=ENV, capture_output=True, text=True)
+    lines = r.stdout.splitlines()
+    assert r.returncode == 0
+    assert lines[8:12] == ["| findings | 0 → 1 |", "| schema era | seed → mixed |", "", "The schema era changed: seed → mixed."]
+    assert lines[-1].startswith("- new: CK104 error (line 4): this file mixes the eras: seed-era keys experiment.directory (line 9)")

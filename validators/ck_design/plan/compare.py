@@ -260,7 +260,7 @@ def to_markdown(c: Mapping[str, Any]) -> str:
     lines += _table(c)
     era = c["era"]
     if era["before"] and era["after"] and era["before"] != era["after"]:
-        lines += ["", f"The schema era changed: {era['before']} → {era['after']} (see `ck-validate --explain CK104`)."]
+        lines += ["", f"The schema era changed: {era['before']} → {era['after']}."]
     if c["controls"] and status == "changed":  # a new or removed design's every setting would be listed
         lines += ["", "### Settings every run shares (controls)", "",
                   *_limited([f"- {_change_text(ch)}" for ch in c["controls"]])]
