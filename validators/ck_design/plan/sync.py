@@ -43,13 +43,29 @@ def _design(path: Path) -> dict | None:
     return doc.data
 
 
+def _plan_span(readme: str) -> tuple[int, int] | None:
+    """[start, end) of the marked plan: from the line that is exactly PLAN_BEGIN to the first
+    line after it that is exactly PLAN_END. Whole lines, not substrings: every value in the plan
+    is escaped (md_text) or inside a code span (md_code, one line opening with a backtick), so
+    no answer can make a line that is a marker (`wandb_project: x<!-- ck-plan: end -->y` once
+    ended the plan early, and the README grew by the rest at every run)."""
+    pos, start = 0, None
+    for line in readme.splitlines(keepends=True):
+        bare = line.rstrip("\r\n")
+        if start is None and bare == PLAN_BEGIN:
+            start = pos
+        elif start is not None and bare == PLAN_END:
+            return start, pos + len(bare)
+        pos += len(line)
+    return None
+
+
 def replace_plan(readme: str, plan: str) -> str | None:
     """`readme` with its marked plan replaced by `plan`; None when the markers are missing."""
-    start = readme.find(PLAN_BEGIN)
-    end = readme.find(PLAN_END, start + 1) if start >= 0 else -1
-    if start < 0 or end < 0:
+    span = _plan_span(readme)
+    if span is None:
         return None
-    return readme[:start] + plan + readme[end + len(PLAN_END):]
+    return readme[:span[0]] + plan + readme[span[1]:]
 
 
 def sync(directory: Path, *, check_only: bool = False) -> tuple[int, str]:
