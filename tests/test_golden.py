@@ -152,6 +152,7 @@ BROKEN: dict[str, Callable[[], str]] = {
     "broken_prompt_without_input": mutate(_set("controls.prompt", "Capitalize the word.\n")),
     "broken_controls_typo_lora_rnak": mutate(_set("controls.lora_rnak", 8), variables={"lr": [1e-05, 0.0001]}),
     "broken_run_parameter_typo_lora_rnak": mutate(_rename_param),
+    "broken_controls_unknown_key": mutate(_set("controls.lora_alpha", 16), variables={"lr": [1e-05, 0.0001]}),
     "broken_batch_size_string": mutate(_set("controls.batch_size", "four")),
     "broken_missing_question": mutate(_delete("experiment.question")),
     "broken_duplicate_run_name": mutate(lambda d: d["runs"][1].update(name=d["runs"][0]["name"])),
@@ -283,7 +284,7 @@ def _runs() -> dict[str, list[str]]:
         runs[f"{name}.text"] = ["--log", f"{name}.log"]
         runs[f"{name}.json"] = ["--log", "--format", "json", f"{name}.log"]
     # a few command-line variations
-    runs["cli_strict_on_warnings.text"] = ["--strict", "broken_controls_typo_lora_rnak.yaml"]
+    runs["cli_strict_on_warnings.text"] = ["--strict", "broken_controls_unknown_key.yaml"]
     runs["cli_ignore_codes.text"] = ["--ignore", "CK201", "--ignore", "CK103,CK233", "examples/typical-mistakes.yaml"]
     runs["cli_several_files.text"] = ["valid_default.yaml", "examples/typical-mistakes.yaml", "broken_not_yaml.yaml"]
     runs["cli_several_files.json"] = ["--format", "json", "valid_default.yaml", "examples/typical-mistakes.yaml",

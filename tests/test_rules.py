@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from designs import dump, line_of, make_design, make_resources, write_design
+from designs import NAME, dump, line_of, make_design, make_resources, write_dataset, write_design
 from era_designs import to_v03
 
 from ck_design.validate import engine as checks
@@ -94,6 +94,16 @@ def _no_variables(data: dict[str, Any]) -> None:
     pass
 
 
+def _misspell_variable(name: str, typo: str) -> Callable[[dict[str, Any]], None]:
+    """The variable misspelled the same way in `variables` and every run's parameters."""
+    def mutate(data: dict[str, Any]) -> None:
+        data["variables"] = {(typo if k == name else k): v for k, v in data["variables"].items()}
+        for run in data["runs"]:
+            run["parameters"] = {(typo if k == name else k): v for k, v in run["parameters"].items()}
+
+    return mutate
+
+
 EVAL_ONLY = "old_rank8"
 CHECKPOINT = "ckpt/old_rank8/epoch_0"
 
@@ -107,6 +117,12 @@ def _eval_only(parameters: dict[str, Any], epochs: Any = None) -> Callable[[dict
             {"run": EVAL_ONLY, "vis_label": EVAL_ONLY, "tasks": ["capitalization"], "epochs": epochs})
 
     return mutate
+
+
+def _dataset_without_validation(path: Path) -> None:
+    """The design's dataset with train and test lists only (the seed: "validation (optional)")."""
+    example = {"input": "word", "output": "WORD"}
+    path.write_text(json.dumps({"train": [example] * 400, "test": [example] * 50}))
 
 
 def _time_limit(limit: str) -> Callable[[Path], None]:
@@ -129,9 +145,19 @@ CASES = [
     Case("CK102-enum", _set(("runs", 0, "type"), "finetuned"), {"CK102"}, "CK102", "type: finetuned"),
     Case("CK102-range", _set(("controls", "epochs"), 0), {"CK102"}, "CK102", "epochs: 0", after="controls:"),
     Case("CK102-empty", _set(("evaluation", "scorer"), []), {"CK102"}, "CK102", "scorer: []"),
-    Case("CK103", _set(("controls", "lora_rnk"), 8), {"CK103"}, "CK103", "lora_rnk: 8"),
+    Case("CK103", _set(("controls", "lora_alpha"), 16), {"CK103"}, "CK103", "lora_alpha: 16"),
     # a 0.3-era key in a seed-era design: one finding, at the stray key (tests/test_era_validate.py)
     Case("CK104", _set(("experiment", "project"), "capitalization"), {"CK104"}, "CK104", "project: capitalization"),
+    # --- issue 22 item 2: a key a keystroke or two from a known one is a misspelling (an error) ---
+    Case("CK105", _set(("controls", "lora_rnk"), 8), {"CK105"}, "CK105", "lora_rnk: 8"),
+    Case("CK105-field", _set(("experiment", "questoin"), "Why?"), {"CK105"}, "CK105", "questoin: Why?"),
+    Case("CK105-variable", _misspell_variable("lora_rank", "lora_rnak"), {"CK105"}, "CK105", "lora_rnak: [4, 8]"),
+    # --- issue 23 item 7: the seed template's REQUIRED fields a default stands in for ---
+    Case("CK106-size-gb", lambda d: d["models"]["base"][0].pop("size_gb"), {"CK106"}, "CK106",
+         "- name: Llama-3.2-1B-Instruct", after="base:"),
+    Case("CK106-checkpoint-pattern", _delete(("output", "checkpoint_pattern")), {"CK106"}, "CK106", "output:"),
+    Case("CK106-control-parameters", lambda d: d["runs"][8].pop("parameters"), {"CK106"}, "CK106",
+         f"- name: {CONTROL_1B}"),
     # --- prompts ---
     Case("CK201", _set(("evaluation", "system_prompt"), "You are helpful."), {"CK201"}, "CK201",
          "system_prompt: You are helpful."),
@@ -189,13 +215,26 @@ CASES = [
     Case("CK224", _set(("controls", "lora_rank"), 16), {"CK224"}, "CK224", "lora_rank: 16"),
     Case("CK240", lambda d: d["evaluation"]["matrix"][1].__setitem__("vis_label", d["evaluation"]["matrix"][0]["vis_label"]),
          {"CK240"}, "CK240", "vis_label: 1B_rank4_lr1e-05", after=f"run: {RUN1}"),
+    # Training validates (controls) on no validation data either: CK255 as well.
     Case("CK214", _do(_set(("data", "training", "splits", "validation"), 0), _entry_epochs(RUN0, "best_val_loss")),
-         {"CK214"}, "CK214", "epochs: best_val_loss"),
+         {"CK214", "CK255"}, "CK214", "epochs: best_val_loss"),
     # --- training steps (400 train examples) ---
     Case("CK250", _do(_set(("controls", "batch_size"), 64), _set(("controls", "num_warmup_steps"), 1)),
          {"CK250"}, "CK250", "epochs: 2", after="controls:"),
     Case("CK251", _set(("controls", "num_warmup_steps"), 500), {"CK251"}, "CK251", "num_warmup_steps: 500"),
     Case("CK252", _set(("controls", "num_warmup_steps"), 100), {"CK252"}, "CK252", "num_warmup_steps: 100"),
+    # Issue 23 item 4: left out, num_warmup_steps is the seed's default, 100: the same verdict.
+    Case("CK252-default-warmup", _delete(("controls", "num_warmup_steps")), {"CK252"}, "CK252", "controls:"),
+    # --- training data (issue 23 items 2 and 3) ---
+    Case("CK255", _set(("data", "training", "splits", "validation"), 0), {"CK255"}, "CK255",
+         "validation_during_training: true"),
+    Case("CK255-resources", lambda d: None, {"CK255", "CK281"}, "CK255", "validation_during_training: true",
+         resources=True, on_disk=lambda root: _dataset_without_validation(root / "data" / "words_8L_500.json")),
+    Case("CK255-resources-empty", lambda d: None, {"CK255", "CK281"}, "CK255", "validation_during_training: true",
+         resources=True,
+         on_disk=lambda root: write_dataset(root / "data" / "words_8L_500.json", {"train": 400, "test": 50})),
+    Case("CK256", _set(("data", "training", "path"), "data/words_8L_500.parquet"), {"CK256"}, "CK256", "format: json"),
+    Case("CK257", _delete(("data", "training", "splits", "train")), {"CK257"}, "CK257", "splits:"),
     # --- paths and conventions ---
     Case("CK260", _set(("experiment", "directory"), "/scratch/me/experiments/cap"), {"CK260"}, "CK260",
          "directory: /scratch/me/experiments/cap"),
@@ -208,6 +247,12 @@ CASES = [
          "vis_label: rank 4"),
     Case("CK265", _set(("data", "training", "label"), "words"), {"CK265"}, "CK265", "label: words"),
     Case("CK266", _do(to_v03, _set(("experiment", "project"), "cap/2026")), {"CK266"}, "CK266", "project: cap/2026"),
+    Case("CK267", _set(("output", "base_directory"), f"/scratch/alice/ck-outputs/{NAME}"), {"CK267"}, "CK267",
+         "base_directory: /scratch/alice/"),
+    Case("CK268", _set(("output", "checkpoint_pattern"), "{run_name}/epoch_{N}"), {"CK268"}, "CK268",
+         "checkpoint_pattern:"),
+    Case("CK271-other-date", lambda d: None, {"CK271"}, "CK271", "name: cap_8L_lora_comparison_2026-11-24",
+         make_kwargs={"name": "cap_8L_lora_comparison_2026-11-24"}),
     Case("CK270", _set(("experiment", "date"), "2026-02-30"), {"CK270"}, "CK270", "date: '2026-02-30'"),
     # --- resources ---
     Case("CK280-model", lambda d: None, {"CK280"}, "CK280", "path: models/Llama-3.2-3B-Instruct", resources=True,
@@ -232,6 +277,10 @@ CASES = [
     Case("CK292-shared", lambda d: None, {"CK292"}, "CK292", f"- name: {RUN0}", make_kwargs={"full_gpu": False}),
     Case("CK292-multi", lambda d: None, {"CK292"}, "CK292", "model: Llama-3.3-70B-Instruct",
          make_kwargs={"models": ("Llama-3.3-70B-Instruct",), "full_gpu": False}),
+    # Issue 23 item 1: a model that needs a full GPU or more always gets one, in a sanity check too.
+    Case("CK292-sanity-check-large-model", _set(("controls", "gpus"), 4), {"CK292"}, "CK292",
+         "- name: Llama-3.3-70B-Instruct_rank4_lr1e-05",
+         make_kwargs={"models": ("Llama-3.3-70B-Instruct",), "full_gpu": False, "experiment_type": "sanity_check"}),
     Case("CK293", lambda d: None, {"CK293"}, "CK293", "- name: Custom-7B-Chat",
          make_kwargs={"models": ("Custom-7B-Chat",)}),
     # --- beyond the seed (issue 11): dataset type ---
@@ -382,9 +431,10 @@ def test_ck100_hint_spots_the_misspelled_key(tmp_path: Path) -> None:
     data = make_design()
     data["runs"][0]["modle"] = data["runs"][0].pop("model")
     codes = {f.code: f for f in _findings(tmp_path, data)}
-    assert set(codes) == {"CK100", "CK103"}
+    assert set(codes) == {"CK100", "CK105"}
     assert "'modle'" in codes["CK100"].hint
-    assert codes["CK103"].hint == "did you mean 'model'?"
+    assert codes["CK105"].hint == "rename the key to 'model'"
+    assert codes["CK105"].severity == "error" and "resembles 'model'" in codes["CK105"].message
 
 
 def test_ck201_shows_both_prompts(tmp_path: Path) -> None:
@@ -428,11 +478,18 @@ def test_ck004_replaces_the_type_error(tmp_path: Path) -> None:
     assert f.code == "CK004" and "'off'" in f.hint
 
 
-def test_ck103_unknown_variable_name(tmp_path: Path) -> None:
+def test_ck105_misspelled_variable_name(tmp_path: Path) -> None:
     data = make_design(variables={"lora_rnak": [4, 8]})
     findings = _findings(tmp_path, data)
+    assert {f.code for f in findings} == {"CK105"}
+    assert findings[0].hint == "rename it to 'lora_rank' here, in every run's parameters and in the run names"
+
+
+def test_ck103_unknown_variable_name(tmp_path: Path) -> None:
+    data = make_design(variables={"lora_alpha": [16, 32]})
+    findings = _findings(tmp_path, data)
     assert {f.code for f in findings} == {"CK103"}
-    assert findings[0].hint == "did you mean 'lora_rank'?"
+    assert findings[0].severity == "warning"
 
 
 def test_one_round_structural_error_does_not_hide_rules(tmp_path: Path) -> None:

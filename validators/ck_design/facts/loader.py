@@ -138,6 +138,8 @@ class Document:
     path: str = "<string>"
     # Paths of plain scalars that YAML 1.1 read as booleans from yes/no/on/off (CK004).
     yaml11_bools: set[Path_] = field(default_factory=set)
+    # The source text: its comments (`# ck-validate: ignore CK293`, validate/suppress.py).
+    text: str = ""
 
     def node_at(self, path: Path_) -> tuple[Node, Node | None, int]:
         """The deepest node along `path`, the key node that led to it, and how many steps matched."""
@@ -515,7 +517,7 @@ def loads(text: str | bytes, path: str = "<string>") -> Document:
     finally:
         if gc_was_enabled:
             gc.enable()
-    return Document(data=data, root=root, path=path, yaml11_bools=bools)
+    return Document(data=data, root=root, path=path, yaml11_bools=bools, text=text)
 
 
 def load_file(path: str | os.PathLike[str]) -> Document:

@@ -18,6 +18,8 @@ SAFE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 SAFE_NAME = re.compile(SAFE_NAME_PATTERN)
 DATE_FORM = re.compile(DATE_PATTERN)
+# A date inside an experiment name (cap_8L_lora_comparison_2025-10-18: the seed's step 6).
+DATE_IN_NAME = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
 
 # Experiment types and the scratch subdirectory each lives in.
 EXPERIMENT = "experiment"
@@ -30,7 +32,8 @@ OUTPUTS_DIR = "ck-outputs"
 PROJECTS_DIR = "ck-projects"
 ARTIFACTS_DIR = "artifacts"
 TYPE_DIRS = {EXPERIMENT: EXPERIMENTS_DIR, SANITY_CHECK: SANITY_CHECKS_DIR}
-CHECKPOINT_PATTERN = "ck-out-{run_name}/epoch_{N}"
+CHECKPOINT_PREFIX = "ck-out-"  # each run's training output folder: ck-out-{run_name}
+CHECKPOINT_PATTERN = CHECKPOINT_PREFIX + "{run_name}/epoch_{N}"
 CONTROL_SUFFIX = "base"
 # The files of an experiment directory: the design, the audit log the post-copy hook appends to
 # and the resource facts it measured (both never rendered by copier, see hooks/README.md), and
@@ -182,11 +185,25 @@ def value_spellings(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f for f in forms if f))
 
 
-def label_spellings(param: str, value: Any) -> tuple[str, ...]:
-    """`value_label` in every spelling `value_spellings` accepts (lr1e-05, lr1e-5, ...)."""
+# Between a parameter's name and its value in a run name: `rank4`, `rank_4`, `rank-4`.
+LABEL_SEPARATORS = ("", "_", "-")
+
+
+def label_prefixes(param: str) -> tuple[str, ...]:
+    """The names a run name may give a parameter: its short form (`bs`, what the wizard writes)
+    and its full name (`batch_size`): the seed only asks that a run name contain the model and
+    the varied values (Llama-3.2-1B-Instruct_rank4), not one abbreviation."""
     p = PARAMS.get(param)
-    prefix = p.label if p else param
-    return tuple(f"{prefix}{v}" for v in value_spellings(value))
+    return tuple(dict.fromkeys((p.label, p.name) if p else (param,)))
+
+
+def label_spellings(param: str, value: Any) -> tuple[str, ...]:
+    """`value_label` in every form a run name may spell it: either prefix (`label_prefixes`),
+    a separator or none (`LABEL_SEPARATORS`), and the value as `value_spellings` writes it
+    (bs4, batch_size4, batch_size_4, lr1e-05, lr1e-5, lr_0.00001, ...)."""
+    return tuple(
+        f"{prefix}{sep}{v}" for prefix in label_prefixes(param) for sep in LABEL_SEPARATORS for v in value_spellings(value)
+    )
 
 
 def experiment_directory(scratch_dir: str, experiment_type: str, name: str) -> str:

@@ -122,8 +122,11 @@ SWEEPABLE: tuple[str, ...] = tuple(p.name for p in PARAMS.values() if p.sweepabl
 # Hyperparameters `controls` must give when `variables` does not vary them: torchtune's recipes
 # need an epoch count, and every 0-indexed epoch check and step estimate depends on it.
 REQUIRED_UNLESS_VARIED: tuple[str, ...] = tuple(p.name for p in _TABLE if p.required)
-# The values torchtune uses when a design leaves a parameter out (for step estimates).
-RECIPE_DEFAULTS: dict[str, Any] = {"batch_size": 4, "gradient_accumulation_steps": 1, "epochs": 1, "num_warmup_steps": 100}
+# The values a run gets when a design leaves a parameter out (the seed's defaults, the table's):
+# the step estimates and CK250-CK252 count them as if written (spec.sweep.effective_value).
+RECIPE_DEFAULTS: dict[str, Any] = {
+    name: PARAMS[name].default for name in ("batch_size", "gradient_accumulation_steps", "epochs", "num_warmup_steps")
+}
 
 
 def param_type(name: str) -> type | None:

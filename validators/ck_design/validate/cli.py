@@ -240,11 +240,11 @@ def _validate(path: str, args: SimpleNamespace | argparse.Namespace, ignore: set
 
 
 def _explain(code: str) -> int:
-    from .explain import explain
+    from .explain import explain, unknown_code
 
     text = explain(code)
     if text is None:
-        print(f"ck-validate: --explain: unknown code {code.strip().upper()} (codes look like CK210)", file=sys.stderr)
+        print(f"ck-validate: --explain: {unknown_code(code)}", file=sys.stderr)
         return EXIT_USAGE
     sys.stdout.write(text)
     return EXIT_OK

@@ -26,6 +26,7 @@ from ..spec import era as eras
 from .context import Ctx, Design
 from .findings import Finding
 from .rules import DISK_FAMILIES, FAMILIES
+from .suppress import drop_acknowledged
 from .values import fmt_path
 
 
@@ -77,7 +78,7 @@ def _check(doc: Document, data: dict[Any, Any], base_dir: Path | None) -> list[F
     for module in modules:
         module.check(ctx, design)
     ctx.findings.sort(key=lambda f: (f.line, f.column, f.code))
-    return ctx.findings
+    return drop_acknowledged(doc.text, ctx.findings)
 
 
 __all__ = ["check", "families", "fmt_path", "Ctx", "Design", "Finding"]

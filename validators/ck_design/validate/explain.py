@@ -36,3 +36,28 @@ def explain(code: str) -> str | None:
         block(rule.fixed_example),
     ]
     return "\n".join(p for i, p in enumerate(parts) if p or i != 1) + "\n"
+
+
+# Where every code is listed: the file in ck-design's repository, and (a pip install ships no
+# docs/) the registry's own list, from the installed package.
+RULES_DOC = "docs/rules.md in ck-design's repository (or: python -m ck_design.validate.registry --list)"
+
+
+def nearest_codes(code: str, n: int = 3) -> list[str]:
+    """The `n` existing codes numerically nearest to `code` (CK216 -> CK214, CK215, CK220), in order."""
+    from .registry import RULES
+
+    digits = "".join(ch for ch in code if ch.isdigit())
+    if not digits:
+        return []
+    target = int(digits)
+    ranked = sorted(RULES, key=lambda c: (abs(int(c[2:]) - target), c))
+    return sorted(ranked[:n])
+
+
+def unknown_code(code: str) -> str:
+    """The one-line answer for a code no rule has: the nearest codes and where all are listed."""
+    shown = code.strip().upper()
+    near = nearest_codes(shown)
+    nearest = f"; the nearest are {', '.join(near)}" if near else " (codes look like CK210)"
+    return f"no rule has the code {shown}{nearest}; every code is listed in {RULES_DOC}"

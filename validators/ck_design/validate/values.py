@@ -89,6 +89,12 @@ def closest(word: Any, choices: Iterable[str], cutoff: float = 0.6) -> str | Non
     return None
 
 
+def near_misses(word: str, choices: Iterable[str]) -> list[str]:
+    """Every choice `word` is a keystroke or two away from, by `closest`'s measure (sorted)."""
+    low = word.lower()
+    return sorted(c for c in choices if c != word and edit_distance(low, c.lower()) <= min(2, max(1, len(c) // 4)))
+
+
 def edit_distance(a: str, b: str) -> int:
     """Insertions, deletions, substitutions and swaps of two neighbours that turn `a` into `b`."""
     prev2: list[int] = []

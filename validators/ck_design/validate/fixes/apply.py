@@ -140,6 +140,8 @@ def _apply_one(tree: Any, edit: Edit) -> None:
         parent[key] = source if multiline and isinstance(source, ScalarString) else str(source)
     elif edit.kind == "rename":
         _rename(tree, edit)
+    elif edit.kind == "rename_key":
+        _rename_key(parent, key, edit.value)
     elif isinstance(edit.value, list) and isinstance(parent.get(key) if isinstance(parent, dict) else None, CommentedSeq):
         _replace_items(parent[key], edit.value)
     elif isinstance(parent, CommentedMap) and isinstance(parent.get(key), CommentedSeq) and not isinstance(edit.value, list):
@@ -209,6 +211,17 @@ def _set_scalar_over_list(parent: Any, key: Any, value: Any) -> None:
         entry = parent.ca.items.get(key)
         eol = _comment_lines(entry[2] if entry and len(entry) > 2 else None)[0]
         parent.ca.items[key] = [None, None, _token_like(tail_token, f"{eol}\n{rest}"), None]
+
+
+def _rename_key(parent: Any, old: Any, new: str) -> None:
+    """The key renamed where it stands: same position, same value, same comments."""
+    position = list(parent).index(old)
+    comment = parent.ca.items.pop(old, None)
+    value = parent[old]
+    del parent[old]
+    parent.insert(position, new, value)
+    if comment is not None:
+        parent.ca.items[new] = comment
 
 
 def _rename(tree: Any, edit: Edit) -> None:

@@ -32,7 +32,7 @@ PathT = tuple[Any, ...]
 
 @dataclass(frozen=True)
 class Edit:
-    """Set the value at `path`. kind: value | quoted | number | copy | rename (see apply.py)."""
+    """Set the value at `path`. kind: value | quoted | number | copy | rename | rename_key (see apply.py)."""
 
     code: str
     kind: str
@@ -44,6 +44,7 @@ _QUOTED = r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
 _EPOCHS_PROPOSAL = re.compile(r"did you mean (\[[0-9, ]*\])\?$")
 _RENAME = re.compile(rf"^rename it to {_QUOTED} \(and its matrix entry\)$")
 _USE_LABEL = re.compile(rf"^use {_QUOTED}$")
+_RENAME_KEY = re.compile(rf"^rename the key to {_QUOTED}$")
 _NUMBER = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
 
 
@@ -131,11 +132,26 @@ def _fix_vis_label(f: Finding, path: PathT, doc: Document) -> Edit | None:
     return Edit(f.code, "value", entry_path + ("vis_label",), new)
 
 
+def _fix_key_typo(f: Finding, path: PathT, doc: Document) -> Edit | None:
+    """CK105: a misspelled key renamed to the one known key the hint names (never a variable:
+    its runs carry the misspelling too; never onto a key the mapping already has, nor a
+    constant onto a parameter the design varies: which value trains is a person's call)."""
+    new = _quoted(_RENAME_KEY.match(f.hint or ""))
+    parent = _get(doc.data, path[:-1])
+    if new is None or path[0] == "variables" or not isinstance(parent, dict) or new in parent:
+        return None
+    variables = doc.data.get("variables")
+    if path[0] == "controls" and isinstance(variables, dict) and new in variables:
+        return None
+    return Edit(f.code, "rename_key", path, new)
+
+
 # code -> (the data paths its findings sit at, fixer); the keys are the fixable rules.
 _Fixer = Callable[[Finding, PathT, Document], "Edit | None"]
 FIXERS: dict[str, tuple[Callable[[PathT], bool], _Fixer]] = {
     "CK004": (lambda p: True, _fix_yaml11_bool),
     "CK101": (lambda p: True, _fix_number_string),
+    "CK105": (lambda p: len(p) >= 2, _fix_key_typo),
     "CK201": (lambda p: p == ("evaluation", "system_prompt"), _fix_system_prompt),
     "CK210": (lambda p: len(p) == 5 and p[:2] == ("evaluation", "matrix") and p[3] == "epochs", _fix_epochs_shift),
     "CK211": (lambda p: len(p) == 4 and p[:2] == ("evaluation", "matrix") and p[3] == "epochs", _fix_control_epochs),
@@ -144,6 +160,8 @@ FIXERS: dict[str, tuple[Callable[[PathT], bool], _Fixer]] = {
     "CK240": (lambda p: 3 <= len(p) <= 4 and p[:2] == ("evaluation", "matrix") and isinstance(p[2], int), _fix_vis_label),
 }
 FIXABLE_CODES = frozenset(FIXERS)
+# Findings located at a key (the key is what is wrong), not at its value.
+_AT_KEY = frozenset({"CK105"})
 
 
 # --------------------------------------------------------------------------------------------
@@ -176,8 +194,9 @@ def _shared_nodes(root: Node) -> set[int]:
     return shared
 
 
-def _position_index(root: Node) -> dict[tuple[int, int], list[PathT]]:
-    """1-based (line, column) of each value -> the data paths whose value starts there.
+def _position_index(root: Node, keys: bool = False) -> dict[tuple[int, int], list[PathT]]:
+    """1-based (line, column) of each value -> the data paths whose value starts there (with
+    `keys`, of each key -> the path of its value).
 
     Explicit string keys only; the subtrees of shared nodes are left out (never fixed)."""
     shared = _shared_nodes(root)
@@ -188,11 +207,14 @@ def _position_index(root: Node) -> dict[tuple[int, int], list[PathT]]:
         if id(node) in shared:
             continue
         mark = node.start_mark
-        index.setdefault((mark.line + 1, mark.column + 1), []).append(path)
+        if not keys:
+            index.setdefault((mark.line + 1, mark.column + 1), []).append(path)
         if isinstance(node, MappingNode):
             for k, v in node.value:
                 if isinstance(k, ScalarNode) and k.tag == TAG_STR:
                     stack.append((v, path + (k.value,)))
+                    if keys and id(v) not in shared:
+                        index.setdefault((k.start_mark.line + 1, k.start_mark.column + 1), []).append(path + (k.value,))
         elif isinstance(node, SequenceNode):
             stack.extend((child, path + (i,)) for i, child in enumerate(node.value))
     return index
@@ -210,10 +232,12 @@ def plan(doc: Document, findings: Iterable[Finding]) -> dict[Finding, Edit]:
     if not candidates:
         return {}
     index = _position_index(doc.root)
+    key_index = _position_index(doc.root, keys=True) if any(f.code in _AT_KEY for f in candidates) else {}
     edits: dict[Finding, Edit] = {}
     for f in candidates:
         matches, fixer = FIXERS[f.code]
-        paths = [p for p in index.get((f.line, f.column), ()) if matches(p)]
+        at = key_index if f.code in _AT_KEY else index
+        paths = [p for p in at.get((f.line, f.column), ()) if matches(p)]
         if len(paths) != 1:
             continue
         try:

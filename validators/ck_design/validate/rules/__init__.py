@@ -22,6 +22,7 @@ PROMPTS = "Prompts"
 EPOCHS = "Epochs (0-indexed)"
 RUNS = "Runs and matrix"
 STEPS = "Training steps"
+DATA = "Training data"
 PATHS = "Paths and conventions"
 RESOURCES = "Resources (only with --check-resources)"
 SCORERS = "Scorers and GPUs"
@@ -33,12 +34,14 @@ LOG = "design-experiment.log (ck-validate --log)"
 # them: runs before completeness (it fills design.coverage), schema first (design.schema_flagged).
 FAMILIES = (
     "schema",
+    "required",
     "prompts",
     "epochs",
     "runs",
     "completeness",
     "matrix",
     "steps",
+    "data",
     "conventions",
     "resources",
     "scorers_gpus",

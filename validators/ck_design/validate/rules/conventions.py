@@ -1,6 +1,7 @@
-"""CK260-CK266, CK270: naming and directory conventions (spec/naming.py): a safe experiment
-name (and 0.3's project), a real date, the checkpoint pattern, and where an experiment and its
-outputs live, by the conventions of the design's era (spec/era.py)."""
+"""CK260-CK268, CK270-CK271: naming and directory conventions (spec/naming.py): a safe experiment
+name (and 0.3's project), a real date that the name carries, the checkpoint pattern, and where an
+experiment and its outputs live (one scratch folder for both), by the conventions of the design's
+era (spec/era.py)."""
 
 from __future__ import annotations
 
@@ -148,6 +149,48 @@ DOCS = [
         """,
     ),
     rule(
+        "CK267", W, PATHS,
+        "experiment.directory and output.base_directory are under different scratch folders.",
+        """The seed derives both from one `scratch_dir` (claude.local.md's Scratch directory):
+        "Experiments: {scratch_dir}/ck-experiments/{experiment_name}/" and "Derive the output
+        directory: {scratch_dir}/ck-outputs/{experiment_name}/". Outputs under someone else's
+        scratch folder (a copied design) are written where you may not have quota or
+        permission, and the experiment's tools look for them under its own scratch folder.""",
+        "Put the outputs under the experiment's scratch folder: {scratch}/ck-outputs/{name}.",
+        """
+        experiment:
+          name: cap_8L_lora_rank_comparison_2026-11-25
+          directory: /scratch/me/ck-experiments/cap_8L_lora_rank_comparison_2026-11-25
+        output:
+          base_directory: /scratch/alice/ck-outputs/cap_8L_lora_rank_comparison_2026-11-25
+        """,
+        """
+        experiment:
+          name: cap_8L_lora_rank_comparison_2026-11-25
+          directory: /scratch/me/ck-experiments/cap_8L_lora_rank_comparison_2026-11-25
+        output:
+          base_directory: /scratch/me/ck-outputs/cap_8L_lora_rank_comparison_2026-11-25
+        """,
+    ),
+    rule(
+        "CK268", W, PATHS,
+        "output.checkpoint_pattern does not start with the ck-out- prefix.",
+        """The seed's template: "checkpoint_pattern ... Standard value: ck-out-{run_name}/epoch_{N}"
+        and "Outputs are automatically grouped: {scratch_dir}/ck-outputs/{name}/ck-out-{run_name}/".
+        Training writes each run's checkpoints into ck-out-{run_name}; a pattern without the
+        prefix describes folders that never exist, so whoever (or whatever) follows it to a
+        checkpoint finds nothing.""",
+        "Use the standard value ck-out-{run_name}/epoch_{N}.",
+        """
+        output:
+          checkpoint_pattern: "{run_name}/epoch_{N}"
+        """,
+        """
+        output:
+          checkpoint_pattern: "ck-out-{run_name}/epoch_{N}"
+        """,
+    ),
+    rule(
         "CK270", E, PATHS,
         "experiment.date is not a real YYYY-MM-DD date.",
         """The date orders experiments and is part of their names; 2026-02-30 or 25/11/2026
@@ -162,6 +205,26 @@ DOCS = [
           date: '2026-02-28'
         """,
     ),
+    rule(
+        "CK271", W, PATHS,
+        "experiment.name does not carry experiment.date (no YYYY-MM-DD in it, or a different one).",
+        """The seed's step 6 ("Establish naming"): an experiment name includes a task/dataset
+        indicator, the key experimental factor and the "Date (YYYY-MM-DD format)", as in
+        cap_8L_lora_comparison_2025-10-18. Names are directories side by side in ck-experiments/
+        and ck-outputs/: without the date a rerun collides with the first run's name, and a
+        name whose date disagrees with experiment.date files the experiment under the wrong day.""",
+        "End the name with experiment.date: {task}_{factor}_{YYYY-MM-DD}.",
+        """
+        experiment:
+          name: cap_8L_lora_comparison
+          date: '2026-11-25'
+        """,
+        """
+        experiment:
+          name: cap_8L_lora_comparison_2026-11-25
+          date: '2026-11-25'
+        """,
+    ),
 ]
 
 _SAFE_CHAR = re.compile(r"[A-Za-z0-9._-]")
@@ -173,8 +236,9 @@ def check(ctx: Ctx, d: Design) -> None:
     if isinstance(name, str):
         _check_name(ctx, name)
     when = d.experiment.get("date")
-    if isinstance(when, str):
-        _check_date(ctx, when)
+    # The name's date is judged against a real date only (else CK270 says what is wrong).
+    if isinstance(when, str) and _check_date(ctx, when) and isinstance(name, str) and naming.is_safe_name(name):
+        _check_name_date(ctx, name, when)
     output = as_dict(d.data.get("output"))
     pattern = output.get("checkpoint_pattern")
     if isinstance(pattern, str):
@@ -288,8 +352,8 @@ def _check_name(ctx: Ctx, name: str) -> None:
         )
 
 
-def _check_date(ctx: Ctx, when: str) -> None:
-    """CK270."""
+def _check_date(ctx: Ctx, when: str) -> bool:
+    """CK270; True when the date is real."""
     reason = None
     if not naming.DATE_FORM.match(when):
         reason = "it is not in YYYY-MM-DD form"
@@ -300,10 +364,42 @@ def _check_date(ctx: Ctx, when: str) -> None:
             reason = f"it is not a real date ({exc})"
     if reason:
         ctx.add("CK270", ("experiment", "date"), f"experiment.date {when!r}: {reason}", "write a real calendar date as YYYY-MM-DD, e.g. '2026-11-25'")
+    return reason is None
+
+
+# A name with no date at all: not yet reported (the wizard names an experiment after its
+# destination folder, which need not carry one).
+_NO_DATE_CHECKED = False
+
+
+def _check_name_date(ctx: Ctx, name: str, when: str) -> None:
+    """CK271: the name carries experiment.date (the seed's step 6)."""
+    dates = naming.DATE_IN_NAME.findall(name)
+    if when in dates or (not dates and not _NO_DATE_CHECKED):
+        return
+    if dates:
+        problem = f"carries the date {dates[-1]}, but experiment.date is {when!r}"
+        proposal = name.replace(dates[-1], when)
+    else:
+        problem = "carries no date (YYYY-MM-DD)"
+        proposal = f"{name}_{when}"
+    ctx.add(
+        "CK271",
+        ("experiment", "name"),
+        f"experiment.name {name!r} {problem}: the seed's names end with the design date, e.g. cap_8L_lora_comparison_2025-10-18",
+        f"rename the experiment to {proposal!r} (and its directories)",
+    )
 
 
 def _check_checkpoint_pattern(ctx: Ctx, pattern: str) -> None:
-    """CK261."""
+    """CK261, CK268."""
+    if not pattern.startswith(naming.CHECKPOINT_PREFIX):
+        ctx.add(
+            "CK268",
+            ("output", "checkpoint_pattern"),
+            f"output.checkpoint_pattern {pattern!r} does not start with {naming.CHECKPOINT_PREFIX!r}: training writes each run's checkpoints into {naming.CHECKPOINT_PREFIX}{{run_name}}",
+            f"use {naming.CHECKPOINT_PATTERN}",
+        )
     missing = [p for p in ("{run_name}", "{N}") if p not in pattern]
     if missing:
         ctx.add(
@@ -346,3 +442,19 @@ def _check_directories(ctx: Ctx, exp: dict[Any, Any], output: dict[Any, Any], na
             f"output.base_directory {base_dir!r} is not {{scratch}}/{naming.OUTPUTS_DIR}/{name}",
             f"use {proposal!r}",
         )
+    if isinstance(directory, str) and isinstance(base_dir, str):
+        _check_one_scratch(ctx, directory, base_dir, name)
+
+
+def _check_one_scratch(ctx: Ctx, directory: str, base_dir: str, name: str) -> None:
+    """CK267: both follow their convention (else CK260/CK262 speak), but from two scratch folders."""
+    ours = naming.scratch_of(directory, naming.EXPERIMENTS_DIR, name) or naming.scratch_of(directory, naming.SANITY_CHECKS_DIR, name)
+    theirs = naming.scratch_of(base_dir, naming.OUTPUTS_DIR, name)
+    if ours is None or theirs is None or ours.rstrip("/") == theirs.rstrip("/"):
+        return
+    ctx.add(
+        "CK267",
+        ("output", "base_directory"),
+        f"output.base_directory {base_dir!r} is under the scratch folder {theirs!r}, but experiment.directory is under {ours!r}",
+        f"use {naming.output_directory(ours, name)!r}",
+    )

@@ -12,6 +12,7 @@ from ...spec.sweep import CHECKPOINT_PATH, EVAL_ONLY
 from ..context import Ctx, Design
 from ..values import PathT, is_int
 from . import E, RESOURCES, W, epochs, rule
+from . import data as training_data
 
 DOCS = [
     rule(
@@ -213,10 +214,14 @@ def _check_dataset(ctx: Ctx, paths: _Paths, d: Design) -> None:
     if isinstance(splits, dict):
         for split in resources.SPLITS:
             _check_split(ctx, facts, splits, split, _needed_by(d, split))
-    if facts is not None and facts.splits.get("validation") is None and not (
+    actual = facts.splits.get("validation") if facts is not None else -1
+    if actual in (None, 0) and not (
         isinstance(splits, dict) and splits.get("validation") == 0  # said from the design alone
     ):
-        epochs.no_validation_data(ctx, d, f"the dataset {paths.shown(training['path'])} has no validation list")
+        shown = paths.shown(training["path"])
+        why = f"the dataset {shown} has no validation list" if actual is None else f"the validation list of {shown} is empty"
+        epochs.no_validation_data(ctx, d, why)
+        training_data.validation_without_data(ctx, d, why)
 
 
 def _needed_by(d: Design, split: str) -> str:

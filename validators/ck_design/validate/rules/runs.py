@@ -91,9 +91,16 @@ DOCS = [
     rule(
         "CK223", W, RUNS,
         "A run name does not contain its model and its varied values (naming convention).",
-        """Run names become checkpoint directories and plot labels; `{model}_{label}` (e.g.
-        Llama-3.2-1B-Instruct_rank4_lr1e-05) keeps them unique and self-describing, and a name
-        that disagrees with its parameters misleads whoever reads the results.""",
+        """The seed: "Run names should include model and varying parameter values (e.g.
+        Llama-3.2-1B-Instruct_rank4)". Run names become checkpoint directories and plot labels;
+        the model and the varied values keep them unique and self-describing, and a name that
+        disagrees with its parameters misleads whoever reads the results. Accepted forms of a
+        varied value: the short form the wizard writes or the full parameter name (rank4,
+        lora_rank4; bs4, batch_size4), with or without a '_' or '-' before the value
+        (lora_rank_4, bs-4), the number as Python writes it or as people do (lr1e-05, lr1e-5,
+        lr0.00001); the parts in any order. The proposed rename (and --fix) is the wizard's
+        form, offered only for a name that lacks a part: a name in any accepted form is never
+        renamed.""",
         "Rename the run to the conventional name the hint proposes (and its matrix entry).",
         """
         runs:

@@ -1,4 +1,4 @@
-"""CK100-CK103, the structure (schema), and CK004, YAML 1.1 booleans where text or a number is meant.
+"""CK100-CK105, the structure (schema), and CK004, YAML 1.1 booleans where text or a number is meant.
 
 The schema findings are pydantic's errors (validate/schema_shape.py) mapped onto the data's
 paths: one finding per place, in words, with a fix where there is an obvious one. CK103 walks
@@ -19,7 +19,7 @@ from ...spec.sweep import CHECKPOINT_PATH, EVAL_ONLY
 from ...spec.params import KNOWN_PARAMETERS, PARAMS, REQUIRED_UNLESS_VARIED, Param
 from .. import schema_shape
 from ..context import Ctx, Design
-from ..values import PathT, closest, describe, fmt_path, is_num, short, value_at
+from ..values import PathT, closest, describe, fmt_path, is_num, near_misses, short, value_at
 from . import E, READ, SCHEMA, W, rule
 
 DOCS = [
@@ -101,13 +101,15 @@ DOCS = [
     ),
     rule(
         "CK103", W, SCHEMA,
-        "An unknown field or hyperparameter name (a typo guard).",
-        """Unknown keys are allowed because recipes grow, but a misspelled key (`lora_rnak`)
-        is ignored by every tool, so the setting you meant never takes effect.""",
-        "Rename the key to the known field the hint names, or delete it.",
+        "An unknown field or hyperparameter name, unlike every known one.",
+        """Unknown keys are allowed because recipes grow (a key close to a known one is CK105,
+        an error). An unknown key is passed on as it is, or ignored: make sure it is one the
+        recipe or the scaffold reads. Once checked, acknowledge it for good with a comment on its
+        line, `# ck-validate: ignore CK103`, so it stops being shown on every commit.""",
+        "Check the key against the known fields; keep it and add `# ck-validate: ignore CK103` on its line, or delete it.",
         """
         controls:
-          lora_rnak: 8
+          lora_alpha: 16
         """,
         """
         controls:
@@ -136,6 +138,26 @@ DOCS = [
           name: cap_8L_lora_rank_comparison_2026-11-25
           project: capitalization
           dir: /scratch/me/ck-projects/capitalization/cap_8L_lora_rank_comparison_2026-11-25
+        """,
+    ),
+    rule(
+        "CK105", E, SCHEMA,
+        "An unknown key is a keystroke or two away from a known one (a misspelled field or hyperparameter).",
+        """A misspelled key (`lora_rnak: 8`) is not an extension: every tool ignores it, the run
+        trains with the default rank, and the plan lists `lora_rnak=8` as if it were a
+        setting. It differs from a known key by at most two edits (a letter added, dropped,
+        changed, or two swapped), so it is an error that names the key it resembles; --fix
+        renames it when exactly one known key is that close (a misspelled variable is renamed
+        by hand: its runs' parameters and names carry it too). A key unlike every known one
+        stays CK103, a warning.""",
+        "Rename the key to the known one the hint names.",
+        """
+        controls:
+          lora_rnak: 8
+        """,
+        """
+        controls:
+          lora_rank: 8
         """,
     ),
 ]
@@ -546,8 +568,28 @@ def _unknown_keys(ctx: Ctx, data: dict[Any, Any], known: frozenset[str], path: P
             continue
         near = ctx.closest(key, sorted(known))
         what = "unknown hyperparameter" if path == ("controls",) else "unknown field"
-        hint = f"did you mean {near!r}?" if near else f"known fields: {', '.join(sorted(known))}"
-        ctx.add("CK103", path + (key,), f"{fmt_path(path + (key,))}: {what} {short(key)}", hint, at_key=True)
+        if near:
+            _misspelled(ctx, path + (key,), what, near_misses(key, known) or [near], taken=data.keys())
+        else:
+            ctx.add("CK103", path + (key,), f"{fmt_path(path + (key,))}: {what} {short(key)}",
+                    f"known fields: {', '.join(sorted(known))}", at_key=True)
+
+
+def _misspelled(ctx: Ctx, path: PathT, what: str, near: list[str], taken: Any) -> None:
+    """CK105: the key resembles `near`; the hint renames it (what --fix applies) when exactly one
+    known key is that close and the mapping does not already have it."""
+    key = path[-1]
+    resembles = " or ".join(repr(n) for n in near)
+    message = f"{fmt_path(path)}: {what} {short(key)} is not a known key: it resembles {resembles}, so the setting you meant is ignored"
+    if len(near) == 1 and path[0] == "variables":
+        hint = f"rename it to {near[0]!r} here, in every run's parameters and in the run names"
+    elif len(near) == 1 and near[0] not in taken:
+        hint = f"rename the key to {near[0]!r}"
+    elif len(near) == 1:
+        hint = f"{near[0]!r} is set too: keep the right one and delete {key!r}"
+    else:
+        hint = f"did you mean {resembles}? rename the key"
+    ctx.add("CK105", path, message, hint, at_key=True)
 
 
 def _check_unknown_in_list(ctx: Ctx, items: list[Any], model: schema_shape.Schema, path: PathT) -> None:
@@ -571,9 +613,9 @@ def _check_variable_names(ctx: Ctx, variables: dict[Any, Any]) -> None:
         if key in KNOWN_PARAMETERS or not isinstance(key, str):  # non-string keys: the schema's finding
             continue
         near = closest(key, KNOWN_PARAMETERS)
-        hint = (
-            f"did you mean {near!r}?"
-            if near
-            else "unknown names are passed to the recipe as they are; check the spelling"
-        )
-        ctx.add("CK103", ("variables", key), f"variables.{key}: unknown hyperparameter {short(key)}", hint, at_key=True)
+        if near:
+            # Renamed by hand: the runs' parameters and names carry the misspelling too (CK222).
+            _misspelled(ctx, ("variables", key), "unknown hyperparameter", near_misses(key, KNOWN_PARAMETERS) or [near], taken=())
+            continue
+        ctx.add("CK103", ("variables", key), f"variables.{key}: unknown hyperparameter {short(key)}",
+                "unknown names are passed to the recipe as they are; check the spelling", at_key=True)

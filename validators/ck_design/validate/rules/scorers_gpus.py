@@ -55,14 +55,17 @@ DOCS = [
     ),
     rule(
         "CK292", W, SCORERS,
-        "GPU placement: a run in an `experiment` has no full-GPU slurm_overrides (warning: a model that fits a shared GPU, or one that needs several); a model that needs more VRAM than one GPU runs with too few GPUs (error).",
+        "GPU placement: a run has no full-GPU slurm_overrides (warning: a model that fits a shared GPU in an `experiment`; a model that needs a full GPU or more in any experiment or sanity check); a model that needs more VRAM than one GPU runs with too few GPUs (error).",
         """Small models (registry min_gpu_vram_gb below a full 80 GB GPU) may land on a shared or
         MIG slice where GPU utilization reads [N/A]; experiments want full-GPU metrics, sanity
-        checks may skip them. Larger models always need full dedicated GPUs: the wizard writes
-        the override without asking, and a hand-written experiment without it is warned the same
-        way. A model that needs more than one GPU (Llama-3.3-70B-Instruct: 320 GB, 4 GPUs) runs
-        out of memory with gpus: 1; that finding is an error. Without experiment.type, the type
-        follows experiment.directory (ck-sanity-checks/ is a sanity check).""",
+        checks may skip them (the seed: "Recommended for experiments, optional for sanity
+        checks"). For the others the seed leaves no choice: "Larger models always need full
+        dedicated GPUs — read the constraint/partition from claude.local.md and include it
+        automatically." The wizard writes that override without asking, so a hand-written run
+        of such a model without it is warned in a sanity check too. A model that needs more
+        than one GPU (Llama-3.3-70B-Instruct: 320 GB, 4 GPUs) runs out of memory with gpus: 1;
+        that finding is an error. Without experiment.type, the type follows
+        experiment.directory (ck-sanity-checks/ is a sanity check).""",
         "Add slurm_overrides: {constraint: <full-GPU constraint>} to the run; give large models enough gpus.",
         """
         experiment:
@@ -187,12 +190,13 @@ def _check_token_list(ctx: Ctx, where: PathT, label: str, value: Any, ck004: set
 
 
 def _gpu_class(model: str) -> str | None:
-    """'multi' (needs several GPUs), 'shared' (fits a shared GPU) or None (full GPU / unknown)."""
+    """'multi' (needs several GPUs), 'shared' (fits a shared GPU), 'full' (needs one whole GPU)
+    or None (unknown to the registry)."""
     if model_registry.lookup(model) is None:
         return None
     if model_registry.needs_multi_gpu(model):
         return "multi"
-    return "shared" if model_registry.fits_shared_gpu(model) else None
+    return "shared" if model_registry.fits_shared_gpu(model) else "full"
 
 
 def _check_gpus(ctx: Ctx, d: Design) -> None:
@@ -210,13 +214,13 @@ def _check_gpus(ctx: Ctx, d: Design) -> None:
         if model not in classes:
             classes[model] = _gpu_class(model)
         gpu_class = classes[model]
-        if gpu_class == "multi":
-            enough = _check_multi_gpu(ctx, d, i, run, model)
-            # Larger models always need full dedicated GPUs (the seed's param_selection.md): the
-            # wizard writes the override without asking; a design without it is warned the same way.
-            if enough and exp_type == naming.EXPERIMENT and not run.get("slurm_overrides"):
-                _no_overrides(ctx, i, run, model, example)
-        elif gpu_class == "shared" and exp_type == naming.EXPERIMENT and not run.get("slurm_overrides"):
+        enough = _check_multi_gpu(ctx, d, i, run, model) if gpu_class == "multi" else True
+        if not enough or run.get("slurm_overrides"):
+            continue
+        # Larger models always need full dedicated GPUs (the seed's param_selection.md), whatever
+        # the experiment type: the wizard writes the override without asking. Small ones only
+        # want it in an experiment (full utilization metrics).
+        if gpu_class in ("multi", "full") or (gpu_class == "shared" and exp_type == naming.EXPERIMENT):
             _no_overrides(ctx, i, run, model, example)
 
 
@@ -251,16 +255,18 @@ def _no_overrides(ctx: Ctx, i: int, run: dict[Any, Any], model: str, example: An
         if example
         else "{constraint: <your full-GPU constraint, e.g. gpu80>}"
     )
-    problem = (
-        f"needs {info.min_gpus} full GPUs of {model_registry.FULL_GPU_VRAM_GB} GB) has no full-GPU slurm_overrides: larger models always need full dedicated GPUs"
-        if info.min_gpus > 1
-        else f"needs {info.min_gpu_vram_gb} GB) has no slurm_overrides: in an experiment it may land on a shared or MIG GPU where utilization reads [N/A]"
-    )
+    small = model_registry.fits_shared_gpu(model)
+    if info.min_gpus > 1:
+        problem = f"needs {info.min_gpus} full GPUs of {model_registry.FULL_GPU_VRAM_GB} GB) has no full-GPU slurm_overrides: larger models always need full dedicated GPUs"
+    elif not small:
+        problem = f"needs {info.min_gpu_vram_gb} GB, a full GPU) has no full-GPU slurm_overrides: larger models always need full dedicated GPUs"
+    else:
+        problem = f"needs {info.min_gpu_vram_gb} GB) has no slurm_overrides: in an experiment it may land on a shared or MIG GPU where utilization reads [N/A]"
     ctx.add(
         "CK292",
         ("runs", i),
         f"runs[{i}] {run.get('name')!r} ({model}, {problem}",
-        f"add `slurm_overrides: {example_text}` to the run, or set experiment.type: sanity_check",
+        f"add `slurm_overrides: {example_text}` to the run" + (", or set experiment.type: sanity_check" if small else ""),
     )
 
 

@@ -1,12 +1,15 @@
 """CK250-CK252: training steps, per fine-tuned run, from the dataset's train split and the run's
-batch size, gradient accumulation, epochs and warmup (the arithmetic and thresholds: spec/sweep.py)."""
+batch size, gradient accumulation, epochs and warmup (the arithmetic and thresholds: spec/sweep.py).
+
+Each value is the run's effective one (spec.sweep.effective_value): a parameter left out counts
+with its default (num_warmup_steps 100), so writing a default out never changes the verdict."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from ...spec.sweep import FINE_TUNED, MIN_TOTAL_STEPS, STEP_KEYS, WARMUP_FACTOR, steps_per_epoch
+from ...spec.sweep import FINE_TUNED, MIN_TOTAL_STEPS, STEP_KEYS, WARMUP_FACTOR, effective_value, steps_per_epoch
 from ..context import Ctx, Design
 from ..values import PathT, as_dict, is_int
 from . import STEPS, W, rule
@@ -42,7 +45,10 @@ DOCS = [
         "CK251", W, STEPS,
         "A run's total_steps is below num_warmup_steps: the learning-rate warmup never completes.",
         """The learning rate ramps up over num_warmup_steps; a run that ends first never trains
-        at the learning rate you chose, so comparisons across lr values are meaningless.""",
+        at the learning rate you chose, so comparisons across lr values are meaningless. A
+        num_warmup_steps left out counts as the seed's default ("num_warmup_steps | LR scheduler
+        warmup steps | 100"), as the job will use it: writing the default out never changes
+        the verdict.""",
         "Lower num_warmup_steps to about a tenth of total_steps, or train longer.",
         """
         controls:
@@ -67,7 +73,8 @@ DOCS = [
         "CK252", W, STEPS,
         "A run's total_steps is below 3 x num_warmup_steps: most of training is warmup.",
         """With warmup taking over a third of training, little of it runs at the chosen learning
-        rate; results mostly reflect the warmup schedule.""",
+        rate; results mostly reflect the warmup schedule. A num_warmup_steps left out counts as
+        the seed's default, 100, exactly as if it were written.""",
         "Lower num_warmup_steps to about a tenth of total_steps, or train longer.",
         """
         controls:
@@ -109,14 +116,19 @@ def check(ctx: Ctx, d: Design) -> None:
         shared_done = shared_done or not overridden
 
 
+def _value(d: Design, i: int, key: str) -> tuple[Any, PathT | None, str]:
+    """The run's effective value of `key`, where it is written (None: not written), and a note
+    for the message when it is not written (" (not set: the default)")."""
+    _, source = d.run_value(i, key)
+    return effective_value(d.runs[i], d.controls, key), source, "" if source else " (not set: the default)"
+
+
 def _check_run(ctx: Ctx, d: Design, i: int, run: dict[Any, Any], train: int, overridden: bool) -> None:
     """The findings of one run (none when its values cannot be read: the schema says why)."""
-    bs, bs_src = d.run_value(i, "batch_size")
-    ga, _ = d.run_value(i, "gradient_accumulation_steps")
-    ep, ep_src = d.run_value(i, "epochs")
-    wu, wu_src = d.run_value(i, "num_warmup_steps")
-    if ga is None:
-        ga = 1  # torchtune's default
+    bs, bs_src, _ = _value(d, i, "batch_size")
+    ga, _, _ = _value(d, i, "gradient_accumulation_steps")
+    ep, ep_src, _ = _value(d, i, "epochs")
+    wu, wu_src, wu_note = _value(d, i, "num_warmup_steps")
     if not (is_int(bs) and bs >= 1 and is_int(ga) and ga >= 1 and is_int(ep) and ep >= 1):
         return
     per_epoch = steps_per_epoch(train, bs, ga)
@@ -132,7 +144,8 @@ def _check_run(ctx: Ctx, d: Design, i: int, run: dict[Any, Any], train: int, ove
     else:
         who = "every fine-tuned run (values from controls)"
         at_steps = ep_src or bs_src or ("controls",)
-        at_warmup = wu_src or at_steps
+        # A default warmup is not written anywhere: the finding sits at `controls:`, where it goes.
+        at_warmup = wu_src or ("controls",)
     if total < MIN_TOTAL_STEPS:
         need_epochs = math.ceil(MIN_TOTAL_STEPS / per_epoch) if per_epoch else None
         more = f"train for at least {need_epochs} epochs, " if need_epochs else ""
@@ -143,22 +156,24 @@ def _check_run(ctx: Ctx, d: Design, i: int, run: dict[Any, Any], train: int, ove
             f"{more}lower batch_size or gradient_accumulation_steps, or use more training data",
         )
     if is_int(wu) and wu > 0:
-        _check_warmup(ctx, at_warmup, who, arithmetic, wu, total)
+        _check_warmup(ctx, at_warmup, who, arithmetic, wu_note, wu, total, at_key=at_warmup == ("controls",))
 
 
-def _check_warmup(ctx: Ctx, at: PathT, who: str, arithmetic: str, wu: int, total: int) -> None:
+def _check_warmup(ctx: Ctx, at: PathT, who: str, arithmetic: str, note: str, wu: int, total: int, *, at_key: bool) -> None:
     suggestion = max(1, total // 10)
     if total < wu:
         ctx.add(
             "CK251",
             at,
-            f"{who}: warmup never completes: num_warmup_steps is {wu} but {arithmetic}",
+            f"{who}: warmup never completes: num_warmup_steps is {wu}{note} but {arithmetic}",
             f"set num_warmup_steps to about {suggestion} (a tenth of {total} steps), or train longer",
+            at_key=at_key,
         )
     elif total < WARMUP_FACTOR * wu:
         ctx.add(
             "CK252",
             at,
-            f"{who}: num_warmup_steps {wu} is more than a third of training: {arithmetic}",
+            f"{who}: num_warmup_steps {wu}{note} is more than a third of training: {arithmetic}",
             f"set num_warmup_steps to about {suggestion} (a tenth of {total} steps), or train longer",
+            at_key=at_key,
         )
