@@ -228,3 +228,22 @@ def test_a_file_mixing_the_eras_says_so(repo):
     assert r.returncode == 0
     assert lines[8:12] == ["| findings | 0 → 1 |", "| schema era | seed → mixed |", "", "The schema era changed: seed → mixed."]
     assert lines[-1].startswith("- new: CK104 error (line 4): this file mixes the eras: seed-era keys experiment.directory (line 9)")
+
+
+@pytest.mark.parametrize("text", [
+    "runs: 5\n",
+    "evaluation: {matrix: abc, compute: {time: '01:00:00'}}\n",
+    "evaluation: {matrix: [{run: x, tasks: 5, epochs: {a: 1}}, 3], compute: {time: '01:00:00'}}\n",
+    "runs: [3, {name: [1], type: fine-tuned, parameters: [1, 2], compute: {time: 5}}]\ncontrols: [1]\n",
+    "- a list\n",
+    "key: [unclosed\n",
+    "\xff\xfe",
+])
+def test_a_malformed_design_is_compared_not_crashed_on(repo, text):
+    """A pull request may break the design: its findings say how, and nothing raises."""
+    (repo / "experiment_summary.yaml").write_text(text, encoding="latin-1")
+    r = subprocess.run([CK_PLAN, "--compare", "first"], cwd=repo, env=ENV, capture_output=True, text=True)
+    assert (r.returncode, r.stderr) == (0, "")
+    lines = r.stdout.splitlines()
+    assert lines[0] == TITLE.format("first") and "### Findings" in lines
+    assert any(line.startswith("- new: CK") and " error (line " in line for line in lines)

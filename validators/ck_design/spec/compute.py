@@ -153,7 +153,10 @@ def speed_basis(speed_it_s: float | None, files: int = 0) -> str:
 def gpu_hours(design: Mapping[str, Any]) -> dict[str, float]:
     """GPU-hours the design's compute estimates ask for: training, evaluation and their total."""
     training = 0.0
-    for r in design.get("runs") or []:
+    # Any design, not only a valid one (ck-plan --compare reads both sides of a change): what
+    # is not the shape the schema asks for counts for nothing instead of raising.
+    runs = design.get("runs")
+    for r in runs if isinstance(runs, list) else []:
         c = r.get("compute") if isinstance(r, Mapping) else None
         if isinstance(c, Mapping) and r.get("type") == FINE_TUNED:
             training += (parse_time(c.get("time")) or 0) / 3600 * _int(c.get("gpus"), 1)
@@ -161,6 +164,8 @@ def gpu_hours(design: Mapping[str, Any]) -> dict[str, float]:
     c = ev.get("compute") if isinstance(ev, Mapping) else None
     evaluation = 0.0
     if isinstance(c, Mapping):
-        cells = total_evaluations(ev.get("matrix") or [])  # type: ignore[union-attr]
+        matrix = ev.get("matrix")  # type: ignore[union-attr]
+        entries = [e for e in matrix if isinstance(e, Mapping) and isinstance(e.get("tasks"), list)] if isinstance(matrix, list) else []
+        cells = total_evaluations(entries)
         evaluation = cells * (parse_time(c.get("time")) or 0) / 3600 * _int(c.get("gpus"), 1)
     return {"training": training, "evaluation": evaluation, "total": training + evaluation}

@@ -71,7 +71,8 @@ def evaluation_cells(design: Mapping[str, Any]) -> list[Cell]:
     for entry in matrix:
         epochs = entry.get("epochs")
         per_task: list[Epoch] = list(epochs) if isinstance(epochs, list) else [epochs if epochs == BEST_VAL_LOSS else None]
-        for task in entry.get("tasks") or ():
+        tasks = entry.get("tasks")
+        for task in tasks if isinstance(tasks, list) else ():  # a malformed entry names no job
             cells.extend(Cell(str(entry.get("run")), str(task), e) for e in per_task)
     return cells
 
