@@ -235,6 +235,7 @@ def test_a_file_mixing_the_eras_says_so(repo):
     "evaluation: {matrix: abc, compute: {time: '01:00:00'}}\n",
     "evaluation: {matrix: [{run: x, tasks: 5, epochs: {a: 1}}, 3], compute: {time: '01:00:00'}}\n",
     "runs: [3, {name: [1], type: fine-tuned, parameters: [1, 2], compute: {time: 5}}]\ncontrols: [1]\n",
+    "evaluation: {matrix: [{run: x, tasks: [a], epochs: [{a: 1}, [2], true]}]}\n",
     "- a list\n",
     "key: [unclosed\n",
     "\xff\xfe",
@@ -247,3 +248,13 @@ def test_a_malformed_design_is_compared_not_crashed_on(repo, text):
     lines = r.stdout.splitlines()
     assert lines[0] == TITLE.format("first") and "### Findings" in lines
     assert any(line.startswith("- new: CK") and " error (line " in line for line in lines)
+
+
+def test_a_long_list_is_cut_in_markdown_and_whole_in_json(repo):
+    (repo / "experiment_summary.yaml").write_text(dump(design(lora=range(1, 9))), encoding="utf-8")
+    r = subprocess.run([CK_PLAN, "--compare", "empty"], cwd=repo, env=ENV, capture_output=True, text=True)
+    lines = r.stdout.splitlines()
+    start = lines.index("### Evaluations added (34)")
+    assert lines[start + 22] == "- ... and 14 more (`--format json` lists them all)"
+    j = subprocess.run([CK_PLAN, "--compare", "empty", "--format", "json"], cwd=repo, env=ENV, capture_output=True, text=True)
+    assert len(json.loads(j.stdout)["evaluations"]["added"]) == 34

@@ -100,7 +100,7 @@ def _runs(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]
     for name in new:
         if name in old and (diff := _run_changes(old[name], new[name])):
             changed.append({"run": name, "changes": diff})
-    return {"count": _before_after(len(old), len(new)),
+    return {"count": _before_after(len(_mappings(before.get("runs"))), len(_mappings(after.get("runs")))),
             "added": [n for n in new if n not in old], "removed": [n for n in old if n not in new], "changed": changed}
 
 
@@ -108,9 +108,18 @@ def _cell(c: Cell) -> dict[str, Any]:
     return {"run": c.run, "task": c.task, "epoch": c.epoch}
 
 
+def _as_text(c: Cell) -> tuple[str, str, str]:
+    return (c.run, c.task, repr(c.epoch))
+
+
 def _evaluations(before: Sequence[Cell], after: Sequence[Cell]) -> dict[str, list[dict[str, Any]]]:
     """The cells (spec/jobs.py) only one version has, each list in matrix order."""
-    old, new = set(before), set(after)
+    try:
+        old, new = set(before), set(after)
+    except TypeError:  # a malformed matrix epoch (a mapping, a list) cannot be hashed: compare by its text
+        old, new = set(map(_as_text, before)), set(map(_as_text, after))
+        return {"added": [_cell(c) for c in after if _as_text(c) not in old],
+                "removed": [_cell(c) for c in before if _as_text(c) not in new]}
     return {"added": [_cell(c) for c in after if c not in old],
             "removed": [_cell(c) for c in before if c not in new]}
 
@@ -186,13 +195,15 @@ def _epoch(epoch: Any) -> str:
         return "as it is (not trained)"
     if epoch == BEST_VAL_LOSS:
         return "best_val_loss checkpoint"
-    return f"epoch_{epoch}"
+    if isinstance(epoch, int) and not isinstance(epoch, bool):
+        return f"epoch_{epoch}"
+    return f"epoch {_value(epoch)}"  # not an epoch number (the findings say so): shown as written
 
 
 def _limited(lines: list[str]) -> list[str]:
     if len(lines) <= LIST_LIMIT:
         return lines
-    return [*lines[:LIST_LIMIT], f"- ... and {len(lines) - LIST_LIMIT} more (`ck-plan --compare REF --format json` lists all)"]
+    return [*lines[:LIST_LIMIT], f"- ... and {len(lines) - LIST_LIMIT} more (`--format json` lists them all)"]
 
 
 def _arrow(old: Any, new: Any) -> str:
