@@ -79,6 +79,25 @@ def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
     return data
 
 
+
+def read_tail(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The last `limit` bytes of a regular file (a SLURM log, the design log): read_regular's
+    errors and checks, never blocking, never reading more than `limit`."""
+    name = str(path)
+    fd = os.open(Path(path), os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFile(f"{name}: is {kind_of(st.st_mode)}, not a regular file; ck-design reads regular files only")
+        os.lseek(fd, max(0, st.st_size - limit), os.SEEK_SET)
+        chunks, left = [], limit
+        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
 # Text files ck-design reads besides designs and logs (README.md, logs/resource-facts.json,
 # --fix's input): the same limit as a design.
 TEXT_LIMIT = 10 * 1024 * 1024

@@ -8,21 +8,21 @@ CK293's hint under `ck-validate --check-resources` use it (docs/wizard.md, "Mode
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 from ..spec import model_registry
+from .files import read_json_file
 
 CONFIG = "config.json"
+CONFIG_LIMIT = 1024 * 1024  # a model's config.json is a few KB
 WEIGHT_PATTERNS = ("*.safetensors", "*.bin")  # the first that matches: repos often ship both
 
 
 def read_config(folder: str | os.PathLike[str]) -> dict[str, Any] | None:
     try:
-        with open(Path(folder).expanduser() / CONFIG, encoding="utf-8") as f:
-            data = json.load(f)
+        data = read_json_file(Path(folder).expanduser() / CONFIG, CONFIG_LIMIT)
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None

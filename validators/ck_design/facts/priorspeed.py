@@ -13,6 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from time import monotonic
 
+from .files import read_tail
+
 SPEED_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(it/s|s/it)")
 MAX_SLURM_LOGS = 200  # newest first; a scratch dir can hold thousands
 SLURM_SEARCH_DEPTH = 3  # {scratch}/ck-outputs/{experiment}/ck-out-{run}/slurm-*.out
@@ -56,11 +58,7 @@ def slurm_logs(scratch: Path, depth: int = SLURM_SEARCH_DEPTH, budget_s: float =
 def file_speed(path: Path) -> float | None:
     """Median training speed (iterations per second) in one SLURM log's progress bars."""
     try:
-        with open(path, "rb") as fh:
-            fh.seek(0, os.SEEK_END)
-            size = fh.tell()
-            fh.seek(max(0, size - SLURM_TAIL_BYTES))
-            text = fh.read().decode("utf-8", errors="replace")
+        text = read_tail(path, SLURM_TAIL_BYTES).decode("utf-8", errors="replace")
     except OSError:
         return None
     speeds = []

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ..facts import gitref
-from ..facts.loader import LoadError, loads
+from ..facts.files import read_regular
+from ..facts.loader import MAX_BYTES, LoadError, loads
 from ..spec import era as eras
 from ..spec.jobs import Cell, jobs
 from ..spec.sweep import BEST_VAL_LOSS
@@ -286,7 +287,7 @@ def run_compare(directory: Path, ref: str, fmt: str = "markdown") -> str:
     commit = gitref.resolve(directory, ref)
     old_raw = gitref.read_at(directory, commit, SUMMARY)
     try:
-        new_raw: bytes | None = (directory / SUMMARY).read_bytes()
+        new_raw: bytes | None = read_regular(directory / SUMMARY, MAX_BYTES)
     except FileNotFoundError:
         new_raw = None
     if old_raw is None and new_raw is None:

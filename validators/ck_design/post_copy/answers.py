@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from ..facts.files import read_text_file
 from ..facts.questions import question_keys
 from ..spec.answers import normalize_value, normalize_variables
 from ..spec.params import PARAMS
@@ -56,7 +57,7 @@ def _mapping(text: str) -> dict[str, Any]:
 
 def read_answers_file(path: Path) -> dict[str, Any]:
     try:
-        return _mapping(path.read_text(encoding="utf-8"))
+        return _mapping(read_text_file(path))
     except (OSError, UnicodeDecodeError):
         return {}
 

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..facts.files import read_regular
+
 FALLBACK_NAME = "ck-design"
 FALLBACK_EMAIL = "ck-design@localhost.invalid"
 CONFLICT_MARKER = re.compile(rb"^(<<<<<<<|>>>>>>>)( |$)", re.M)
@@ -196,7 +198,7 @@ def _tracked_or_new(dst: Path) -> list[str]:
 
 def _has_markers(p: Path) -> bool:
     try:
-        return p.is_file() and p.stat().st_size < 10_000_000 and CONFLICT_MARKER.search(p.read_bytes()) is not None
+        return CONFLICT_MARKER.search(read_regular(p, 10_000_000)) is not None
     except OSError:
         return False
 

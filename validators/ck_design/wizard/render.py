@@ -10,6 +10,7 @@ import os
 import re
 from typing import Any
 
+from ..facts.files import read_tail
 from ..spec import jsonschema
 from ..spec.logformat import HEADER_RE
 from ..spec.naming import LOG_FILE
@@ -99,9 +100,7 @@ def install_requirement(src_path: Any, commit: Any) -> str:
 def _last_entry(log: str) -> tuple[str, str] | None:
     """(action, result) of the log's last entry; None when there is no log. Reads the tail only."""
     try:
-        with open(log, "rb") as fh:
-            fh.seek(max(0, os.fstat(fh.fileno()).st_size - 65536))
-            text = fh.read().decode("utf-8", errors="replace")
+        text = read_tail(log, 65536).decode("utf-8", errors="replace")
     except OSError:
         return None
     action = result = ""
