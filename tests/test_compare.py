@@ -258,3 +258,12 @@ def test_a_long_list_is_cut_in_markdown_and_whole_in_json(repo):
     assert lines[start + 22] == "- ... and 14 more (`--format json` lists them all)"
     j = subprocess.run([CK_PLAN, "--compare", "empty", "--format", "json"], cwd=repo, env=ENV, capture_output=True, text=True)
     assert len(json.loads(j.stdout)["evaluations"]["added"]) == 34
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--compare", "HEAD", "--check"], "--check and --compare do different things: give one"),
+    (["--format", "json"], "--format goes with --compare REF"),
+])
+def test_usage_errors(repo, args, message):
+    r = subprocess.run([CK_PLAN, *args], cwd=repo, env=ENV, capture_output=True, text=True)
+    assert r.returncode == 2 and r.stdout == "" and r.stderr.splitlines()[-1].endswith(message)
