@@ -26,6 +26,7 @@ from typing import Any, TextIO
 
 from ..facts.destination import own_template_dir, rendered_files
 from ..facts.files import UnsafeTarget, write_problem
+from ..spec.answers import Answers
 from ..spec.naming import ANSWERS_FILE, LOG_FILE, SUMMARY_FILE
 from . import refresh, speed, verify
 from .answers import answer_value, answers_from, json_value, old_answers, question_order, user_answers, vanished_variables
@@ -175,7 +176,7 @@ def _start_entry(log: DesignLog, ctx: Context, plan: Plan) -> None:
     fields = {"Experiment": plan.name, "Type": plan.type, "Directory": str(ctx.dst)}
     if plan.directory and plan.directory != str(ctx.dst):
         fields["Design directory"] = plan.directory
-    fields["Template"] = f"{ctx.answers.get('_src_path', '?')} @ {ctx.answers.get('_commit', '?')}"
+    fields["Template"] = f"{ctx.typed.src_path or '?'} @ {ctx.typed.commit or '?'}"
     details = ("Designing experiment with the ck-design wizard (copier copy)" if not log.existed
                else "Resuming the interrupted post-copy hook" if ctx.resume
                else "Re-rendering the experiment design (copier recopy)")
@@ -200,12 +201,12 @@ def _copy_summary(dst: Path, written: Sequence[str], plan: Plan, evaluations: in
 def after_copy(ctx: Context) -> int:
     dst = ctx.dst
     summary = dst / SUMMARY_FILE
-    if ctx.answers.get("approved") is False or not summary.exists():
+    if ctx.typed.approved is False or not summary.exists():
         print("ck-design: nothing was rendered (plan not approved); nothing to verify.", file=ctx.out)
         return 0
     log = _open_log(ctx)
     design, load_error = load_design(summary)
-    plan = plan_from(design, ctx.answers, dst)
+    plan = plan_from(design, ctx.typed, dst)
     _start_entry(log, ctx, plan)
     for key, value in user_answers(ctx.answers, ctx.order).items():
         log.add("USER_RESPONSE", f"Answer to {key}", {"Question": key, "Response": json_value(value, key)})
@@ -239,7 +240,7 @@ def _update_entry(log: DesignLog, ctx: Context, old: dict[str, Any], changed: di
                   conflicted: list[str]) -> str | None:
     """UPDATE_DESIGN and the changed answers; the merge-conflict problem, if any."""
     fields: dict[str, Any] = {
-        "Template": f"{old.get('_commit', '?')} -> {ctx.answers.get('_commit', '?')}",
+        "Template": f"{Answers.read(old).commit or '?'} -> {ctx.typed.commit or '?'}",
         "Answers changed": len(changed),
     }
     for key, (before, after) in changed.items():
@@ -276,7 +277,7 @@ def _conflict_banner(conflicted: list[str]) -> None:
 def _unchanged(log: DesignLog, ctx: Context, old: dict[str, Any]) -> int:
     """An update that changes no answer: one short entry, no re-verification; the measured
     values are refreshed (an entry each when one changed)."""
-    before, after = old.get("_commit", "?"), ctx.answers.get("_commit", "?")
+    before, after = Answers.read(old).commit or "?", ctx.typed.commit or "?"
     fields = {"Template": f"{before} -> {after}", "Answers changed": 0}
     details = "copier update: no change" + ("" if before == after else " to the answers (template updated)")
     log.add("UPDATE_DESIGN", details, fields, at=ctx.started)
@@ -337,7 +338,7 @@ def after_update(ctx: Context) -> int:
     # Conflicts first: a half-merged design is not re-measured into (hooks/README.md).
     refreshed = refresh.Refresh() if conflicted else refresh.refresh_after_update(dst, log)
     design, load_error = load_design(dst / SUMMARY_FILE)
-    plan = plan_from(design, new, dst)
+    plan = plan_from(design, ctx.typed, dst)
     ctx.step = VERIFY_STEP
     found, evaluations = _verify_all(log, plan, set(changed))
     ctx.step = "finishing the log"
@@ -345,7 +346,7 @@ def after_update(ctx: Context) -> int:
     verdict = VERDICTS[_complete(log, ctx, found, problem)][1]
     lines = [f"  answers changed: {len(changed)}"]
     lines += [f"    {k}: {json_value(a, k)} -> {json_value(b, k)}" for k, (a, b) in changed.items()]
-    lines += vanished_variables(old.get("variables"), new.get("variables"))
+    lines += vanished_variables(Answers.read(old).variables, ctx.typed.variables)
     lines += refreshed.summary()
     lines.append(f"  plan: {verify.runs_text(plan)}, {evaluations} evaluations; log: {log.entries} entries appended to {LOG_RELPATH}")
     if found.prerequisites:

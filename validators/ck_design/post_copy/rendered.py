@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..facts.loader import LoadError, load_file
+from ..spec.answers import Answers
 from ..spec.naming import OUTPUTS_DIR, scratch_from_directory
 
 
@@ -64,8 +65,8 @@ class Plan:
     from_design: bool = True
 
 
-def _scratch(design: Mapping[str, Any], answers: Mapping[str, Any], directory: str) -> str:
-    scratch = _text(answers.get("scratch_dir")) or scratch_from_directory(directory)
+def _scratch(design: Mapping[str, Any], a: Answers, directory: str) -> str:
+    scratch = a.scratch_dir or scratch_from_directory(directory)
     output = _text(_get(design, "output", "base_directory"))
     marker = f"/{OUTPUTS_DIR}/"
     if not scratch and marker in output:
@@ -78,16 +79,16 @@ def _task(t: Mapping[str, Any]) -> tuple[str, str, str | None]:
     return _text(t.get("name")), _text(t.get("script")), dataset if isinstance(dataset, str) else None
 
 
-def _from_design(design: Mapping[str, Any], answers: Mapping[str, Any], dst: Path) -> Plan:
+def _from_design(design: Mapping[str, Any], a: Answers, dst: Path) -> Plan:
     exp = _get(design, "experiment", default={}) or {}
     exp = exp if isinstance(exp, Mapping) else {}
     directory = _text(exp.get("directory"))
     models = _mappings(design, "models", "base")
     return Plan(
-        name=_text(exp.get("name") or answers.get("experiment_name") or dst.name),
-        type=_text(exp.get("type") or answers.get("experiment_type")),
+        name=_text(exp.get("name") or a.experiment_name),
+        type=_text(exp.get("type") or a.experiment_type),
         directory=directory or str(dst),
-        scratch_dir=_scratch(design, answers, directory),
+        scratch_dir=_scratch(design, a, directory),
         models=[(_text(m.get("name")), _text(m.get("path"))) for m in models],
         recorded_sizes={_text(m.get("name")): m.get("size_gb") for m in models},
         dataset=_text(_get(design, "data", "training", "path")),
@@ -99,23 +100,19 @@ def _from_design(design: Mapping[str, Any], answers: Mapping[str, Any], dst: Pat
     )
 
 
-def _from_answers(answers: Mapping[str, Any], dst: Path) -> Plan:
-    models_dir = _text(answers.get("models_dir"))
-    models = answers.get("models") or []
-    if isinstance(models, str):
-        models = [models]
-    tasks = answers.get("eval_tasks") or []
+def _from_answers(a: Answers, dst: Path) -> Plan:
     return Plan(
-        name=_text(answers.get("experiment_name") or dst.name),
-        type=_text(answers.get("experiment_type")),
+        name=a.experiment_name,
+        type=a.experiment_type,
         directory=str(dst),
-        scratch_dir=_text(answers.get("scratch_dir")),
-        models=[(str(m), str(Path(models_dir) / str(m)) if models_dir else str(m)) for m in models],
-        dataset=_text(answers.get("dataset_path")),
-        tasks=[_task(t) for t in tasks if isinstance(t, Mapping)],
+        scratch_dir=a.scratch_dir,
+        models=[(m, str(Path(a.models_dir) / m) if a.models_dir else m) for m in a.models],
+        dataset=a.dataset_path,
+        tasks=[_task(t) for t in a.eval_tasks],
         from_design=False,
     )
 
 
-def plan_from(design: Mapping[str, Any] | None, answers: Mapping[str, Any], dst: Path) -> Plan:
-    return _from_design(design, answers, dst) if design is not None else _from_answers(answers, dst)
+def plan_from(design: Mapping[str, Any] | None, answers: Answers | Mapping[str, Any], dst: Path) -> Plan:
+    a = Answers.of(answers)
+    return _from_design(design, a, dst) if design is not None else _from_answers(a, dst)

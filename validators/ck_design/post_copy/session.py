@@ -5,11 +5,13 @@ import it and not each other."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from ..facts.destination import own_template_dir, rendered_files
+from ..spec.answers import Answers
 from ..spec.naming import ANSWERS_FILE
 from .designlog import DesignLog
 
@@ -26,6 +28,11 @@ class Context:
     log: DesignLog | None = None
     resume: bool = False
     step: str = "starting"
+
+    @cached_property
+    def typed(self) -> Answers:
+        """The answers read once (spec/answers.py); `answers` stays as given, for the log."""
+        return Answers.read(self.answers)
 
     def written(self) -> list[str]:
         """The files this template wrote here (facts/destination.py): the only ones staged,

@@ -1,27 +1,31 @@
-"""What an answer means: copier's answers as the design reads them (lists, paths, numbers in their
-parameter's type, prompt templates), the same in the wizard, the plan and the post-copy hook.
+"""copier's answers, read once: `Answers.read(mapping)` types every answer the design is built
+from, with its default when it is absent or null (a question that was not asked). The wizard
+(wizard/build.py, the approval plan, the questions' validators) and the post-copy hook read
+answers only through it, so an answer has one meaning and one default everywhere: the
+hyperparameters' and prompts' from the parameter table (spec/params.py), the scorers' params'
+from spec/scorers.py, the rest from `DEFAULTS` below.
 
-No I/O: which keys are answers comes from copier.yml (facts/questions.py) or the Jinja context
-(wizard/answers.py).
+Also here: what an answer's text means (lists, paths, numbers in their parameter's type, prompt
+templates). No disk I/O: which keys are answers comes from copier.yml (facts/questions.py) or
+the Jinja context (wizard/answers.py).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import math
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from .params import param_type
-
-
-def get(answers: Mapping[str, Any], key: str, default: Any) -> Any:
-    """An answer, or `default` when it is absent or null (a question that was not asked)."""
-    value = answers.get(key, default)
-    return default if value is None else value
+from . import naming
+from .model_registry import default_dataset_type
+from .params import HYPERPARAMETERS, PARAMS, param_type
+from .scorers import LIST_OF_STR, SCORERS
 
 
 def as_list(value: Any) -> list[Any]:
@@ -93,3 +97,180 @@ def prompt_value(prompt: Any) -> Any:
             return prompt
         return decoded if isinstance(decoded, str) else prompt
     return prompt
+
+
+DEFAULT_MODEL = "Llama-3.2-1B-Instruct"
+# The defaults of the answers that are not parameters (those: spec/params.py). Computed ones
+# (experiment_date: today; full_gpu: an experiment's, not a sanity check's; dataset_type: the
+# models') are in `Answers.read`.
+DEFAULTS: dict[str, Any] = {
+    "scratch_dir": "",
+    "experiment_type": naming.EXPERIMENT,
+    "question": "",
+    "hypothesis": "",
+    "purpose": "",
+    "include_base_controls": True,
+    "preparation_tool": "torchtune",
+    "evaluation_tool": "inspect-ai",
+    "models_dir": "",
+    "models": [DEFAULT_MODEL],
+    "eval_checkpoints_wanted": False,
+    "eval_checkpoints": [],
+    "train_runs": True,
+    "dataset_path": "",
+    "variables": {},
+    "gpu_constraint": "",
+    "gpu_partition": "",
+    "eval_tasks": [],
+    "eval_epochs": "last",
+    "eval_epoch_list": None,
+    "eval_selection": "all",
+    "eval_matrix": {},
+    "scorers": ["match"],
+    "temperature": 0.0,
+    "eval_seed": None,
+    "eval_max_tokens": None,
+    "vis_label_style": "short",
+    "experiment_name": "experiment",
+    "experiment_directory": "",
+    "wandb_project": "",
+}
+
+
+def today() -> str:
+    return _dt.date.today().isoformat()
+
+
+def _optional_int(value: Any) -> int | None:
+    try:
+        return None if value in (None, "") else int(value)
+    except (TypeError, ValueError):  # refused at its question; only a hand-edited answers file has one
+        return None
+
+
+def _float(value: Any, default: float) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):  # refused at its question; only a hand-edited answers file has one
+        return default
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Every answer the design is built from, typed, defaults applied (module docstring)."""
+
+    scratch_dir: str
+    experiment_type: str
+    question: str
+    hypothesis: str
+    purpose: str
+    include_base_controls: bool
+    preparation_tool: str
+    evaluation_tool: str
+    models_dir: str
+    models: list[str]
+    eval_checkpoints_wanted: bool
+    eval_checkpoints: list[Any]
+    train_runs: bool
+    dataset_path: str
+    variables: dict[str, list[Any]]  # each value in its parameter's type
+    params: dict[str, Any]  # every hyperparameter (spec/params.py), in its type, in table order
+    system_prompt: str
+    prompt: str  # the prompt template (a double-quoted answer decoded: prompt_value)
+    dataset_type: str
+    full_gpu: bool
+    gpu_constraint: str
+    gpu_partition: str
+    eval_tasks: list[Mapping[str, Any]]
+    eval_epochs: Any  # "last", "all", "best_val_loss" or "specific"
+    eval_epoch_list: Any
+    eval_selection: str
+    eval_matrix: Any
+    scorers: list[str]
+    scorer_params: dict[str, dict[str, Any]]  # the params of each scorer chosen
+    temperature: float
+    eval_seed: int | None
+    eval_max_tokens: int | None
+    vis_label_style: str
+    experiment_date: str
+    experiment_name: str
+    experiment_directory: str
+    wandb_project: str
+    approved: bool | None  # None: not answered yet
+    commit: str | None  # copier's _commit (the template version), None outside copier
+    src_path: str | None  # copier's _src_path
+    raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
+
+    @classmethod
+    def of(cls, answers: Answers | Mapping[str, Any]) -> Answers:
+        return answers if isinstance(answers, Answers) else cls.read(answers)
+
+    @classmethod
+    def read(cls, answers: Mapping[str, Any]) -> Answers:
+        def get(key: str, default: Any = None) -> Any:
+            value = answers.get(key)
+            if value is None:
+                return DEFAULTS[key] if key in DEFAULTS else default
+            return value
+
+        models = [str(m) for m in as_list(get("models"))]
+        etype = str(get("experiment_type"))
+        scorers = [str(s) for s in as_list(get("scorers"))]
+        return cls(
+            scratch_dir=str(get("scratch_dir")),
+            experiment_type=etype,
+            question=str(get("question")),
+            hypothesis=str(get("hypothesis")),
+            purpose=str(get("purpose")),
+            include_base_controls=bool(get("include_base_controls")),
+            preparation_tool=get("preparation_tool"),
+            evaluation_tool=get("evaluation_tool"),
+            models_dir=str(get("models_dir")),
+            models=models,
+            eval_checkpoints_wanted=bool(get("eval_checkpoints_wanted")),
+            eval_checkpoints=as_list(get("eval_checkpoints")),
+            train_runs=bool(get("train_runs")),
+            dataset_path=str(get("dataset_path")),
+            variables=normalize_variables(get("variables")),
+            params={name: normalize_value(name, get(name, p.default)) for name, p in HYPERPARAMETERS.items()},
+            system_prompt=str(get("system_prompt", PARAMS["system_prompt"].default)),
+            prompt=str(prompt_value(get("prompt", PARAMS["prompt"].default))),
+            dataset_type=str(get("dataset_type", default_dataset_type(models))),
+            full_gpu=bool(get("full_gpu", etype == naming.EXPERIMENT)),
+            gpu_constraint=str(get("gpu_constraint")),
+            gpu_partition=str(get("gpu_partition")),
+            eval_tasks=[t for t in get("eval_tasks") or [] if isinstance(t, Mapping)],
+            eval_epochs=get("eval_epochs"),
+            eval_epoch_list=get("eval_epoch_list"),
+            eval_selection=str(get("eval_selection")),
+            eval_matrix=get("eval_matrix"),
+            scorers=scorers,
+            scorer_params={s: _scorer_params(s, get) for s in scorers},
+            temperature=_float(get("temperature"), DEFAULTS["temperature"]),
+            eval_seed=_optional_int(get("eval_seed")),
+            eval_max_tokens=_optional_int(get("eval_max_tokens")),
+            vis_label_style=str(get("vis_label_style")),
+            experiment_date=str(get("experiment_date", today())),
+            experiment_name=str(get("experiment_name")),
+            experiment_directory=str(get("experiment_directory")),
+            wandb_project=str(get("wandb_project")),
+            approved=answers.get("approved"),
+            commit=answers.get("_commit"),
+            src_path=answers.get("_src_path"),
+            raw=answers,
+        )
+
+
+def _scorer_params(name: str, get: Any) -> dict[str, Any]:
+    """The params of scorer `name` the wizard asks, from their answers (defaults: spec/scorers.py)."""
+    out: dict[str, Any] = {}
+    for p in SCORERS.get(name, ()):
+        if not p.answer:
+            continue
+        value = get(p.answer, p.default)
+        if p.kind is bool:
+            value = bool(value)
+        elif p.kind == LIST_OF_STR:
+            value = [str(v) for v in as_list(value)]
+        out[p.name] = value
+    return out

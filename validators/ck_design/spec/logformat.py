@@ -45,7 +45,6 @@ ACTION_TYPES: tuple[str, ...] = (
 RESULTS = ("success", "failure", "warning")
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 HEADER_RE = re.compile(r"^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\] ([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*)$")
-KEY_VALUE_RE = re.compile(r"^([A-Z][A-Za-z0-9 /()_-]*): (.*)$")
 
 
 # Every character some reader takes as a line break (Python's str.splitlines, editors, the

@@ -57,16 +57,6 @@ class Param:
             return f"{self.name} must be <= {_num(self.maximum)}, not {_short_num(value)}"
         return ""
 
-    def value_error(self, value: Any) -> str:
-        """'' when `value` has this parameter's type and is within bounds, else why not."""
-        if self.type is bool:
-            return "" if isinstance(value, bool) else f"{self.name} takes true or false, not {value!r}"
-        if self.type is str:
-            return "" if isinstance(value, str) else f"{self.name} takes a string, not {value!r}"
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (self.type is int and isinstance(value, float)):
-            return f"{self.name} takes {'an integer' if self.type is int else 'a number'}, not {_short_num(value)}"
-        return self.bound_error(value)
-
 
 def _num(bound: float) -> str:
     return str(int(bound)) if float(bound).is_integer() else repr(bound)

@@ -1,7 +1,7 @@
 """The scorers a design may name, and the params each takes.
 
 inspect-ai's `match` and `includes`, and cruijff_kit's risk scorers. The wizard asks for the
-params of the scorers chosen (the answer keys below); the validator checks them (CK290, CK291).
+params of the scorers chosen (the answer keys below; read in spec/answers.py); the validator checks them (CK290, CK291).
 """
 
 from __future__ import annotations
@@ -34,20 +34,3 @@ SCORERS: dict[str, tuple[ScorerParam, ...]] = {
 SCORER_NAMES = tuple(SCORERS)
 # name -> {param: kind}, what the validator checks against.
 KNOWN_SCORERS: dict[str, dict[str, Any]] = {s: {p.name: p.kind for p in ps} for s, ps in SCORERS.items()}
-
-
-def scorer_params(name: str, answers: Any) -> dict[str, Any]:
-    """The params of scorer `name` from the wizard's answers (the ones the wizard asks)."""
-    out: dict[str, Any] = {}
-    for p in SCORERS.get(name, ()):
-        if not p.answer:
-            continue
-        value = answers.get(p.answer, p.default)
-        if value is None:
-            value = p.default
-        if p.kind is bool:
-            value = bool(value)
-        elif p.kind == LIST_OF_STR:
-            value = [str(v) for v in value]
-        out[p.name] = value
-    return out

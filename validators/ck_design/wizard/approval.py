@@ -17,7 +17,7 @@ from ..facts.yamlwriter import yaml_scalar
 from ..spec import compute, naming, sweep
 from ..spec.params import GENERATION_SETTINGS
 from ..plan.counts import epochs_text, run_types, summary_counts
-from ..spec.answers import absolute_path, get
+from ..spec.answers import Answers, absolute_path
 from .build import build_design
 from .defaults import model_estimates
 
@@ -101,13 +101,13 @@ def compute_lines(d: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _model_lines(answers: Mapping[str, Any]) -> list[str]:
+def _model_lines(a: Answers) -> list[str]:
     """What the wizard estimated for the chosen models the registry does not know."""
-    found = model_estimates(get(answers, "models", []), absolute_path(get(answers, "models_dir", "")))
+    found = model_estimates(a.models, absolute_path(a.models_dir))
     return [f"Model:      {e.describe()}" for e in found]
 
 
-def _where_lines(d: Mapping[str, Any], answers: Mapping[str, Any], dst_path: Any) -> list[str]:
+def _where_lines(d: Mapping[str, Any], dst_path: Any) -> list[str]:
     directory = d["experiment"]["directory"]
     e = d["experiment"]
     lines = [f"Experiment directory: {directory}"]
@@ -140,13 +140,14 @@ def _check_lines(d: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def plan_text(answers: Mapping[str, Any], dst_path: Any = None) -> str:
+def plan_text(answers: Answers | Mapping[str, Any], dst_path: Any = None) -> str:
     """Step 8: the complete plan, shown in the approval question."""
-    d = build_design(answers)
+    a = Answers.of(answers)
+    d = build_design(a)
     lines = ["Step 8 - approve the plan. Nothing has been written yet.", ""]
     lines += _design_lines(d, summary_counts(d))
-    lines += _model_lines(answers)
-    lines += _where_lines(d, answers, dst_path)
+    lines += _model_lines(a)
+    lines += _where_lines(d, dst_path)
     lines += _check_lines(d)
     lines += ["", "Write these files? (No = nothing is written)"]
     return "\n".join(lines)

@@ -16,36 +16,26 @@ from ..facts import resources
 from ..facts.prerequisites import dataset_facts, model_facts
 from ..facts.priorspeed import prior_speed
 from ..spec import compute, naming, sweep
-from ..spec.model_registry import default_dataset_type
-from ..spec.params import HYPERPARAMETERS
-from ..spec.scorers import scorer_params
-from ..spec.answers import absolute_path, as_list, get, normalize_value, normalize_variables, prompt_value
-from .defaults import DEFAULT_MODEL, dataset_label, gets_overrides, today
+from ..spec.answers import DEFAULT_MODEL, Answers, absolute_path
+from .defaults import dataset_label, gets_overrides
 
 
-def _controls(answers: Mapping[str, Any], variables: Mapping[str, Any], models: list[str]) -> dict[str, Any]:
+def _controls(a: Answers, variables: Mapping[str, Any]) -> dict[str, Any]:
     """The prompts, the dataset type, then every hyperparameter the sweep does not vary, in table order."""
-    controls: dict[str, Any] = {"system_prompt": str(get(answers, "system_prompt", "")),
-                                "prompt": str(prompt_value(get(answers, "prompt", "{input}\n"))),
-                                "dataset_type": str(get(answers, "dataset_type", default_dataset_type(models)))}
-    for name, p in HYPERPARAMETERS.items():
-        if name not in variables:
-            controls[name] = normalize_value(name, get(answers, name, p.default))
+    controls: dict[str, Any] = {"system_prompt": a.system_prompt, "prompt": a.prompt, "dataset_type": a.dataset_type}
+    controls.update((name, value) for name, value in a.params.items() if name not in variables)
     return controls
 
 
-def _slurm_overrides(answers: Mapping[str, Any], models: list[str], etype: str) -> dict[str, dict[str, str]]:
-    full_gpu = bool(get(answers, "full_gpu", etype == naming.EXPERIMENT))
-    values = {"constraint": str(get(answers, "gpu_constraint", "")),
-              "partition": str(get(answers, "gpu_partition", ""))}
+def _slurm_overrides(a: Answers) -> dict[str, dict[str, str]]:
+    values = {"constraint": a.gpu_constraint, "partition": a.gpu_partition}
     kept = {k: v for k, v in values.items() if v}
-    models_dir = get(answers, "models_dir", "")
-    return {m: dict(kept) for m in models if kept and gets_overrides(m, full_gpu, models_dir)}
+    return {m: dict(kept) for m in a.models if kept and gets_overrides(m, a.full_gpu, a.models_dir)}
 
 
-def _tasks(answers: Mapping[str, Any]) -> list[dict[str, str]]:
+def _tasks(a: Answers) -> list[dict[str, str]]:
     tasks = []
-    for t in get(answers, "eval_tasks", []) or []:
+    for t in a.eval_tasks:
         task = {"name": str(t["name"]), "script": absolute_path(t["script"]), "description": str(t.get("description", ""))}
         if t.get("dataset") not in (None, ""):
             d = str(t["dataset"])
@@ -54,54 +44,48 @@ def _tasks(answers: Mapping[str, Any]) -> list[dict[str, str]]:
     return tasks
 
 
-def _matrix_args(answers: Mapping[str, Any], controls: Mapping[str, Any], variables: Mapping[str, Any]) -> dict[str, Any]:
+def _matrix_args(a: Answers, controls: Mapping[str, Any], variables: Mapping[str, Any]) -> dict[str, Any]:
     """Which checkpoints of which runs meet which tasks: what the matrix is built (and counted) from."""
-    eval_epochs = get(answers, "eval_epochs", "last")
-    selective = get(answers, "eval_selection", "all") == "selective"
     return {
-        "eval_epochs": eval_epochs,
+        "eval_epochs": a.eval_epochs,
         "epochs": int(controls.get("epochs", 1)) if "epochs" not in variables else 1,
-        "eval_epoch_list": get(answers, "eval_epoch_list", None) if eval_epochs == "specific" else None,
-        "eval_matrix": (get(answers, "eval_matrix", {}) or None) if selective else None,
+        "eval_epoch_list": a.eval_epoch_list if a.eval_epochs == "specific" else None,
+        "eval_matrix": (a.eval_matrix or None) if a.eval_selection == "selective" else None,
     }
 
 
-def _matrix(answers: Mapping[str, Any], runs: list[dict[str, Any]], tasks: list[dict[str, str]],
+def _matrix(a: Answers, runs: list[dict[str, Any]], tasks: list[dict[str, str]],
             controls: Mapping[str, Any], variables: Mapping[str, Any]) -> list[dict[str, Any]]:
     return sweep.build_matrix(
         runs,
         [t["name"] for t in tasks],
-        **_matrix_args(answers, controls, variables),
-        vis_label_style=get(answers, "vis_label_style", "short"),
+        **_matrix_args(a, controls, variables),
+        vis_label_style=a.vis_label_style,
         variables=variables,
     )
 
 
-def _generation(answers: Mapping[str, Any]) -> dict[str, Any]:
+def _generation(a: Answers) -> dict[str, Any]:
     """evaluation.sampling / max_tokens / seed, each only when it says something: sampling is on
     exactly when the temperature is above 0 (CK296, CK297); max_tokens and seed when answered.
     A design that sets none of them is written as before (the evaluator's defaults)."""
     out: dict[str, Any] = {}
-    if float(get(answers, "temperature", 0.0)) > 0:
+    if a.temperature > 0:
         out["sampling"] = True
-    for key in ("max_tokens", "seed"):
-        value = get(answers, f"eval_{key}", None)
-        if value not in (None, ""):
-            out[key] = int(value)
+    if a.eval_max_tokens is not None:
+        out["max_tokens"] = a.eval_max_tokens
+    if a.eval_seed is not None:
+        out["seed"] = a.eval_seed
     return out
 
 
-def wants_checkpoints(answers: Mapping[str, Any]) -> bool:
-    return bool(get(answers, "eval_checkpoints_wanted", False))
-
-
-def _eval_only(answers: Mapping[str, Any], models: list[str]) -> list[dict[str, str]]:
+def _eval_only(a: Answers) -> list[dict[str, str]]:
     """The eval-only runs of the existing checkpoints the wizard was given (docs/wizard.md)."""
-    if not wants_checkpoints(answers):
+    if not a.eval_checkpoints_wanted:
         return []
-    given = [c if isinstance(c, Mapping) else {"path": str(c)} for c in get(answers, "eval_checkpoints", []) or []]
+    given = [c if isinstance(c, Mapping) else {"path": str(c)} for c in a.eval_checkpoints]
     given = [{**c, "path": absolute_path(c["path"])} for c in given if isinstance(c.get("path"), str)]
-    return sweep.eval_only_runs(given, models[0] if models else DEFAULT_MODEL, bounded_glob)
+    return sweep.eval_only_runs(given, a.models[0] if a.models else DEFAULT_MODEL, bounded_glob)
 
 
 def bounded_glob(pattern: str) -> list[str]:
@@ -110,11 +94,11 @@ def bounded_glob(pattern: str) -> list[str]:
     return sorted(itertools.islice(glob.iglob(pattern), sweep.MAX_EVALUATIONS + 1))
 
 
-def _add_compute(design: dict[str, Any], answers: Mapping[str, Any]) -> None:
+def _add_compute(design: dict[str, Any], a: Answers) -> None:
     """runs[].compute of the fine-tuned runs and evaluation.compute (spec/compute.py)."""
     sizes = {m["name"]: m["size_gb"] for m in design["models"]["base"]}
     splits = design["data"]["training"]["splits"]
-    speed, files = prior_speed(absolute_path(get(answers, "scratch_dir", "")), tuple(sizes))
+    speed, files = prior_speed(absolute_path(a.scratch_dir), tuple(sizes))
     basis = compute.speed_basis(speed, files)
     for run in design["runs"]:
         if run["type"] == sweep.FINE_TUNED:
@@ -124,18 +108,18 @@ def _add_compute(design: dict[str, Any], answers: Mapping[str, Any]) -> None:
         design["runs"], design["controls"], splits.get("test") or splits.get("validation"), sizes)
 
 
-def _base_models(answers: Mapping[str, Any], models: list[str]) -> list[dict[str, Any]]:
-    models_dir = absolute_path(get(answers, "models_dir", ""))
+def _base_models(a: Answers) -> list[dict[str, Any]]:
+    models_dir = absolute_path(a.models_dir)
     out = []
-    for m in models:
+    for m in a.models:
         path = os.path.join(models_dir, m) if models_dir else m
         facts = model_facts(path)
         out.append({"name": m, "path": path, "size_gb": facts.size_gb if facts.exists else None})
     return out
 
 
-def _training_data(answers: Mapping[str, Any]) -> dict[str, Any]:
-    path = absolute_path(get(answers, "dataset_path", ""))
+def _training_data(a: Answers) -> dict[str, Any]:
+    path = absolute_path(a.dataset_path)
     ds = dataset_facts(path) if path else resources.DatasetFacts("", False)
     return {
         "path": path,
@@ -146,69 +130,66 @@ def _training_data(answers: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _runs(answers: Mapping[str, Any], etype: str, overrides: bool = True,
-          ) -> tuple[list[str], dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
-    """The models, the variables, the controls and the runs (models x sweep, controls, eval-only);
+def _runs(a: Answers, overrides: bool = True) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+    """The variables, the controls and the runs (models x sweep, controls, eval-only);
     `overrides=False` leaves out the SLURM overrides (they read the model folders)."""
-    models = [str(m) for m in as_list(get(answers, "models", [DEFAULT_MODEL]))]
-    train = not wants_checkpoints(answers) or bool(get(answers, "train_runs", True))
-    variables = normalize_variables(get(answers, "variables", {})) if train else {}
-    controls = _controls(answers, variables, models)
-    runs = sweep.generate_runs(models, variables, bool(get(answers, "include_base_controls", True)),
-                               _slurm_overrides(answers, models, etype) if overrides else {},
-                               _eval_only(answers, models), train)
-    return models, variables, controls, runs
+    train = not a.eval_checkpoints_wanted or a.train_runs
+    variables = a.variables if train else {}
+    controls = _controls(a, variables)
+    runs = sweep.generate_runs(a.models, variables, a.include_base_controls,
+                               _slurm_overrides(a) if overrides else {}, _eval_only(a), train)
+    return variables, controls, runs
 
 
-def design_size(answers: Mapping[str, Any]) -> tuple[int, int]:
+def design_size(answers: Answers | Mapping[str, Any]) -> tuple[int, int]:
     """(runs, evaluations) of the design these answers build, counted without building it (no
     dataset or model reads): the wizard's bound on a design (spec/sweep.py MAX_EVALUATIONS)."""
-    _, variables, controls, runs = _runs(answers, str(get(answers, "experiment_type", naming.EXPERIMENT)), overrides=False)
-    names = [str(t.get("name")) for t in get(answers, "eval_tasks", []) or [] if isinstance(t, Mapping)]
-    return len(runs), sweep.count_evaluations(runs, names, **_matrix_args(answers, controls, variables))
+    a = Answers.of(answers)
+    variables, controls, runs = _runs(a, overrides=False)
+    names = [str(t.get("name")) for t in a.eval_tasks]
+    return len(runs), sweep.count_evaluations(runs, names, **_matrix_args(a, controls, variables))
 
 
-def build_design(answers: Mapping[str, Any]) -> dict[str, Any]:
+def build_design(answers: Answers | Mapping[str, Any]) -> dict[str, Any]:
     """experiment_summary.yaml as plain data, in the file's key order."""
-    scratch = absolute_path(get(answers, "scratch_dir", "")) or absolute_path(".")
-    etype = get(answers, "experiment_type", naming.EXPERIMENT)
-    name = str(get(answers, "experiment_name", "experiment"))
-    models, variables, controls, runs = _runs(answers, etype)
-    tasks = _tasks(answers)
+    a = Answers.of(answers)
+    scratch = absolute_path(a.scratch_dir) or absolute_path(".")
+    etype, name = a.experiment_type, a.experiment_name
+    variables, controls, runs = _runs(a)
+    tasks = _tasks(a)
     design = {
         "experiment": {
             "name": name,
             "type": etype,
-            "question": str(get(answers, "question", "")),
-            "date": str(get(answers, "experiment_date", today())),
-            "hypothesis": str(get(answers, "hypothesis", "")),
-            "purpose": str(get(answers, "purpose", "")),
+            "question": a.question,
+            "date": a.experiment_date,
+            "hypothesis": a.hypothesis,
+            "purpose": a.purpose,
             # the destination, when the files are not where the convention puts them (defaults.py)
-            "directory": str(get(answers, "experiment_directory", "")) or naming.experiment_directory(scratch, etype, name),
+            "directory": a.experiment_directory or naming.experiment_directory(scratch, etype, name),
         },
         "tools": {
-            "preparation": get(answers, "preparation_tool", "torchtune"),
-            "evaluation": get(answers, "evaluation_tool", "inspect-ai"),
+            "preparation": a.preparation_tool,
+            "evaluation": a.evaluation_tool,
         },
         "variables": variables,
         "controls": controls,
-        "models": {"base": _base_models(answers, models)},
-        "data": {"training": _training_data(answers)},
+        "models": {"base": _base_models(a)},
+        "data": {"training": _training_data(a)},
         "output": {
             "base_directory": naming.output_directory(scratch, name),
             "checkpoint_pattern": naming.CHECKPOINT_PATTERN,
-            "wandb_project": str(get(answers, "wandb_project", "")),
+            "wandb_project": a.wandb_project,
         },
         "runs": runs,
         "evaluation": {
             "system_prompt": controls["system_prompt"],
-            "temperature": float(get(answers, "temperature", 0.0)),
-            **_generation(answers),
-            "scorer": [{"name": s, "params": scorer_params(s, answers)}
-                       for s in as_list(get(answers, "scorers", ["match"]))],
+            "temperature": a.temperature,
+            **_generation(a),
+            "scorer": [{"name": s, "params": a.scorer_params[s]} for s in a.scorers],
             "tasks": tasks,
-            "matrix": _matrix(answers, runs, tasks, controls, variables),
+            "matrix": _matrix(a, runs, tasks, controls, variables),
         },
     }
-    _add_compute(design, answers)
+    _add_compute(design, a)
     return design

@@ -5,7 +5,6 @@ The choices behind them are written down in docs/wizard.md ("Decisions where the
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import re
 from pathlib import Path
@@ -13,15 +12,9 @@ from typing import Any
 
 from ..facts import model_size, resources
 from ..spec import model_registry, naming
-from ..spec.answers import absolute_path, as_list
-
-DEFAULT_MODEL = "Llama-3.2-1B-Instruct"
+from ..spec.answers import DEFAULT_MODEL, absolute_path, as_list
 # A destination path naming one of these is a sanity check.
 _SANITY_MARKERS = (naming.SANITY_CHECKS_DIR, "sanity")
-
-
-def today() -> str:
-    return _dt.date.today().isoformat()
 
 
 def detect_experiment_type(dst_path: Any) -> str:

@@ -32,7 +32,7 @@ from ..spec import naming
 from ..spec.model_registry import default_dataset_type
 from ..spec.params import GENERATION_SETTINGS, SWEEPABLE
 from . import cli_errors, defaults, terminal, validators
-from ..spec.answers import absolute_path, normalize_variables
+from ..spec.answers import Answers, absolute_path, normalize_variables, today
 from .answers import answers_from
 from .build import build_design
 from .approval import plan_text
@@ -129,8 +129,8 @@ def ck_plan(ctx: Context) -> str:
 
 @pass_context
 def ck_check_eval_epoch_list(ctx: Context, value: Any) -> str:
-    a = answers_from(ctx)
-    return validators.check_eval_epoch_list(value, a.get("epochs", 1), a.get("variables", {}))
+    a = Answers.read(answers_from(ctx))
+    return validators.check_eval_epoch_list(value, a.params["epochs"], a.variables)
 
 
 @pass_context
@@ -212,7 +212,7 @@ GLOBALS: dict[str, Any] = {
     "ck_local_path": ck_local_path,
     "ck_detect_type": ck_detect_type,
     "ck_dst": ck_dst,
-    "ck_today": defaults.today,
+    "ck_today": today,
     "ck_model_choices": ck_model_choices,
     "ck_default_models": defaults.default_models,
     "ck_default_gpus": defaults.default_gpus,

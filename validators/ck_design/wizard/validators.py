@@ -16,7 +16,7 @@ from ..facts import model_size
 from ..spec import model_registry, naming
 from ..spec.params import PARAMS, SWEEPABLE
 from ..spec.sweep import MAX_EVALUATIONS
-from ..spec.answers import as_list, normalize_value, normalize_variables, prompt_value
+from ..spec.answers import Answers, as_list, normalize_value, normalize_variables, prompt_value
 from .build import bounded_glob, design_size
 
 _TASK_KEYS = ("name", "script", "description", "dataset")
@@ -89,7 +89,7 @@ def check_variables(variables: Any, models: Any = None) -> str:
     return _too_big(runs, 1, f"{runs:,} runs (models x combinations of the variables)")
 
 
-def design_size_problem(answers: Mapping[str, Any]) -> str:
+def design_size_problem(answers: Answers | Mapping[str, Any]) -> str:
     """"" while the design these answers build stays within MAX_EVALUATIONS runs and
     evaluations; else what it gives, in few enough words to follow a choice on an 80-column
     screen (a disabled choice shows it); callers add the fix."""
@@ -251,9 +251,9 @@ def check_string_list(value: Any, what: str) -> str:
     return ""
 
 
-def check_best_val_loss(answers: Mapping[str, Any]) -> str:
-    variables = normalize_variables(answers.get("variables") or {})
-    vals = variables.get("validation_during_training", [answers.get("validation_during_training", True)])
+def check_best_val_loss(answers: Answers | Mapping[str, Any]) -> str:
+    a = Answers.of(answers)
+    vals = a.variables.get("validation_during_training", [a.params["validation_during_training"]])
     if not all(v is True for v in vals):
         # Shown after the choice's name on one row (copier disables it): short enough for 80 columns.
         return "needs validation during training"
