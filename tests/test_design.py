@@ -10,8 +10,8 @@ M1, M3 = "Llama-3.2-1B-Instruct", "Llama-3.2-3B-Instruct"
 
 
 def test_run_names_follow_spec():
-    assert naming.run_name(M1, {"lora_rank": 4, "lr": 1e-05}) == f"{M1}_rank4_lr1e-05"
-    assert naming.run_name(M1, {"lr": 0.0001}) == f"{M1}_lr0.0001"
+    assert naming.run_name(M1, {"lora_rank": 4, "lr": 1e-05}) == f"{M1}_rank4_lr1e-5"
+    assert naming.run_name(M1, {"lr": 0.0001}) == f"{M1}_lr1e-4"
     assert naming.run_name(M1, {}) == f"{M1}_ft"
     assert naming.run_name(M1, {"batch_size": 2, "epochs": 3, "gradient_accumulation_steps": 4, "weight_decay": 0.1,
                            "lora_dropout": 0.05, "num_warmup_steps": 10, "max_seq_len": 512, "packing": False}) == (
@@ -21,8 +21,8 @@ def test_run_names_follow_spec():
 
 def test_generate_runs_is_models_times_sweep_in_order_then_controls():
     runs = sweep.generate_runs([M1, M3], {"lora_rank": [4, 8], "lr": [1e-5]}, True, {M1: {"constraint": "gpu80", "partition": ""}})
-    assert [r["name"] for r in runs] == [f"{M1}_rank4_lr1e-05", f"{M1}_rank8_lr1e-05", f"{M3}_rank4_lr1e-05",
-                                         f"{M3}_rank8_lr1e-05", f"{M1}_base", f"{M3}_base"]
+    assert [r["name"] for r in runs] == [f"{M1}_rank4_lr1e-5", f"{M1}_rank8_lr1e-5", f"{M3}_rank4_lr1e-5",
+                                         f"{M3}_rank8_lr1e-5", f"{M1}_base", f"{M3}_base"]
     assert runs[0]["slurm_overrides"] == {"constraint": "gpu80"}  # empty values left out
     assert "slurm_overrides" not in runs[2]
     assert runs[4] == {"name": f"{M1}_base", "type": "control", "model": M1, "parameters": {},

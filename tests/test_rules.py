@@ -26,8 +26,8 @@ from ck_design.validate import cli
 from ck_design.facts import loader
 from ck_design.validate.registry import RULES
 
-RUN0 = "Llama-3.2-1B-Instruct_rank4_lr1e-05"
-RUN1 = "Llama-3.2-1B-Instruct_rank4_lr0.0001"
+RUN0 = "Llama-3.2-1B-Instruct_rank4_lr1e-5"
+RUN1 = "Llama-3.2-1B-Instruct_rank4_lr1e-4"
 CONTROL_1B = "Llama-3.2-1B-Instruct_base"
 
 
@@ -214,7 +214,7 @@ CASES = [
          {"CK236"}, "CK236", "- name: capitalization", after="description: Evaluate capitalization_hard"),
     Case("CK224", _set(("controls", "lora_rank"), 16), {"CK224"}, "CK224", "lora_rank: 16"),
     Case("CK240", lambda d: d["evaluation"]["matrix"][1].__setitem__("vis_label", d["evaluation"]["matrix"][0]["vis_label"]),
-         {"CK240"}, "CK240", "vis_label: 1B_rank4_lr1e-05", after=f"run: {RUN1}"),
+         {"CK240"}, "CK240", "vis_label: 1B_rank4_lr1e-5", after=f"run: {RUN1}"),
     # Training validates (controls) on no validation data either: CK255 as well.
     Case("CK214", _do(_set(("data", "training", "splits", "validation"), 0), _entry_epochs(RUN0, "best_val_loss")),
          {"CK214", "CK255"}, "CK214", "epochs: best_val_loss"),

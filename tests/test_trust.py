@@ -18,7 +18,7 @@ from designs import dump, line_of, make_design, make_resources, write_design
 from ck_design.validate import cli
 
 SEED_DESIGNS = Path(__file__).parent / "seed_designs"
-RUN0 = "Llama-3.2-1B-Instruct_rank4_lr1e-05"
+RUN0 = "Llama-3.2-1B-Instruct_rank4_lr1e-5"
 
 
 def validate(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[dict[str, Any]], str]:
@@ -95,7 +95,7 @@ def test_2_a_real_typo_still_gets_the_suggestion(capsys, tmp_path):
 
 
 def test_3_run_name_lr_as_people_write_it(capsys, tmp_path):
-    """lr1e-5 and lr1e-05 spell the same value: both pass; the wizard keeps the repr form."""
+    """lr1e-5 and lr1e-5 spell the same value: both pass; the wizard keeps the repr form."""
     data = make_design()
     _rename_run(data, RUN0, "Llama-3.2-1B-Instruct_rank4_lr1e-5")
     rc, found, _ = validate(capsys, str(write_design(tmp_path, data)))
@@ -206,7 +206,7 @@ def test_7_model_needing_several_gpus_without_full_gpu_override(capsys, tmp_path
     assert rc == 0
     ck292 = only(found, "CK292")
     assert len(ck292) == len(data["runs"]) and all(f["severity"] == "warning" for f in ck292)
-    assert ck292[0]["line"] == line_of(dump(data), "- name: Llama-3.3-70B-Instruct_rank4_lr1e-05")
+    assert ck292[0]["line"] == line_of(dump(data), "- name: Llama-3.3-70B-Instruct_rank4_lr1e-5")
     assert "full" in ck292[0]["message"]
     # With the override (what the wizard now writes without asking): clean.
     data = make_design(models=("Llama-3.3-70B-Instruct",), full_gpu=True)
@@ -217,7 +217,7 @@ def test_7_model_needing_several_gpus_without_full_gpu_override(capsys, tmp_path
 
 @pytest.mark.parametrize(
     ("where", "bad"),
-    [("run", "Llama-3.2-1B-Instruct rank4/lr1e-05"), ("run", "../Llama-3.2-1B-Instruct_rank4_lr1e-05"),
+    [("run", "Llama-3.2-1B-Instruct rank4/lr1e-5"), ("run", "../Llama-3.2-1B-Instruct_rank4_lr1e-5"),
      ("task", "capitalization/hard"), ("vis_label", "rank 4")],
 )
 def test_8_unsafe_names_for_folders_and_files(capsys, tmp_path, where, bad):

@@ -4,9 +4,9 @@ are detected and refused. Real copier, real git, real pre-commit (installed by t
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import re
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -182,3 +182,49 @@ def test_update_keeps_a_destination_off_the_convention(setup):
     assert _design(dst)["experiment"]["question"] == "Another question?"
     assert _design(dst)["experiment"]["directory"] == str(dst)
     assert yaml.safe_load((dst / ".copier-answers.yml").read_text())["experiment_directory"] == str(dst)
+
+
+def test_the_generated_plan_never_conflicts_on_update(setup):
+    """Issue 22 item 3: a hand edit of a run's compute.time, committed with the plan ck-plan
+    rewrote from it, then `copier update` adding a value. The plan's lines differ on both sides
+    of the merge; they are generated, so the hook regenerates them from the merged design and
+    says so - no MERGE CONFLICTS. ck-plan by hand exits 0 after rewriting the plan."""
+    tmp, env, template = setup
+    res, dst = _copy(setup, "plan")
+    summary = dst / "experiment_summary.yaml"
+    text = summary.read_text()
+    edited = text.replace("time: '00:30:00'", "time: '02:00:00'", 1)
+    assert edited != text
+    summary.write_text(edited)
+    p = subprocess.run([str(Path(CK_VALIDATE).with_name("ck-plan"))], cwd=dst, env=env, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr  # by hand: the plan is rewritten, nothing failed
+    assert "regenerated the plan" in p.stderr
+    readme = (dst / "README.md").read_text()
+    assert "02:00:00" in readme
+    git(["add", "-A"], dst, env)
+    c = git(["commit", "-qm", "longer time for one run"], dst, env, check=False)
+    assert c.returncode == 0, c.stdout + c.stderr  # the plan was already regenerated: the hook passes
+    u = copier_update(dst, env, {"variables": {"lora_rank": [4, 8, 16]}}, tmp)
+    assert u.returncode == 0, u.stderr
+    assert "MERGE CONFLICTS" not in u.stderr, u.stderr
+    assert conflicts(dst) == []
+    readme = (dst / "README.md").read_text()
+    assert "<<<<<<<" not in readme and "02:00:00" in readme and "Llama-3.2-1B-Instruct_rank16" in readme
+    said = " ".join((u.stdout + u.stderr).split())
+    assert re.search(r"README\.md: the plan's merge conflicts \(\d+\) resolved: it is generated text, "
+                     r"regenerated from the merged experiment_summary\.yaml", said), said
+    from ck_design.plan.sync import sync
+
+    assert sync(dst) == (0, "")  # the plan is the merged design's
+    assert "02:00:00" in summary.read_text()
+
+
+def test_ck_plan_stops_the_commit_only_from_the_hook(setup):
+    """The rendered hook passes --exit-non-zero-on-fix: the commit stops after a rewrite."""
+    tmp, env, template = setup
+    res, dst = _copy(setup, "planhook")
+    summary = dst / "experiment_summary.yaml"
+    summary.write_text(summary.read_text().replace("time: '00:30:00'", "time: '03:00:00'", 1))
+    c = git(["commit", "-qam", "edit without the plan"], dst, env, check=False)
+    assert c.returncode != 0 and "ck-plan" in c.stdout + c.stderr
+    assert "03:00:00" in (dst / "README.md").read_text()

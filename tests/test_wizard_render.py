@@ -110,12 +110,12 @@ def test_two_models_two_variables_all_epochs_cli(res, tmp_path):
     assert isinstance(d["variables"]["lr"][0], float)
     assert "lora_rank" not in d["controls"] and "lr" not in d["controls"] and d["controls"]["epochs"] == 2
     names = [r["name"] for r in d["runs"]]
-    assert names == [f"{m}_rank{r}_lr{lr}" for m in (M1, M3) for r in (4, 8) for lr in ("1e-05", "0.0001")] + [
+    assert names == [f"{m}_rank{r}_lr{lr}" for m in (M1, M3) for r in (4, 8) for lr in ("1e-5", "1e-4")] + [
         f"{M1}_base", f"{M3}_base"]
     assert d["runs"][1]["parameters"] == {"lora_rank": 4, "lr": 0.0001}
     assert all(r["slurm_overrides"] == {"constraint": "gpu80"} for r in d["runs"])
     labels = [m["vis_label"] for m in d["evaluation"]["matrix"]]
-    assert labels[:2] == ["1B_rank4_lr1e-05", "1B_rank4_lr0.0001"] and labels[-2:] == ["1B_base", "3B_base"]
+    assert labels[:2] == ["1B_rank4_lr1e-5", "1B_rank4_lr1e-4"] and labels[-2:] == ["1B_base", "3B_base"]
     for m in d["evaluation"]["matrix"]:
         assert m["tasks"] == ["words"]
         assert m["epochs"] == (None if m["run"].endswith("_base") else [0, 1])
@@ -403,7 +403,7 @@ def test_cli_data_key_value(res, tmp_path):
     assert done.returncode == 0, done.stderr
     d = load_design(dst)
     assert d["variables"] == {"lr": [1e-05, 0.0001]}
-    assert [r["name"] for r in d["runs"]][:2] == [f"{M1}_lr1e-05", f"{M1}_lr0.0001"]
+    assert [r["name"] for r in d["runs"]][:2] == [f"{M1}_lr1e-5", f"{M1}_lr1e-4"]
     assert d["evaluation"]["matrix"][0]["epochs"] == [0, 1]
     assert_no_findings(dst)
 

@@ -38,6 +38,16 @@ def _reload(text: str) -> Any:
     return loads(f"v: {text}\n").data["v"]
 
 
+def shown_value(value: Any) -> str:
+    """A value as the plans show it (step 8, README.md): a number in the one number format of
+    run names and labels (naming.format_value: 1e-4), anything else as its YAML scalar."""
+    from ..spec.naming import format_value
+
+    if isinstance(value, float) and math.isfinite(value):
+        return format_value(value)
+    return yaml_scalar(value)
+
+
 def yaml_scalar(value: Any) -> str:
     """One value as a YAML scalar on one line, read back identically by ck-validate's loader and
     by PyYAML (YAML 1.1): plain where that is unambiguous, else single- or double-quoted.

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..spec import naming, sweep
 from ..spec.params import GENERATION_SETTINGS
+from ..facts.yamlwriter import shown_value as _shown
 from ..facts.yamlwriter import yaml_scalar as _yaml_scalar
 from ..facts.yamlwriter import yaml_value as _yaml_value
 from .counts import epochs_text, run_types
@@ -98,7 +99,7 @@ def _overview(d: Mapping[str, Any]) -> list[str]:
     e, n, training = d["experiment"], counts(d), d["data"]["training"]
     variables = d.get("variables") or {}
     varying = "; ".join(
-        f"{md_cell_code(k)} = {md_text(', '.join(str(v) for v in values))}" for k, values in variables.items()
+        f"{md_cell_code(k)} = {', '.join(md_cell_code(_shown(v)) for v in values)}" for k, values in variables.items()
     ) or "nothing (one run per model)"
     splits = training.get("splits") or {}
     dataset = ", ".join(f"{s} {_split(splits.get(s))}" for s in ("train", "validation", "test"))
@@ -125,10 +126,10 @@ def _overview(d: Mapping[str, Any]) -> list[str]:
 def _runs(d: Mapping[str, Any]) -> list[str]:
     lines = ["## Runs", "", "| Run | Type | Model | Parameters | SLURM overrides |", "|---|---|---|---|---|"]
     for r in d["runs"]:
-        params = ", ".join(f"{md_text(k)}={md_text(v)}" for k, v in (r.get("parameters") or {}).items()) or "-"
+        params = ", ".join(md_cell_code(f"{k}={_shown(v)}") for k, v in (r.get("parameters") or {}).items()) or "-"
         slurm = ", ".join(f"{md_text(k)}={md_text(v)}" for k, v in (r.get("slurm_overrides") or {}).items()) or "-"
         lines.append(f"| {md_cell_code(r['name'])} | {md_text(r['type'])} | {md_text(r['model'])} | {params} | {slurm} |")
-    constants = ", ".join(f"{md_code(k)}={md_code(_yaml_scalar(v))}" for k, v in (d.get("controls") or {}).items())
+    constants = ", ".join(f"{md_code(k)}={md_code(_shown(v))}" for k, v in (d.get("controls") or {}).items())
     return [*lines, "", f"Constants (controls): {constants}."]
 
 

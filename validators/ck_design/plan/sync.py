@@ -1,24 +1,29 @@
 """`ck-plan`: keep the plan in README.md true to experiment_summary.yaml after hand edits.
 
-    ck-plan [--check] [DIR]        default: the current directory
+    ck-plan [--check] [--exit-non-zero-on-fix] [DIR]        default: the current directory
     ck-plan --compare REF [--format markdown|json] [DIR]
 
 Regenerates the text between the plan markers of DIR/README.md from DIR/experiment_summary.yaml
 (`markdown.plan_sections`, the same code the template renders it with). Exit 0 when the plan
-was already up to date, 1 when it was rewritten (pre-commit's convention for fixers: the commit
-stops so the new README.md can be reviewed and added) or, with --check, would be; 2 when
-README.md is not a regular file (a FIFO, a link: it is never followed) or cannot be written. A design
-ck-validate rejects leaves the README alone (exit 0): the ck-validate hook reports it.
+was up to date or was rewritten; with --exit-non-zero-on-fix (what the rendered pre-commit hook
+ck-plan-sync passes) 1 when it was rewritten, so the commit stops and the new README.md can be
+reviewed and added; with --check, 1 when it would be rewritten; 2 when README.md is not a
+regular file (a FIFO, a link: it is never followed) or cannot be written. A design ck-validate
+rejects leaves the README alone (exit 0): the ck-validate hook reports it.
 
 With --compare REF it changes nothing and prints what the working design changes against the
 design at git ref REF (plan/compare.py): exit 0, or 2 when REF is not a commit or the design
 cannot be read.
+
+After `copier update`, the hook calls `regenerate_after_update`: the plan is generated text, so
+its lines never reach the person as merge conflicts; they are regenerated from the merged design.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import re
 import sys
 from pathlib import Path
 
@@ -68,7 +73,48 @@ def replace_plan(readme: str, plan: str) -> str | None:
     return readme[:span[0]] + plan + readme[span[1]:]
 
 
-def sync(directory: Path, *, check_only: bool = False) -> tuple[int, str]:
+# copier's inline conflict markers (git merge-file's): a line starting with 7 of them.
+_OPEN = re.compile(r"^<<<<<<<(?: |$)", re.M)
+_CLOSE = re.compile(r"^>>>>>>>(?: |$)", re.M)
+
+
+def regenerate_after_update(directory: Path) -> str:
+    """README.md's plan regenerated from the merged design after `copier update`, conflicts in
+    it included: what was done, in one line ('' when nothing changed or it cannot be done: no
+    markers, a design that does not load or has errors - then its own conflicts are reported).
+
+    The region runs from the first begin marker to the last end marker, so a conflict that
+    repeats a marker on both of its sides is inside it; a conflict that crosses the region's
+    edge (an opening marker without its close inside) is left for the person."""
+    readme_path = directory / README
+    try:
+        readme = read_text_file(readme_path)
+    except (OSError, ValueError):  # missing, not a regular file, not UTF-8: left to the person
+        return ""
+    start, end = readme.find(PLAN_BEGIN), readme.rfind(PLAN_END)
+    if start < 0 or end < start:
+        return ""
+    region = readme[start:end]
+    opened, closed = len(_OPEN.findall(region)), len(_CLOSE.findall(region))
+    if opened != closed:
+        return ""
+    design = _design(directory / SUMMARY)
+    if design is None:
+        return ""
+    new = readme[:start] + plan_sections(design) + readme[end + len(PLAN_END):]
+    if new == readme:
+        return ""
+    try:
+        write_regular_file(readme_path, new, directory)
+    except OSError:
+        return ""
+    if opened:
+        return (f"{README}: the plan's merge conflicts ({opened}) resolved: it is generated text, "
+                f"regenerated from the merged {SUMMARY}")
+    return f"{README}: the plan regenerated from the merged {SUMMARY}"
+
+
+def sync(directory: Path, *, check_only: bool = False, exit_on_fix: bool = False) -> tuple[int, str]:
     """(exit status, one-line message or '')."""
     readme_path = directory / README
     try:
@@ -93,7 +139,7 @@ def sync(directory: Path, *, check_only: bool = False) -> tuple[int, str]:
         write_regular_file(readme_path, new, directory)
     except OSError as exc:
         return 2, f"ck-plan: {exc}" if isinstance(exc, UnsafeTarget) else f"ck-plan: {readme_path}: {exc.strerror or exc}: nothing written"
-    return 1, f"ck-plan: regenerated the plan in {readme_path} from {SUMMARY}; review it and `git add {README}`"
+    return int(exit_on_fix), f"ck-plan: regenerated the plan in {readme_path} from {SUMMARY}; review it and `git add {README}`"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only report (exit 1) when the plan is out of date")
     parser.add_argument("--compare", metavar="REF", help="print what the design changes against the design at git ref REF")
     parser.add_argument("--format", choices=("markdown", "json"), default=None, help="with --compare: markdown (default) or json")
+    parser.add_argument("--exit-non-zero-on-fix", action="store_true",
+                        help="exit 1 after rewriting the plan (the pre-commit hook: the commit stops for review)")
     args = parser.parse_args(argv)
     if args.compare is not None:
         if args.check:
@@ -109,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         return _compare(args.directory, args.compare, args.format or "markdown")
     if args.format is not None:
         parser.error("--format goes with --compare REF")
-    status, message = sync(args.directory, check_only=args.check)
+    status, message = sync(args.directory, check_only=args.check, exit_on_fix=args.exit_non_zero_on_fix)
     if message:
         print(message, file=sys.stderr)
     return status

@@ -203,6 +203,14 @@ def _has_markers(p: Path) -> bool:
         return False
 
 
+def mark_resolved(dst: Path, name: str) -> None:
+    """`name`, regenerated without its conflict markers, no longer unmerged: its index entry back
+    to HEAD's (its new content unstaged, as copier leaves every other updated file)."""
+    r = run_git(["ls-files", "-u", "--", name], dst)
+    if r.returncode == 0 and r.stdout.strip() and not _has_markers(dst / name):
+        run_git(["reset", "-q", "--", name], dst)
+
+
 def conflicts(dst: Path) -> list[str]:
     """Files left conflicted by `copier update`: unmerged index entries, *.rej files, markers."""
     found: dict[str, str] = {}

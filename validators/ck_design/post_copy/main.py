@@ -31,8 +31,9 @@ from ..spec.naming import ANSWERS_FILE, LOG_FILE, SUMMARY_FILE
 from . import refresh, speed, verify
 from .answers import answer_value, answers_from, json_value, old_answers, question_order, user_answers, vanished_variables
 from .designlog import DesignLog, LogNotWritable
-from .git import conflicts, put_under_git
+from .git import conflicts, mark_resolved, put_under_git
 from .interrupt import GIT_STEP, record_interrupt
+from ..plan.sync import regenerate_after_update
 from .rendered import Plan, load_design, plan_from
 from .session import Context
 
@@ -237,7 +238,7 @@ def after_copy(ctx: Context) -> int:
 
 
 def _update_entry(log: DesignLog, ctx: Context, old: dict[str, Any], changed: dict[str, tuple[Any, Any]],
-                  conflicted: list[str]) -> str | None:
+                  conflicted: list[str], regenerated: str = "") -> str | None:
     """UPDATE_DESIGN and the changed answers; the merge-conflict problem, if any."""
     fields: dict[str, Any] = {
         "Template": f"{Answers.read(old).commit or '?'} -> {ctx.typed.commit or '?'}",
@@ -246,6 +247,8 @@ def _update_entry(log: DesignLog, ctx: Context, old: dict[str, Any], changed: di
     for key, (before, after) in changed.items():
         fields[f"Changed {key}"] = f"{json_value(before, key)} -> {json_value(after, key)}"
     fields["Conflicts"] = ", ".join(conflicted) or "none"
+    if regenerated:
+        fields["Plan"] = regenerated
     details = "copier update: design re-rendered and merged"
     problem = None
     if conflicted:
@@ -331,10 +334,14 @@ def after_update(ctx: Context) -> int:
         for k in user_answers({**old, **new}, ctx.order)
         if answer_value(k, old.get(k)) != answer_value(k, new.get(k))
     }
+    # README.md's plan is generated: regenerated from the merged design, its conflicts with it
+    regenerated = regenerate_after_update(dst)
+    if regenerated:
+        mark_resolved(dst, "README.md")
     conflicted = conflicts(dst)
-    if not changed and not conflicted:
+    if not changed and not conflicted and not regenerated:
         return _unchanged(log, ctx, old)
-    problem = _update_entry(log, ctx, old, changed, conflicted)
+    problem = _update_entry(log, ctx, old, changed, conflicted, regenerated)
     # Conflicts first: a half-merged design is not re-measured into (hooks/README.md).
     refreshed = refresh.Refresh() if conflicted else refresh.refresh_after_update(dst, log)
     design, load_error = load_design(dst / SUMMARY_FILE)
@@ -348,6 +355,7 @@ def after_update(ctx: Context) -> int:
     lines += [f"    {k}: {json_value(a, k)} -> {json_value(b, k)}" for k, (a, b) in changed.items()]
     lines += vanished_variables(Answers.read(old).variables, ctx.typed.variables)
     lines += refreshed.summary()
+    lines += [f"  {regenerated}"] if regenerated else []
     lines.append(f"  plan: {verify.runs_text(plan)}, {evaluations} evaluations; log: {log.entries} entries appended to {LOG_RELPATH}")
     if found.prerequisites:
         lines.append(f"  prerequisites ({len(found.prerequisites)}):")

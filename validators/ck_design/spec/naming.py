@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from .era import V03
@@ -112,14 +113,28 @@ def safe_name(text: str) -> str:
 
 
 def format_value(value: Any) -> str:
-    """Numbers print as Python's repr does (1e-05, 0.0001); strings as they are."""
+    """THE number format of run names, labels and the plans: a float below 1 in the shorter of
+    its decimal and its scientific spelling, the exponent without padding (1e-5, 1e-4, 1e-3,
+    3e-4, 0.01, 0.5; a tie keeps the decimal), from 1 up as Python writes it (2.0); other values
+    as repr() (strings as they are).
+    The older repr spellings (1e-05, 0.0001) stay accepted: value_spellings."""
     if isinstance(value, str):
         return value
-    return repr(value)
+    if isinstance(value, bool) or not isinstance(value, float) or not math.isfinite(value):
+        return repr(value)
+    text = repr(value)
+    if "e" not in text and abs(value) >= 1:
+        return text  # 2.0, 10.0, 1024.5: no exponent above 1
+    sign, digits, exponent = Decimal(text).normalize().as_tuple()
+    places = "".join(map(str, digits))
+    scientific = ("-" if sign else "") + places[0] + (f".{places[1:]}" if len(places) > 1 else "") \
+        + f"e{exponent + len(places) - 1}"
+    decimal = text if "e" not in text else format(Decimal(text), "f")
+    return scientific if len(scientific) < len(decimal) else decimal
 
 
 def value_label(param: str, value: Any, values: Sequence[Any] | None = None) -> str:
-    """`rank4` for lora_rank=4, `lr1e-05` for lr=1e-05, `{name}{v}` for unknown parameters.
+    """`rank4` for lora_rank=4, `lr1e-5` for lr=1e-05 (format_value), `{name}{v}` for unknown parameters.
 
     A prompt's text is no name (spaces, braces, newlines): a swept prompt is labelled by its
     1-based position in `values` (the variable's list), `prompt1`, `prompt2`, `system_prompt2`
@@ -166,13 +181,14 @@ def experiment_type(experiment: Mapping[str, Any]) -> str:
 
 
 def value_spellings(value: Any) -> tuple[str, ...]:
-    """Every way a run name may spell `value`: the repr form the wizard writes (1e-05) first,
-    then the forms people write by hand for the same number (1e-5, 1E-5, 0.00001, 1e-4 for 0.0001).
+    """Every way a run name may spell `value`: the form the wizard writes (format_value: 1e-5)
+    first, then the repr form earlier versions wrote (1e-05, 0.0001) and the forms people write
+    by hand for the same number (1E-5, 0.00001, 1e-04).
     """
     first = format_value(value)
     if isinstance(value, bool) or not isinstance(value, float) or not math.isfinite(value):
         return (first,)
-    forms = [first]
+    forms = [first, repr(value)]
     if value.is_integer():
         forms.append(str(int(value)))
     mantissa, _, exponent = f"{value:.12e}".partition("e")
@@ -200,7 +216,7 @@ def label_prefixes(param: str) -> tuple[str, ...]:
 def label_spellings(param: str, value: Any) -> tuple[str, ...]:
     """`value_label` in every form a run name may spell it: either prefix (`label_prefixes`),
     a separator or none (`LABEL_SEPARATORS`), and the value as `value_spellings` writes it
-    (bs4, batch_size4, batch_size_4, lr1e-05, lr1e-5, lr_0.00001, ...)."""
+    (bs4, batch_size4, batch_size_4, lr1e-5, lr1e-05, lr_0.00001, ...)."""
     return tuple(
         f"{prefix}{sep}{v}" for prefix in label_prefixes(param) for sep in LABEL_SEPARATORS for v in value_spellings(value)
     )

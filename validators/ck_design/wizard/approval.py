@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from ..facts.prerequisites import prerequisites
-from ..facts.yamlwriter import yaml_scalar
+from ..facts.yamlwriter import shown_value, yaml_scalar
 from ..spec import compute, naming, sweep
 from ..spec.params import GENERATION_SETTINGS
 from ..plan.counts import epochs_text, run_types, summary_counts
@@ -42,11 +42,12 @@ def findings(design: Mapping[str, Any]) -> list[Any]:
 def _design_lines(d: Mapping[str, Any], c: Mapping[str, int]) -> list[str]:
     e = d["experiment"]
     constants = {k: v for k, v in d["controls"].items() if k not in ("system_prompt", "prompt")}
-    varying = f", varying {', '.join(f'{k} {v}' for k, v in d['variables'].items())}" if d["variables"] else ""
+    varying = ", ".join(f"{k} [{', '.join(shown_value(v) for v in vs)}]" for k, vs in d["variables"].items())
+    varying = f", varying {varying}" if varying else ""
     lines = [
         f"Experiment: {e['name']} ({e['type']})",
         f"Question:   {e['question']!r}" if "\n" in e["question"] else f"Question:   {e['question']}",
-        "Constants:  " + ", ".join(f"{k}={yaml_scalar(v)}" for k, v in constants.items()),
+        "Constants:  " + ", ".join(f"{k}={shown_value(v)}" for k, v in constants.items()),
         f"Prompt:     {yaml_scalar(d['controls']['prompt'])}; system prompt: {yaml_scalar(d['controls']['system_prompt'])}",
         f"Runs:       {c['fine_tuned']} fine-tuned + {c['controls']} control(s){varying}",
     ]

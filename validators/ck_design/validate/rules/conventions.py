@@ -99,11 +99,11 @@ DOCS = [
         "Use letters, digits, '.', '_' and '-' only (rename the matrix entries that refer to it too).",
         """
         runs:
-          - name: Llama-3.2-1B-Instruct rank4/lr1e-05
+          - name: Llama-3.2-1B-Instruct rank4/lr1e-5
         """,
         """
         runs:
-          - name: Llama-3.2-1B-Instruct_rank4_lr1e-05
+          - name: Llama-3.2-1B-Instruct_rank4_lr1e-5
         """,
         v03="Run names become the folders {experiment.dir}/{run_name}.",
     ),

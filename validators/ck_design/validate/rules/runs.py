@@ -97,7 +97,7 @@ DOCS = [
         disagrees with its parameters misleads whoever reads the results. Accepted forms of a
         varied value: the short form the wizard writes or the full parameter name (rank4,
         lora_rank4; bs4, batch_size4), with or without a '_' or '-' before the value
-        (lora_rank_4, bs-4), the number as Python writes it or as people do (lr1e-05, lr1e-5,
+        (lora_rank_4, bs-4), the number as Python writes it or as people do (lr1e-5, lr1e-05,
         lr0.00001); the parts in any order. The proposed rename (and --fix) is the wizard's
         form, offered only for a name that lacks a part: a name in any accepted form is never
         renamed.""",
@@ -483,7 +483,7 @@ def _check_run_name(
     expected = naming.run_name(model, ordered, _lists(s.variables))
     if name == expected:
         return
-    # Hand-written names spell numbers as people do: lr1e-5 is lr1e-05 (naming.label_spellings).
+    # Hand-written names spell numbers as people do: lr1e-05 (earlier versions) is lr1e-5 (naming.label_spellings).
     absent = [] if model in name else [model]
     absent += [
         label
