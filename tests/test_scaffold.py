@@ -17,7 +17,7 @@ from ck_design.spec import era as eras
 from ck_design.spec.jobs import evaluation_cells
 from scaffold_support import NAME, SCRATCH, files_under, load, scaffold, seed_design, to_v03, write
 
-RUN = "Llama-3.2-1B-Instruct_rank4_lr1e-05"
+RUN = "Llama-3.2-1B-Instruct_rank4_lr1e-5"
 CONTROL = "Llama-3.2-1B-Instruct_base"
 OUT = f"{SCRATCH}/ck-outputs/{NAME}"
 V03_DIR = f"{SCRATCH}/ck-projects/capitalization/{NAME}"
@@ -97,7 +97,7 @@ def test_seed_evaluation_configs_field_by_field(tmp_path: Path) -> None:
         "model_path": f"{OUT}/ck-out-{RUN}/epoch_1",
         "model_hf_name": f"hf/{RUN}_epoch_1",
         "output_dir": f"{OUT}/ck-out-{RUN}/",
-        "vis_label": "1B_rank4_lr1e-05",
+        "vis_label": "1B_rank4_lr1e-5",
         "finetuned": True,
         "epoch": 1,
     }
@@ -190,7 +190,7 @@ def test_v03_evaluation_configs_field_by_field() -> None:
         "output_dir": art,
         "data_path": f"{SCRATCH}/data/words_8L_500.json",
         # 0.3: an entry with several tasks labels each cell with its task
-        "vis_label": "1B_rank4_lr1e-05 (capitalization_hard)",
+        "vis_label": "1B_rank4_lr1e-5 (capitalization_hard)",
         "use_chat_template": True,
         "prompt": "Capitalize: {input}\n",
         "system_prompt": "",
@@ -315,7 +315,7 @@ def test_design_change_rewrites_and_removes_only_its_own_stale_files(tmp_path: P
     assert scaffold(exp).returncode == 0
     notes = exp / RUN / "notes.txt"
     notes.write_text("mine\n")  # a researcher's file inside a run folder that goes away
-    gone = "Llama-3.2-3B-Instruct_rank8_lr0.0001"
+    gone = "Llama-3.2-3B-Instruct_rank8_lr1e-4"
     data["runs"] = [r for r in data["runs"] if r["name"] not in (RUN, gone)]
     data["evaluation"]["matrix"] = [m for m in data["evaluation"]["matrix"] if m["run"] not in (RUN, gone)]
     data["controls"]["batch_size"] = 8

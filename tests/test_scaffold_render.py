@@ -21,7 +21,7 @@ from ck_design.scaffold import keys
 from scaffold_support import BIN, NAME, absolute, files_under, load, scaffold, to_v03, write
 from designs import make_design
 
-RUN = "Llama-3.2-1B-Instruct_rank4_lr1e-05"
+RUN = "Llama-3.2-1B-Instruct_rank4_lr1e-5"
 CONTROL = "Llama-3.2-1B-Instruct_base"
 
 SETUP_FINETUNE = '''
@@ -135,11 +135,11 @@ def test_one_failure_is_reported_with_its_run_and_hides_no_other(tmp_path: Path)
     failed = [ln for ln in r.stderr.splitlines() if "exited 1: ValueError: Unknown model: 'Llama-3.2-3B-Instruct'" in ln]
     # 4 runs of the 3B model and their 16 evaluations, and the 3B control's 2.
     assert len(failed) == 4 + 16 + 2
-    assert "ck-scaffold: run Llama-3.2-3B-Instruct_rank8_lr0.0001: cruijff_kit.tools.torchtune.setup_finetune exited 1" in r.stderr
+    assert "ck-scaffold: run Llama-3.2-3B-Instruct_rank8_lr1e-4: cruijff_kit.tools.torchtune.setup_finetune exited 1" in r.stderr
     assert "ck-scaffold: run Llama-3.2-3B-Instruct_base, task capitalization_hard: cruijff_kit.tools.inspect.setup_inspect exited 1" in r.stderr
     assert "rendered 22 of 44 jobs" in r.stdout and "22 failed" in r.stdout
     assert (exp / RUN / "finetune.slurm").is_file()
-    assert not (exp / "Llama-3.2-3B-Instruct_rank4_lr1e-05" / "finetune.slurm").exists()
+    assert not (exp / "Llama-3.2-3B-Instruct_rank4_lr1e-5" / "finetune.slurm").exists()
     assert not list(exp.rglob(".ck-render-*"))
 
 
