@@ -279,7 +279,7 @@ CASES = [
          make_kwargs={"models": ("Llama-3.3-70B-Instruct",), "full_gpu": False}),
     # Issue 23 item 1: a model that needs a full GPU or more always gets one, in a sanity check too.
     Case("CK292-sanity-check-large-model", _set(("controls", "gpus"), 4), {"CK292"}, "CK292",
-         "- name: Llama-3.3-70B-Instruct_rank4_lr1e-05",
+         "- name: Llama-3.3-70B-Instruct_rank4_lr1e-5",
          make_kwargs={"models": ("Llama-3.3-70B-Instruct",), "full_gpu": False, "experiment_type": "sanity_check"}),
     Case("CK293", lambda d: None, {"CK293"}, "CK293", "- name: Custom-7B-Chat",
          make_kwargs={"models": ("Custom-7B-Chat",)}),

@@ -16,7 +16,7 @@ from ck_design.facts import loader
 from ck_design.validate import cli
 from ck_design.validate import engine as checks
 
-RUN0 = "Llama-3.2-1B-Instruct_rank4_lr1e-05"
+RUN0 = "Llama-3.2-1B-Instruct_rank4_lr1e-5"
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict[str, Any]], str]:
