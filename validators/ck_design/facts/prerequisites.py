@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+from ..spec.sweep import CHECKPOINT_PATH, EVAL_ONLY
 from . import resources
 
 
@@ -70,6 +71,29 @@ def dataset_problem(path: str) -> str | None:
     return None
 
 
+def checkpoint_problem(run: str, path: str) -> str | None:
+    """Why eval-only run `run`'s existing checkpoint at `path` cannot be evaluated yet, or None
+    (the same verdict as CK284: a folder with a config.json or weights)."""
+    facts = model_facts(path)
+    if not facts.exists:
+        return f"Checkpoint of eval-only run {run}: {path} does not exist (train it first, or fix checkpoint_path)."
+    if not (facts.has_config or facts.has_weights):
+        return f"Checkpoint of eval-only run {run}: {path} has no config.json and no weights (not a checkpoint or model folder)."
+    return None
+
+
+def eval_only_checkpoints(runs: Any) -> list[tuple[str, str]]:
+    """(run name, checkpoint_path) of every eval-only run of a design's `runs`."""
+    out = []
+    for run in runs if isinstance(runs, list) else []:
+        if not isinstance(run, Mapping) or run.get("type") != EVAL_ONLY:
+            continue
+        params = run.get("parameters")
+        path = params.get(CHECKPOINT_PATH) if isinstance(params, Mapping) else None
+        out.append((str(run.get("name", "?")), path if isinstance(path, str) and path.strip() else "(none)"))
+    return out
+
+
 def task_problems(name: str, script: str, dataset: str | None = None) -> list[str]:
     """Why evaluation task `name` cannot run yet (its script, its own dataset), or []."""
     out = []
@@ -97,6 +121,9 @@ def prerequisites(design: Mapping[str, Any]) -> list[str]:
     out: list[str] = []
     for m in design["models"]["base"]:
         if problem := model_problem(m["name"], m["path"]):
+            out.append(problem)
+    for run, path in eval_only_checkpoints(design.get("runs")):
+        if problem := checkpoint_problem(run, path):
             out.append(problem)
     if problem := dataset_problem(design["data"]["training"]["path"]):
         out.append(problem)

@@ -70,6 +70,7 @@ class _Quiet(DesignLog):
 # changed write log entries; docs: hooks/README.md).
 _STEP_ANSWERS = {
     "models": {"models", "models_dir"},
+    "checkpoints": {"eval_checkpoints", "eval_checkpoints_wanted"},
     "dataset": {"dataset_path"},
     "tasks": {"eval_tasks"},
     "disk": {"models", "models_dir", "dataset_path", "scratch_dir"},
@@ -87,6 +88,7 @@ def _verify_all(log: DesignLog, plan: Plan, changed: set[str] | None = None) -> 
     # Called through the modules, not imported names, so a test can make one step fail.
     found = verify.Findings()
     verify.verify_models(log_for("models"), plan, found)
+    verify.verify_checkpoints(log_for("checkpoints"), plan, found)
     verify.verify_dataset(log_for("dataset"), plan, found)
     verify.verify_tasks(log_for("tasks"), plan, found)
     verify.check_disk(log_for("disk"), plan, found)

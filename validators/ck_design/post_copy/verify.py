@@ -68,6 +68,19 @@ def verify_models(log: DesignLog, plan: Plan, found: Findings) -> None:
             log.add("VERIFY_MODEL", details, fields)
 
 
+def verify_checkpoints(log: DesignLog, plan: Plan, found: Findings) -> None:
+    """Eval-only runs: the existing checkpoint each evaluates must be there (a prerequisite)."""
+    details = "Verifying an eval-only run's checkpoint exists"
+    for run, path in prereq.eval_only_checkpoints(plan.runs):
+        problem = prereq.checkpoint_problem(run, path)
+        found.require(problem)
+        fields: dict[str, Any] = {"Model": run, "Path": path}
+        if problem:
+            log.add("VERIFY_MODEL", details, fields, "failure", f"CheckpointNotFound - {problem}")
+        else:
+            log.add("VERIFY_MODEL", details, fields)
+
+
 def _split_mismatches(plan: Plan, counts: dict[str, int | None]) -> list[str]:
     if not plan.from_design:
         return []
