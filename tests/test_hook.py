@@ -14,6 +14,7 @@ import yaml
 
 from ck_design.spec import naming, sweep
 from ck_design.post_copy import git as hook_git
+from ck_design.facts import priorspeed
 from ck_design.post_copy import speed, verify
 from ck_design.post_copy.designlog import CLOCK_SKEW
 from ck_design.post_copy.main import VERIFY_STEP
@@ -288,9 +289,9 @@ def test_without_prior_runs_the_log_says_so(tmp_path, env):
 def test_speed_parsing_reads_it_per_s_and_s_per_it(tmp_path):
     f = tmp_path / "slurm-1.out"
     f.write_text("a 3/10 [00:03<00:07, 1.00it/s]\nb 4/10 [00:08<00:12, 2.00s/it]\nc 5/10 [3.00it/s]\n")
-    assert speed.file_speed(f) == pytest.approx(1.0)
+    assert priorspeed.file_speed(f) == pytest.approx(1.0)
     (tmp_path / "slurm-2.out").write_text("no progress here\n")
-    assert speed.file_speed(tmp_path / "slurm-2.out") is None
+    assert priorspeed.file_speed(tmp_path / "slurm-2.out") is None
 
 
 def test_update_logs_changed_answers_and_conflicts(tmp_path, env):

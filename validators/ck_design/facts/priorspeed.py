@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from time import monotonic
 
+from ..spec.compute import plausible_speed
 from .files import read_tail
 
 SPEED_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(it/s|s/it)")
@@ -55,39 +56,55 @@ def slurm_logs(scratch: Path, depth: int = SLURM_SEARCH_DEPTH, budget_s: float =
     return [path for _, path in found[:MAX_SLURM_LOGS]], False
 
 
-def file_speed(path: Path) -> float | None:
-    """Median training speed (iterations per second) in one SLURM log's progress bars."""
+def file_speeds(path: Path) -> tuple[float | None, int]:
+    """(median training speed in it/s of one SLURM log's progress bars, or None; how many
+    figures were implausible and ignored: spec/compute.py plausible_speed)."""
     try:
         text = read_tail(path, SLURM_TAIL_BYTES).decode("utf-8", errors="replace")
     except OSError:
-        return None
-    speeds = []
+        return None, 0
+    speeds, ignored = [], 0
     for value, unit in SPEED_RE.findall(text):
-        v = float(value)
-        if v > 0:
-            speeds.append(v if unit == "it/s" else 1.0 / v)
-    return statistics.median(speeds) if speeds else None
+        try:
+            v = float(value)
+            it_s = v if unit == "it/s" else 1.0 / v
+        except (ValueError, ZeroDivisionError, OverflowError):
+            ignored += 1
+            continue
+        if plausible_speed(it_s):
+            speeds.append(it_s)
+        else:
+            ignored += 1
+    return (statistics.median(speeds) if speeds else None), ignored
+
+
+def file_speed(path: Path) -> float | None:
+    """Median training speed (iterations per second) in one SLURM log's progress bars."""
+    return file_speeds(path)[0]
 
 
 @lru_cache(maxsize=16)
-def _prior_speed(scratch: str, models: tuple[str, ...], _mtime: float) -> tuple[float | None, int]:
+def _prior_speed(scratch: str, models: tuple[str, ...], _mtime: float) -> tuple[float | None, int, int]:
     root = Path(scratch).expanduser()
     if not root.is_dir():
-        return None, 0
+        return None, 0, 0
     logs, _ = slurm_logs(root)
-    with_speed = [(p, s) for p, s in ((p, file_speed(p)) for p in logs) if s is not None]
+    per_file = [(p, *file_speeds(p)) for p in logs]
+    with_speed = [(p, s) for p, s, _ in per_file if s is not None]
+    ignored = sum(n for _, _, n in per_file)
     matching = [s for p, s in with_speed if any(m and m in str(p) for m in models)]
     speeds = matching or [s for _, s in with_speed]
-    return (statistics.median(speeds) if speeds else None), len(speeds)
+    return (statistics.median(speeds) if speeds else None), len(speeds), ignored
 
 
-def prior_speed(scratch: str, models: tuple[str, ...]) -> tuple[float | None, int]:
+def prior_speed(scratch: str, models: tuple[str, ...]) -> tuple[float | None, int, int]:
     """(median it/s of the earlier logs under scratch, those naming a model preferred; files
-    it comes from), or (None, 0). Cached per scratch dir state: the wizard asks once per render."""
+    it comes from; implausible figures ignored), or (None, 0, 0). Cached per scratch dir
+    state: the wizard asks once per render."""
     if not scratch:
-        return None, 0
+        return None, 0, 0
     try:
         mtime = os.stat(os.path.expanduser(scratch)).st_mtime
     except OSError:
-        return None, 0
+        return None, 0, 0
     return _prior_speed(scratch, tuple(models), mtime)

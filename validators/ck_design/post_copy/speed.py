@@ -15,7 +15,7 @@ from ..facts.priorspeed import (  # noqa: F401  (names this module has always of
     SLURM_SEARCH_SECONDS,
     SLURM_TAIL_BYTES,
     SPEED_RE,
-    file_speed,
+    file_speeds,
     slurm_logs,
 )
 from .designlog import DesignLog
@@ -32,12 +32,19 @@ def duration(seconds: float) -> str:
 
 def _speed_from(log: DesignLog, plan: Plan, found: Findings, logs: list[Path]) -> str | None:
     """The median it/s of the logs (those naming a chosen model preferred), logged; None if none."""
-    per_file = [(p, file_speed(p)) for p in logs]
+    figures = [(p, *file_speeds(p)) for p in logs]
+    per_file = [(p, s) for p, s, _ in figures]
+    ignored = sum(n for _, _, n in figures)
     with_speed = [(p, s) for p, s in per_file if s is not None]
     model_names = [m for m, _ in plan.models]
     matching = [s for p, s in with_speed if any(m and m in str(p) for m in model_names)]
     speeds = matching or [s for _, s in with_speed]
     fields: dict[str, Any] = {"Files read": len(per_file), "Files with it/s": len(with_speed)}
+    if ignored:
+        # A figure no fine-tuning job shows (spec/compute.py plausible_speed): a broken or
+        # hostile log must not turn into a 83,333-hour estimate.
+        fields["Ignored"] = f"{ignored} implausible it/s figures"
+        found.notes.append(f"{ignored} implausible it/s figures in prior slurm-*.out logs were ignored")
     if not speeds:
         found.notes.append("prior slurm-*.out logs hold no it/s figures: training time not estimated")
         log.add("EXTRACT_TRAINING_SPEED", "Extracting it/s from prior SLURM logs", fields, "warning",

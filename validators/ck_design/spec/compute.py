@@ -36,6 +36,14 @@ MIN_MEM_GB = 32
 MEM_STEP_GB = 16
 DEFAULT_PARAMS_B = 8.0  # an unknown model without a size in its name or on disk
 
+# Training speeds outside this range (a step taking more than 1000 s, or a thousand steps a
+# second) are not progress bars of a fine-tuning job: a log saying `0.000001it/s` would ask for
+# 83,333 hours. They are ignored, and the estimate says so.
+MIN_PLAUSIBLE_IT_S = 1e-3
+MAX_PLAUSIBLE_IT_S = 1e3
+# The longest --time TIME_PATTERN can write (9999:59:59): every written estimate validates.
+MAX_TIME_SECONDS = 9999 * 3600 + 59 * 60 + 59
+
 BASIS_DEFAULTS = "documented defaults (no earlier slurm-*.out logs with it/s figures)"
 
 _PARAMS_B = re.compile(r"(\d+(?:\.\d+)?)B(?![a-z])")
@@ -50,6 +58,20 @@ def params_billions(model: str, size_gb: float | None = None) -> float:
     if size_gb:
         return max(0.1, size_gb / 2)
     return DEFAULT_PARAMS_B
+
+
+def plausible_speed(it_s: float) -> bool:
+    return MIN_PLAUSIBLE_IT_S <= it_s <= MAX_PLAUSIBLE_IT_S
+
+
+def clamped(seconds: float, limit: int | None = None) -> tuple[int, bool]:
+    """(seconds rounded up with the safety factor, at most the partition's `limit` and what
+    TIME_PATTERN can write; whether the limit cut it). Never an OverflowError: inf is clamped."""
+    cap = min(limit, MAX_TIME_SECONDS) if limit else MAX_TIME_SECONDS
+    if not seconds < cap:  # also inf and nan
+        return cap, bool(limit) and cap == limit
+    rounded = _round_up(seconds)
+    return (int(rounded), False) if rounded <= cap else (cap, bool(limit) and cap == limit)
 
 
 def hhmmss(seconds: float) -> str:
@@ -115,11 +137,16 @@ def training_seconds(run: Mapping[str, Any], controls: Mapping[str, Any], train_
 
 
 def run_compute(run: Mapping[str, Any], controls: Mapping[str, Any], train_examples: int,
-                size_gb: float | None, speed_it_s: float | None, basis: str) -> dict[str, Any]:
-    """`runs[].compute` of a fine-tuned run."""
-    seconds = training_seconds(run, controls, train_examples, size_gb, speed_it_s)
+                size_gb: float | None, speed_it_s: float | None, basis: str,
+                limit: int | None = None) -> dict[str, Any]:
+    """`runs[].compute` of a fine-tuned run; its time at most `limit` (the partition's, seconds)."""
+    if speed_it_s is not None and not plausible_speed(speed_it_s):
+        speed_it_s = None  # the caller's basis says why (speed_basis)
+    seconds, cut = clamped(training_seconds(run, controls, train_examples, size_gb, speed_it_s), limit)
+    if cut:
+        basis += f"; clamped to the partition's time limit {hhmmss(seconds)} (claude.local.md): the estimate was longer"
     return {
-        "time": hhmmss(_round_up(seconds)),
+        "time": hhmmss(seconds),
         "gpus": _gpus(run, controls),
         "mem": _mem(params_billions(str(run.get("model")), size_gb)),
         "basis": basis,
@@ -127,7 +154,8 @@ def run_compute(run: Mapping[str, Any], controls: Mapping[str, Any], train_examp
 
 
 def evaluation_compute(runs: Sequence[Mapping[str, Any]], controls: Mapping[str, Any],
-                       eval_examples: int | None, sizes: Mapping[str, float | None]) -> dict[str, Any]:
+                       eval_examples: int | None, sizes: Mapping[str, float | None],
+                       limit: int | None = None) -> dict[str, Any]:
     """`evaluation.compute`: one evaluation job (a run x task x epoch cell) of the largest model."""
     models = list(dict.fromkeys(str(r.get("model")) for r in runs)) or ["?"]
     largest = max(models, key=lambda m: params_billions(m, sizes.get(m)))
@@ -136,18 +164,20 @@ def evaluation_compute(runs: Sequence[Mapping[str, Any]], controls: Mapping[str,
     seconds = STARTUP_SECONDS + examples * DEFAULT_EVAL_SECONDS_PER_EXAMPLE_1B * params_b
     info = model_registry.lookup(largest)
     return {
-        "time": hhmmss(_round_up(seconds)),
+        "time": hhmmss(clamped(seconds, limit)[0]),
         "gpus": info.min_gpus if info else 1,
         "mem": _mem(params_b),
         "basis": f"documented defaults ({DEFAULT_EVAL_SECONDS_PER_EXAMPLE_1B:g} s per example per billion parameters, {examples} examples)",
     }
 
 
-def speed_basis(speed_it_s: float | None, files: int = 0) -> str:
-    """The `basis` of a training estimate."""
-    if speed_it_s:
-        return f"earlier slurm-*.out logs: {speed_it_s:.2f} it/s (median of {files} file{'s' if files != 1 else ''})"
-    return BASIS_DEFAULTS
+def speed_basis(speed_it_s: float | None, files: int = 0, ignored: int = 0) -> str:
+    """The `basis` of a training estimate; `ignored`: implausible it/s figures left out."""
+    note = (f"; {ignored} implausible it/s figure{'s' if ignored != 1 else ''} ignored (outside "
+            f"{MIN_PLAUSIBLE_IT_S:g}-{MAX_PLAUSIBLE_IT_S:g} it/s)") if ignored else ""
+    if speed_it_s and plausible_speed(speed_it_s):
+        return f"earlier slurm-*.out logs: {speed_it_s:.2f} it/s (median of {files} file{'s' if files != 1 else ''}){note}"
+    return BASIS_DEFAULTS + note
 
 
 def gpu_hours(design: Mapping[str, Any]) -> dict[str, float]:

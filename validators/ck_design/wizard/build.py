@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from ..facts import resources
+from ..facts import localconfig, resources
 from ..facts.prerequisites import dataset_facts, model_facts
 from ..facts.priorspeed import prior_speed
 from ..spec import compute, naming, sweep
@@ -98,14 +98,16 @@ def _add_compute(design: dict[str, Any], a: Answers) -> None:
     """runs[].compute of the fine-tuned runs and evaluation.compute (spec/compute.py)."""
     sizes = {m["name"]: m["size_gb"] for m in design["models"]["base"]}
     splits = design["data"]["training"]["splits"]
-    speed, files = prior_speed(absolute_path(a.scratch_dir), tuple(sizes))
-    basis = compute.speed_basis(speed, files)
+    speed, files, ignored = prior_speed(absolute_path(a.scratch_dir), tuple(sizes))
+    basis = compute.speed_basis(speed, files, ignored)
+    # The partition's longest job (claude.local.md), as CK298 reads it for this directory.
+    limit = compute.parse_time(localconfig.load(design["experiment"]["directory"]).get("time_limit") or None)
     for run in design["runs"]:
         if run["type"] == sweep.FINE_TUNED:
             run["compute"] = compute.run_compute(run, design["controls"], splits.get("train") or 0,
-                                                 sizes.get(run["model"]), speed, basis)
+                                                 sizes.get(run["model"]), speed, basis, limit)
     design["evaluation"]["compute"] = compute.evaluation_compute(
-        design["runs"], design["controls"], splits.get("test") or splits.get("validation"), sizes)
+        design["runs"], design["controls"], splits.get("test") or splits.get("validation"), sizes, limit)
 
 
 def _base_models(a: Answers) -> list[dict[str, Any]]:
