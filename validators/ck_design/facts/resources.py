@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .files import TooLarge, not_regular, read_regular
+from .walk import TooManyEntries, tree_size
 
 SPLITS = ("train", "validation", "test")
 # Reading is bounded (docs/security.md): json.load holds ~10x the file in memory, so split counts
@@ -55,19 +56,6 @@ class TaskScriptFacts:
     error: str | None = None
 
 
-def _tree_size(path: Path) -> int:
-    total = 0
-    stack = [path]
-    while stack:
-        with os.scandir(stack.pop()) as it:
-            for entry in it:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
-                elif entry.is_file(follow_symlinks=True):
-                    total += entry.stat(follow_symlinks=True).st_size
-    return total
-
-
 def model_facts(path: str | os.PathLike[str]) -> ModelFacts:
     p = Path(path).expanduser()
     if not p.is_dir():
@@ -78,7 +66,9 @@ def model_facts(path: str | os.PathLike[str]) -> ModelFacts:
     except OSError:
         pass
     try:
-        facts.size_gb = round(_tree_size(p) / 1e9, 2)
+        facts.size_gb = round(tree_size(p) / 1e9, 2)
+    except TooManyEntries as exc:
+        facts.error = str(exc)
     except OSError as exc:
         facts.error = f"cannot measure {str(path)!r}: {exc.strerror or exc}"
     if not facts.has_config and facts.error is None:
@@ -142,7 +132,7 @@ def dataset_facts(path: str | os.PathLike[str]) -> DatasetFacts:
         facts.error = f"dataset {str(path)!r} is {odd}, not a regular file"
         return facts
     try:
-        facts.size_kb = round((_tree_size(p) if p.is_dir() else p.stat().st_size) / 1024)
+        facts.size_kb = round((tree_size(p) if p.is_dir() else p.stat().st_size) / 1024)
         if fmt == "parquet":
             try:
                 facts.splits = _count_parquet(p)
@@ -150,6 +140,9 @@ def dataset_facts(path: str | os.PathLike[str]) -> DatasetFacts:
                 facts.error = "counting parquet rows needs pyarrow (pip install pyarrow)"
             return facts
         data = json.loads(read_regular(p, MAX_JSON_DATASET_BYTES))
+    except TooManyEntries as exc:
+        facts.error = f"dataset {exc}"
+        return facts
     except TooLarge as exc:
         facts.error = (f"dataset {str(path)!r} is {exc.size / 1e6:.0f} MB: split counts are measured for "
                        f"JSON datasets up to {exc.limit // 1_000_000} MB; fill in data.training.splits yourself")

@@ -6,13 +6,11 @@ and what the benchmarks measure are one build (docs/wizard.md).
 
 from __future__ import annotations
 
-import glob
-import itertools
 import os
 from collections.abc import Mapping
 from typing import Any
 
-from ..facts import localconfig, resources
+from ..facts import localconfig, resources, walk
 from ..facts.prerequisites import dataset_facts, model_facts
 from ..facts.priorspeed import prior_speed
 from ..spec import compute, naming, sweep
@@ -89,9 +87,10 @@ def _eval_only(a: Answers) -> list[dict[str, str]]:
 
 
 def bounded_glob(pattern: str) -> list[str]:
-    """A checkpoint glob's matches, sorted; at most one more than a design may hold (the wizard
-    refuses more at the question), so a pattern like /scratch/*/*/* never walks a whole disk."""
-    return sorted(itertools.islice(glob.iglob(pattern), sweep.MAX_EVALUATIONS + 1))
+    """A checkpoint glob's matches, sorted: the walk is bounded by the entries it visits
+    (facts/walk.py; the wizard refuses a glob that hits the bound at the question), and at most
+    one more than a design may hold is kept."""
+    return list(walk.bounded_glob(pattern).matches[: sweep.MAX_EVALUATIONS + 1])
 
 
 def _add_compute(design: dict[str, Any], a: Answers) -> None:

@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from ..facts import model_size
+from ..facts import model_size, walk
 from ..spec import model_registry, naming
 from ..spec.params import PARAMS, SWEEPABLE
 from ..spec.sweep import MAX_EVALUATIONS
@@ -315,7 +315,10 @@ def check_eval_checkpoints(checkpoints: Any, models: Any = None) -> str:
         if msg := _check_checkpoint(i, c, chosen):
             return msg
         path = c if isinstance(c, str) else c["path"]
-        runs += max(1, len(bounded_glob(path))) if any(ch in path for ch in "*?[") else 1
+        if walk.has_magic(path) and walk.bounded_glob(path).stopped:
+            return (f"checkpoint {i + 1}: the glob {path!r} stopped after visiting {walk.MAX_GLOB_ENTRIES:,} files and "
+                    "folders without finishing: write more of the path out (fewer * near the root)")
+        runs += max(1, len(bounded_glob(path))) if walk.has_magic(path) else 1
         label = c.get("label") if isinstance(c, Mapping) else None
         if label:
             if label in labels:
