@@ -207,16 +207,18 @@ DOCS = [
     ),
     rule(
         "CK271", W, PATHS,
-        "experiment.name does not carry experiment.date (no YYYY-MM-DD in it, or a different one).",
+        "experiment.name carries a date (YYYY-MM-DD) other than experiment.date.",
         """The seed's step 6 ("Establish naming"): an experiment name includes a task/dataset
         indicator, the key experimental factor and the "Date (YYYY-MM-DD format)", as in
         cap_8L_lora_comparison_2025-10-18. Names are directories side by side in ck-experiments/
-        and ck-outputs/: without the date a rerun collides with the first run's name, and a
-        name whose date disagrees with experiment.date files the experiment under the wrong day.""",
+        and ck-outputs/, sorted and found by that date: a name whose date disagrees with
+        experiment.date (a design copied from an earlier one, the date changed and the name
+        not) files the experiment under the wrong day. A name with no date at all is not
+        reported: the wizard names an experiment after the folder it is created in.""",
         "End the name with experiment.date: {task}_{factor}_{YYYY-MM-DD}.",
         """
         experiment:
-          name: cap_8L_lora_comparison
+          name: cap_8L_lora_comparison_2026-10-18
           date: '2026-11-25'
         """,
         """
@@ -367,22 +369,15 @@ def _check_date(ctx: Ctx, when: str) -> bool:
     return reason is None
 
 
-# A name with no date at all: not yet reported (the wizard names an experiment after its
-# destination folder, which need not carry one).
-_NO_DATE_CHECKED = False
-
-
 def _check_name_date(ctx: Ctx, name: str, when: str) -> None:
     """CK271: the name carries experiment.date (the seed's step 6)."""
     dates = naming.DATE_IN_NAME.findall(name)
-    if when in dates or (not dates and not _NO_DATE_CHECKED):
+    # No date at all is not reported: the wizard names an experiment after the folder it is
+    # created in (copier's destination), which the person chose and may not date.
+    if not dates or when in dates:
         return
-    if dates:
-        problem = f"carries the date {dates[-1]}, but experiment.date is {when!r}"
-        proposal = name.replace(dates[-1], when)
-    else:
-        problem = "carries no date (YYYY-MM-DD)"
-        proposal = f"{name}_{when}"
+    problem = f"carries the date {dates[-1]}, but experiment.date is {when!r}"
+    proposal = name.replace(dates[-1], when)
     ctx.add(
         "CK271",
         ("experiment", "name"),
