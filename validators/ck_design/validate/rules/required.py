@@ -62,7 +62,7 @@ def check(ctx: Ctx, d: Design) -> None:
             )
     output = d.data.get("output")
     # The 0.3 era has no checkpoint_pattern: checkpoints live under experiment.dir.
-    if isinstance(output, dict) and "checkpoint_pattern" not in output and era.detect(d.data) == era.SEED:
+    if isinstance(output, dict) and "checkpoint_pattern" not in output and d.era == era.SEED:
         ctx.add(
             "CK106",
             ("output",),
