@@ -172,3 +172,20 @@ def test_explain_an_unknown_code_points_at_the_list_and_the_nearest(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"no rule has the code {code.upper()}" in err
     assert f"the nearest are {nearest}" in err and "docs/rules.md" in err
+
+
+# --- issue 23 item 6: one scratch folder ---------------------------------------------------------
+
+
+def test_ck267_a_design_kept_outside_the_scratch_folder_is_a_choice(tmp_path: Path) -> None:
+    """~/ck-experiments/{name} with outputs in /scratch/me/ck-outputs/{name} (the wizard run from
+    home): not reported; /scratch/alice/ck-outputs beside /scratch/me/ck-experiments is."""
+    data = make_design()
+    name = data["experiment"]["name"]
+    data["experiment"]["directory"] = f"/home/me/ck-experiments/{name}"
+    assert checks.check(loader.loads(dump(data), "x.yaml")) == []
+    data["experiment"]["directory"] = f"/scratch/me/ck-experiments/{name}"
+    data["output"]["base_directory"] = f"/scratch/alice/ck-outputs/{name}"
+    (finding,) = checks.check(loader.loads(dump(data), "x.yaml"))
+    assert finding.code == "CK267" and "'/scratch/alice'" in finding.message
+    assert finding.hint == f"use '/scratch/me/ck-outputs/{name}'"

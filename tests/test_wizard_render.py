@@ -382,8 +382,7 @@ def test_update_keeps_hand_edits_and_declined_update_changes_nothing(res, tmp_pa
 def test_large_model_always_gets_the_full_gpu_constraint(tmp_path):
     big = "Llama-3.3-70B-Instruct"
     res70 = make_resources(tmp_path / "res", models=(big,), local={"Partition": "gpu-full"})
-    # Under the scratch folder its outputs go to (the seed derives both from one: CK267).
-    dst = render_api(res70, Path(res70["scratch"]) / "ck-sanity-checks" / "big",
+    dst = render_api(res70, tmp_path / "ck-sanity-checks" / "big",
                      base_answers(res70, models=[big], gpus=4, full_gpu=False))
     d = load_design(dst)
     assert d["controls"]["gpus"] == 4

@@ -150,12 +150,14 @@ DOCS = [
     ),
     rule(
         "CK267", W, PATHS,
-        "experiment.directory and output.base_directory are under different scratch folders.",
+        "output.base_directory is under another scratch folder beside the experiment's (/scratch/alice/ck-outputs for /scratch/me/ck-experiments).",
         """The seed derives both from one `scratch_dir` (claude.local.md's Scratch directory):
         "Experiments: {scratch_dir}/ck-experiments/{experiment_name}/" and "Derive the output
         directory: {scratch_dir}/ck-outputs/{experiment_name}/". Outputs under someone else's
-        scratch folder (a copied design) are written where you may not have quota or
-        permission, and the experiment's tools look for them under its own scratch folder.""",
+        scratch folder (a design copied from a colleague) are written where you may not have
+        quota or permission, and the experiment's tools look for them under its own scratch
+        folder. Only scratch folders side by side (the same parent) are reported: a design kept
+        elsewhere than the scratch folder its outputs go to is a choice.""",
         "Put the outputs under the experiment's scratch folder: {scratch}/ck-outputs/{name}.",
         """
         experiment:
@@ -442,14 +444,19 @@ def _check_directories(ctx: Ctx, exp: dict[Any, Any], output: dict[Any, Any], na
 
 
 def _check_one_scratch(ctx: Ctx, directory: str, base_dir: str, name: str) -> None:
-    """CK267: both follow their convention (else CK260/CK262 speak), but from two scratch folders."""
+    """CK267: both follow their convention (else CK260/CK262 speak), from two scratch folders side
+    by side (/scratch/alice and /scratch/me: another user's). A design kept outside the scratch
+    folder its outputs go to (the wizard run in ~/ck-experiments) is a choice, not a mix-up."""
     ours = naming.scratch_of(directory, naming.EXPERIMENTS_DIR, name) or naming.scratch_of(directory, naming.SANITY_CHECKS_DIR, name)
     theirs = naming.scratch_of(base_dir, naming.OUTPUTS_DIR, name)
-    if ours is None or theirs is None or ours.rstrip("/") == theirs.rstrip("/"):
+    if ours is None or theirs is None:
+        return
+    ours, theirs = ours.rstrip("/"), theirs.rstrip("/")
+    if ours == theirs or ours.rpartition("/")[0] != theirs.rpartition("/")[0]:
         return
     ctx.add(
         "CK267",
         ("output", "base_directory"),
-        f"output.base_directory {base_dir!r} is under the scratch folder {theirs!r}, but experiment.directory is under {ours!r}",
+        f"output.base_directory {base_dir!r} is under the scratch folder {theirs!r}, beside the experiment's {ours!r} (another user's?)",
         f"use {naming.output_directory(ours, name)!r}",
     )
