@@ -16,7 +16,7 @@ from ck_design.spec import naming, sweep
 from ck_design.post_copy import git as hook_git
 from ck_design.facts import priorspeed
 from ck_design.post_copy import speed, verify
-from ck_design.post_copy.designlog import CLOCK_SKEW
+from ck_design.spec.logformat import CLOCK_SKEW
 from ck_design.post_copy.main import VERIFY_STEP
 from ck_design.post_copy.main import main as hook_main
 from ck_design.spec.logformat import format_entry

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..facts.files import UnsafeTarget, append_regular_file, read_regular, write_problem
-from ..spec.logformat import HEADER_RE, TIMESTAMP_FORMAT, format_entry
+from ..spec.logformat import CLOCK_SKEW, HEADER_RE, TIMESTAMP_FORMAT, format_entry
 
 LOG_READ_LIMIT = 64 * 1024 * 1024
-# How far ahead of this clock an entry's time may be (another machine's clock) and still count.
-CLOCK_SKEW = timedelta(minutes=10)
 
 
 def append_entry(path: str | os.PathLike[str], entry: str, inside: str | os.PathLike[str] | None = None) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 ACTION_TYPES: tuple[str, ...] = (
@@ -43,6 +43,10 @@ ACTION_TYPES: tuple[str, ...] = (
     "UPDATE_DESIGN",
 )
 RESULTS = ("success", "failure", "warning")
+# How far ahead of this machine's clock an entry's time may be (another machine's clock, the
+# hook on a login node) and still count: later is CK307, and the hook stamps new entries with
+# the real time instead of following it.
+CLOCK_SKEW = timedelta(minutes=10)
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 HEADER_RE = re.compile(r"^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\] ([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*)$")
 

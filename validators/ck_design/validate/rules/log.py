@@ -8,7 +8,7 @@ import os
 import re
 from datetime import datetime
 
-from ...spec.logformat import ACTION_TYPES, RESULTS, TIMESTAMP_FORMAT
+from ...spec.logformat import ACTION_TYPES, CLOCK_SKEW, RESULTS, TIMESTAMP_FORMAT
 from ..findings import Finding
 from . import LOG, Rule, rule
 
@@ -23,7 +23,7 @@ LOG_RULES: dict[str, tuple[str, str]] = {
     "CK304": ("error", "A line inside an entry is not a `Key: value` line."),
     "CK305": ("error", "An entry does not end with `Result: success|failure|warning`."),
     "CK306": ("error", "A failure or warning entry has no `Error: <Type> - <message>` line, or it is malformed."),
-    "CK307": ("error", "An entry's timestamp is earlier than the entry before it."),
+    "CK307": ("error", "An entry's timestamp is earlier than the entry before it, or in the future."),
     "CK308": ("warning", "Entries are not separated by exactly one blank line."),
     "CK309": ("warning", "START_DESIGN lacks Experiment/Type/Directory, or COMPLETE_DESIGN lacks Duration."),
 }
@@ -127,7 +127,9 @@ DOCS: list[Rule] = [
     _log_rule(
         "CK307",
         """The log is append-only: an entry older than the one before it means the file was
-        edited by hand or merged out of order, and the trail no longer shows what happened when.""",
+        edited by hand or merged out of order, and the trail no longer shows what happened when.
+        An entry stamped later than now (beyond 10 minutes of clock skew) was forged or written
+        on a wrong clock: `[9999-12-31 23:59:59]` would put every later entry out of order.""",
         "Keep entries in the order they were written; do not edit timestamps.",
         """
         [2026-11-25 14:30:01] VERIFY_MODEL
@@ -257,8 +259,15 @@ def check_log(text: str | bytes, path: str = "<string>") -> list[Finding]:
     findings: list[Finding] = []
     entries = _entries(lines, path, findings)
     previous: tuple[datetime, int] | None = None
+    horizon = datetime.now() + CLOCK_SKEW
     for entry in entries:
         when = _check_entry(entry, path, findings)
+        if when is not None and when > horizon:
+            findings.append(_finding(
+                path, entry[0][0], 2, "CK307",
+                f"timestamp {when.strftime(TIMESTAMP_FORMAT)} is in the future (now {datetime.now():{TIMESTAMP_FORMAT}})",
+                "entries are stamped when they are written; fix the clock or the edited timestamp"))
+            continue
         if when is not None:
             if previous is not None and when < previous[0]:
                 findings.append(
