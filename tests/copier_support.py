@@ -100,6 +100,7 @@ def answers_for(res: dict[str, Path], **overrides: Any) -> dict[str, Any]:
         "variables": {"lora_rank": [4, 8]},
         "epochs": 2,
         "num_warmup_steps": 10,
+        "packing": False,  # one-word examples: packed, a step or two (CK250)
         "eval_tasks": [
             {"name": "capitalization", "script": str(res["task"]), "description": "Capitalize a word", "dataset": "same"}
         ],

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -371,3 +373,31 @@ def test_slurm_search_is_bounded_in_depth_and_time(tmp_path):
     assert [p.name for p in logs] == ["slurm-1.out"] and not truncated
     logs, truncated = speed.slurm_logs(tmp_path, budget_s=-1)
     assert logs == [] and truncated
+
+
+def test_packed_steps_are_estimated_from_the_dataset_and_said_to_be(tmp_path, env):
+    """Issue 22 item 8: 400 one-word examples packed into 2,048-token sequences are a step or
+    two per epoch, not 100: the log's "Training steps" says the estimate, and warmup 100 never
+    completes (CK251), as ck-validate --check-resources says; without the dataset ck-validate
+    says the count from examples is an upper bound."""
+    res = make_scratch(tmp_path)
+    dst = Path(res["scratch"]) / "ck-experiments" / "exp"
+    doc = write_design(dst, res, epochs=1, batch_size=4, warmup=100)
+    doc["controls"].update(packing=True, max_seq_len=2048)
+    (dst / "experiment_summary.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    run_hook(dst)
+    gen = next(e for e in entries(dst) if e[0].endswith("GENERATE_RUNS"))
+    steps = next(line for line in gen if line.startswith("Training steps: "))
+    assert steps == ("Training steps: Llama-3.2-1B-Instruct_rank4=~1 (estimated: packing), "
+                     "Llama-3.2-1B-Instruct_rank8=~1 (estimated: packing)"), gen
+    error = next(line for line in gen if line.startswith("Error: "))
+    assert "CK251 Llama-3.2-1B-Instruct_rank4: 1 total steps < num_warmup_steps 100" in error, error
+    ck_validate = Path(sys.executable).with_name("ck-validate")
+    summary = dst / "experiment_summary.yaml"
+    with_data = subprocess.run([ck_validate, "--check-resources", str(summary)], capture_output=True, text=True)
+    assert "CK251 warning: every fine-tuned run (values from controls): warmup never completes: num_warmup_steps " \
+           "is 100 but with packing, an estimate: ~" in with_data.stdout, with_data.stdout
+    assert "= ~1 total steps" in with_data.stdout
+    without = subprocess.run([ck_validate, str(summary)], capture_output=True, text=True)
+    assert ("400 train examples / (batch_size 4 x gradient_accumulation_steps 1) = 100 steps per epoch x 1 epoch "
+            "= 100 total steps at most (packing puts several examples in one sequence") in without.stdout, without.stdout

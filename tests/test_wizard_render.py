@@ -62,7 +62,7 @@ def test_single_model_rank_sweep_with_controls_api(res, tmp_path):
     assert d["controls"] == {
         "system_prompt": "", "prompt": "{input}\n", "dataset_type": "chat_completion", "epochs": 1, "batch_size": 4, "gpus": 1,
         "validation_during_training": True, "lr": 0.0001, "gradient_accumulation_steps": 1,
-        "weight_decay": 0.01, "lora_dropout": 0.0, "num_warmup_steps": 10, "max_seq_len": 2048, "packing": True,
+        "weight_decay": 0.01, "lora_dropout": 0.0, "num_warmup_steps": 10, "max_seq_len": 2048, "packing": False,
     }
     assert [m["name"] for m in d["models"]["base"]] == [M1]
     gpu = {"constraint": "gpu80"}

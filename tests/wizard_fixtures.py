@@ -37,6 +37,7 @@ def base_answers(res: dict[str, Any], **overrides: Any) -> dict[str, Any]:
         "dataset_path": res["dataset"],
         "models": ["Llama-3.2-1B-Instruct"],
         "num_warmup_steps": 10,
+        "packing": False,  # one-word examples: packed, a step or two (CK250)
         "eval_tasks": task_list(res),
         "experiment_date": "2026-11-25",
     }

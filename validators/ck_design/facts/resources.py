@@ -46,6 +46,9 @@ class DatasetFacts:
     size_kb: int | None = None
     splits: dict[str, int | None] = field(default_factory=lambda: dict.fromkeys(SPLITS))
     error: str | None = None
+    # The train split's characters (every string of every example): what packing's step
+    # estimate counts tokens from (spec/sweep.py CHARS_PER_TOKEN). None when not read (parquet).
+    train_chars: int | None = None
 
 
 @dataclass
@@ -161,6 +164,9 @@ def dataset_facts(path: str | os.PathLike[str]) -> DatasetFacts:
         facts.splits[split] = len(value) if isinstance(value, list) else None
     if facts.splits["train"] is None:
         facts.error = f"dataset {str(path)!r} has no 'train' list"
+    else:
+        facts.train_chars = sum(len(v) for ex in data["train"] if isinstance(ex, dict)
+                                for v in ex.values() if isinstance(v, str))
     return facts
 
 

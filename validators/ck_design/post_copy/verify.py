@@ -28,6 +28,7 @@ from .rendered import Plan
 class Findings:
     model_sizes: dict[str, float | None] = field(default_factory=dict)
     train_count: int | None = None
+    train_chars: int | None = None  # the train split's characters (packing's step estimate)
     free_gb: float | None = None
     prerequisites: list[str] = field(default_factory=list)
     steps: dict[str, int] = field(default_factory=dict)
@@ -113,6 +114,7 @@ def verify_dataset(log: DesignLog, plan: Plan, found: Findings) -> None:
         log.add("VERIFY_DATASET", details, fields)
     counts = dict(facts.splits)
     found.train_count = counts.get("train")
+    found.train_chars = facts.train_chars
     count_fields = {"Path": path, **{s.capitalize(): ("unknown" if n is None else n) for s, n in counts.items()}}
     mismatched = _split_mismatches(plan, counts)
     details = "Counting samples per split"
@@ -222,16 +224,13 @@ def _whole(value: Any, default: int) -> int:
         return default
 
 
-def training_steps(plan: Plan, run: Any, train_count: int) -> tuple[int, list[str]]:
+def training_steps(plan: Plan, run: Any, train_count: int, train_chars: int | None = None) -> tuple[sweep.Steps, list[str]]:
     """Optimizer steps of one run and the CK250-CK252 warnings they raise (the validator's rule,
-    spec/sweep.py, so hook and validator agree)."""
-    def value(key: str, default: int) -> int:
-        return _whole(sweep.effective_value(run, plan.controls, key), default)
-
-    total = sweep.total_steps(train_count, value("batch_size", 1), value("gradient_accumulation_steps", 1),
-                              value("epochs", 1))
-    problems = sweep.step_problems(total, value("num_warmup_steps", 0))
-    return total, [f"{code} {run.get('name')}: {what}" for code, what in problems]
+    spec/sweep.py, so hook and validator agree; with packing, estimated from the dataset)."""
+    steps = sweep.steps_of_run(run, plan.controls, train_count, train_chars)
+    warmup = _whole(sweep.effective_value(run, plan.controls, "num_warmup_steps"), 0)
+    problems = sweep.step_problems(steps.total, warmup)
+    return steps, [f"{code} {run.get('name')}: {what}" for code, what in problems]
 
 
 def generate_runs(log: DesignLog, plan: Plan, found: Findings) -> None:
@@ -248,11 +247,13 @@ def generate_runs(log: DesignLog, plan: Plan, found: Findings) -> None:
         return
     warnings: list[str] = []
     if found.train_count is not None:
+        shown: dict[str, str] = {}
         for run in fine_tuned:
-            steps, w = training_steps(plan, run, found.train_count)
-            found.steps[str(run.get("name"))] = steps
+            steps, w = training_steps(plan, run, found.train_count, found.train_chars)
+            found.steps[str(run.get("name"))] = steps.total
+            shown[str(run.get("name"))] = steps.shown
             warnings.extend(w)
-        fields["Training steps"] = ", ".join(f"{k}={v}" for k, v in found.steps.items()) or "none"
+        fields["Training steps"] = ", ".join(f"{k}={v}" for k, v in shown.items()) or "none"
     else:
         fields["Training steps"] = "unknown (train split not counted)"
     details = "Generated runs: models x variables, plus controls"

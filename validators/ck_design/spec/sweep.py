@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -35,7 +36,8 @@ BEST_VAL_LOSS = "best_val_loss"
 MIN_TOTAL_STEPS = 50
 WARMUP_FACTOR = 3  # warmup should be at most a third of training
 # The parameters that decide a run's number of optimizer steps.
-STEP_KEYS = frozenset({"batch_size", "gradient_accumulation_steps", "epochs", "num_warmup_steps"})
+STEP_KEYS = frozenset({"batch_size", "gradient_accumulation_steps", "epochs", "num_warmup_steps", "packing",
+                       "max_seq_len", "prompt"})
 
 
 def sweep(variables: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
@@ -337,6 +339,83 @@ def steps_per_epoch(train_examples: int, batch_size: int, grad_accum: int) -> in
 def total_steps(train_examples: int, batch_size: int, grad_accum: int, epochs: int) -> int:
     """Optimizer steps of one run: ceil(examples / (batch x accumulation)) x epochs."""
     return steps_per_epoch(train_examples, batch_size, grad_accum) * epochs
+
+
+# A fast approximate token count for packing: about four characters a token (English text with
+# the Llama / Qwen tokenizers); the dataset is never tokenized, so a count from it is an estimate.
+CHARS_PER_TOKEN = 4
+
+
+@dataclass(frozen=True)
+class Steps:
+    """A run's optimizer steps and how they were counted, said the same by CK250-CK252, the
+    hook's log ("Training steps") and the plans. kind: "exact" (one example per sequence),
+    "estimate" (packing, from the dataset's characters) or "upper_bound" (packing, the
+    dataset not read: packed sequences are fewer than examples)."""
+
+    total: int
+    per_epoch: int
+    kind: str
+    arithmetic: str
+
+    @property
+    def shown(self) -> str:
+        """The count as the log and plans show it: `12`, `~3 (estimated: packing)`, `at most 200 (packing)`."""
+        if self.kind == "estimate":
+            return f"~{self.total} (estimated: packing)"
+        if self.kind == "upper_bound":
+            return f"at most {self.total} (packing)"
+        return str(self.total)
+
+
+def run_steps(train_examples: int, batch_size: int, grad_accum: int, epochs: int, *, packing: bool = False,
+              max_seq_len: int | None = None, train_chars: int | None = None) -> Steps:
+    """A run's steps. With packing, torchtune fills each max_seq_len-token sequence with as many
+    examples as fit: the steps come from the tokens (estimated from `train_chars`, the train
+    split's characters, prompt included), or are at most the unpacked count when unknown."""
+    batch = f"(batch_size {batch_size} x gradient_accumulation_steps {grad_accum})"
+
+    def per(n: int, what: str) -> str:
+        return f"{n:,} {what}{'' if n == 1 else 's'}"
+
+    if packing and train_chars is not None and max_seq_len:
+        tokens = math.ceil(train_chars / CHARS_PER_TOKEN)
+        sequences = max(1, math.ceil(tokens / max_seq_len)) if train_examples else 0
+        per_epoch = steps_per_epoch(sequences, batch_size, grad_accum)
+        total = per_epoch * epochs
+        return Steps(total, per_epoch, "estimate", (
+            f"with packing, an estimate: ~{tokens:,} train tokens ({train_chars:,} characters / {CHARS_PER_TOKEN}) "
+            f"in {per(sequences, 'sequence')} of max_seq_len {max_seq_len} / {batch} = "
+            f"{per(per_epoch, 'step')} per epoch x {per(epochs, 'epoch')} = ~{total} total steps"))
+    per_epoch = steps_per_epoch(train_examples, batch_size, grad_accum)
+    total = per_epoch * epochs
+    arithmetic = (f"{train_examples} train examples / {batch} = {per(per_epoch, 'step')} per epoch x "
+                  f"{per(epochs, 'epoch')} = {total} total steps")
+    if packing:
+        return Steps(total, per_epoch, "upper_bound", arithmetic + (
+            " at most (packing puts several examples in one sequence; the dataset's tokens were not "
+            "counted: ck-validate --check-resources estimates them)"))
+    return Steps(total, per_epoch, "exact", arithmetic)
+
+
+def _positive(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else default
+
+
+def steps_of_run(run: Mapping[str, Any], controls: Mapping[str, Any], train_examples: int,
+                 train_chars: int | None = None) -> Steps:
+    """run_steps with the run's effective values; `train_chars`: the train split's characters
+    (facts/resources.py), the prompt template's own characters are added once per example."""
+    def value(key: str, default: int) -> int:
+        return _positive(effective_value(run, controls, key), default)
+
+    packing = effective_value(run, controls, "packing") is True
+    chars = None
+    if train_chars is not None:
+        prompt = effective_value(run, controls, "prompt")
+        chars = train_chars + train_examples * len(prompt.replace("{input}", "") if isinstance(prompt, str) else "")
+    return run_steps(train_examples, value("batch_size", 1), value("gradient_accumulation_steps", 1),
+                     value("epochs", 1), packing=packing, max_seq_len=value("max_seq_len", 2048), train_chars=chars)
 
 
 def step_problems(total: int, warmup: int) -> list[tuple[str, str]]:

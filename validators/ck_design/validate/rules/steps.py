@@ -7,9 +7,10 @@ with its default (num_warmup_steps 100), so writing a default out never changes 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
-from ...spec.sweep import FINE_TUNED, MIN_TOTAL_STEPS, STEP_KEYS, WARMUP_FACTOR, effective_value, steps_per_epoch
+from ...spec.sweep import FINE_TUNED, MIN_TOTAL_STEPS, STEP_KEYS, WARMUP_FACTOR, effective_value, steps_of_run
 from ..context import Ctx, Design
 from ..values import PathT, as_dict, is_int
 from . import STEPS, W, rule
@@ -19,14 +20,20 @@ DOCS = [
         "CK250", W, STEPS,
         "A run trains for fewer than 50 optimizer steps.",
         """steps_per_epoch = ceil(train / (batch_size x gradient_accumulation_steps)) and
-        total_steps = steps_per_epoch x epochs, per run with its own values. Under ~50 steps a
-        LoRA adapter barely moves from its initialisation, so every run looks like the control.""",
+        total_steps = steps_per_epoch x epochs, per run with its own values. With packing
+        (packing: true, the default) torchtune fills each max_seq_len-token sequence with as many
+        examples as fit, so train counts sequences, not examples: with --check-resources the
+        dataset is read and the steps are estimated from its characters (about 4 a token, the
+        prompt template included; the message says "an estimate"); without it the count from
+        examples is an upper bound, and the message says so. Under ~50 steps a LoRA adapter
+        barely moves from its initialisation, so every run looks like the control.""",
         "Train longer (more epochs or data) or take smaller optimizer steps (batch_size, gradient_accumulation_steps).",
         """
         controls:
           epochs: 1
           batch_size: 16
           gradient_accumulation_steps: 4
+          packing: false
         data:
           training:
             splits: {train: 400, validation: 50, test: 50}
@@ -36,6 +43,7 @@ DOCS = [
           epochs: 2
           batch_size: 4
           gradient_accumulation_steps: 1
+          packing: false
         data:
           training:
             splits: {train: 400, validation: 50, test: 50}
@@ -98,12 +106,26 @@ DOCS = [
 ]
 
 
+def _train_chars(ctx: Ctx, d: Design) -> int | None:
+    """The train split's characters, for packing's estimate: read only with --check-resources
+    (the dataset path resolved against the design's folder); None when it cannot be read."""
+    path = d.data_training.get("path")
+    if ctx.base_dir is None or not isinstance(path, str) or not path:
+        return None
+    from ...facts.prerequisites import dataset_facts
+
+    full = Path(path).expanduser()
+    return dataset_facts(str(full if full.is_absolute() else ctx.base_dir / full)).train_chars
+
+
 def check(ctx: Ctx, d: Design) -> None:
     """Per fine-tuned run; runs that take every value from controls share one finding."""
     splits = as_dict(d.data_training.get("splits"))
     train = splits.get("train")
     if not is_int(train) or train < 0:
         return
+    chars = _train_chars(ctx, d) if any(
+        isinstance(r, dict) and effective_value(r, d.controls, "packing") is True for r in d.runs) else None
     shared_done = False
     for i, run in enumerate(d.runs):
         if not isinstance(run, dict) or run.get("type") != FINE_TUNED:
@@ -112,7 +134,7 @@ def check(ctx: Ctx, d: Design) -> None:
         overridden = isinstance(params, dict) and not STEP_KEYS.isdisjoint(params)
         if not overridden and shared_done:
             continue
-        _check_run(ctx, d, i, run, train, overridden)
+        _check_run(ctx, d, i, run, train, overridden, chars)
         shared_done = shared_done or not overridden
 
 
@@ -123,7 +145,8 @@ def _value(d: Design, i: int, key: str) -> tuple[Any, PathT | None, str]:
     return effective_value(d.runs[i], d.controls, key), source, "" if source else " (not set: the default)"
 
 
-def _check_run(ctx: Ctx, d: Design, i: int, run: dict[Any, Any], train: int, overridden: bool) -> None:
+def _check_run(ctx: Ctx, d: Design, i: int, run: dict[Any, Any], train: int, overridden: bool,
+               chars: int | None) -> None:
     """The findings of one run (none when its values cannot be read: the schema says why)."""
     bs, bs_src, _ = _value(d, i, "batch_size")
     ga, _, _ = _value(d, i, "gradient_accumulation_steps")
@@ -131,12 +154,8 @@ def _check_run(ctx: Ctx, d: Design, i: int, run: dict[Any, Any], train: int, ove
     wu, wu_src, wu_note = _value(d, i, "num_warmup_steps")
     if not (is_int(bs) and bs >= 1 and is_int(ga) and ga >= 1 and is_int(ep) and ep >= 1):
         return
-    per_epoch = steps_per_epoch(train, bs, ga)
-    total = per_epoch * ep
-    arithmetic = (
-        f"{train} train examples / (batch_size {bs} x gradient_accumulation_steps {ga}) = "
-        f"{per_epoch} steps per epoch x {ep} epoch{'s' if ep != 1 else ''} = {total} total steps"
-    )
+    steps = steps_of_run(run, d.controls, train, chars)
+    per_epoch, total, arithmetic = steps.per_epoch, steps.total, steps.arithmetic
     if overridden:
         who = f"runs[{i}] {run.get('name')!r}"
         at_steps: PathT = ("runs", i, "parameters")
