@@ -163,3 +163,18 @@ def test_a_dropped_key_takes_its_own_comment_and_leaves_the_next_keys(tmp_path: 
     migrated = path.read_text()
     assert "Standard value" not in migrated
     assert "output:\n  # the W&B project, shared by the whole team\n  wandb_project: cap-4L        # REQUIRED\n" in migrated
+
+
+def test_the_readme_commands_run_as_written(tmp_path: Path) -> None:
+    """README.md's two ck-migrate lines, in the folder of a seed-era design, in order."""
+    readme = (REPO / "README.md").read_text()
+    lines = [line for line in readme.splitlines() if line.startswith("ck-migrate ")]
+    assert len(lines) == 2 and "--diff" in lines[0] and "--diff" not in lines[1]
+    path = write_design(tmp_path, make_design())
+    before = path.read_bytes()
+    preview = subprocess.run([CK_MIGRATE, *lines[0].split()[1:]], cwd=tmp_path, capture_output=True, text=True)
+    assert preview.returncode == 0 and preview.stdout.startswith("--- experiment_summary.yaml")
+    assert path.read_bytes() == before
+    done = subprocess.run([CK_MIGRATE, *lines[1].split()[1:]], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert era.detect(yaml.safe_load(path.read_text())) == era.V03

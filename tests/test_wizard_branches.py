@@ -33,6 +33,7 @@ QUESTIONS = {k: v for k, v in COPIER_YML.items()
 CONDITIONAL = [k for k, v in QUESTIONS.items() if "when" in v]
 APPROVAL = "Write these files?"
 DOWN = "\x1b[B"
+UP = "\x1b[A"
 CLEAR = "\x15"  # Ctrl-U: empty a pre-filled answer before typing another
 
 
@@ -167,6 +168,13 @@ def test_the_branches_of_copier_yml_each_way(root):
     answers = {"question": "Does lr matter at 70B?", "dataset_path": res["dataset"], "variables": CLEAR + every}
     asked_in["constants"], design, _ = run_walk(res, root / "ck-experiments" / "constants", answers)
     assert design["variables"]["lr"] == [1e-5, 1e-4]
+
+    # 5. a destination that decides no cruijff_kit schema: asked, 0.3 chosen, then its project
+    res = make_resources(root / "r5", tasks=("words_8L",))
+    answers = {"question": "Does rank matter in 0.3?", "dataset_path": res["dataset"],
+               "cruijff_kit_schema": UP, "project": CLEAR + "capitalization"}
+    asked_in["schema"], design, _ = run_walk(res, root / "designs" / "era03", answers)
+    assert design["experiment"]["project"] == "capitalization" and "dir" in design["experiment"]
 
     never = [n for n in CONDITIONAL if not any(n in a for a in asked_in.values())]
     always = [n for n in CONDITIONAL if all(n in a for a in asked_in.values())]

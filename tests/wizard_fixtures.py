@@ -77,10 +77,11 @@ def render_cli(res: dict[str, Any], dst: Path, answers: dict[str, Any], extra: l
 
 def load_design(dst: Path) -> dict[str, Any]:
     from ck_design.facts.loader import load_file
-    from ck_design.spec.schema import ExperimentSummary
+    from ck_design.spec.era import era_of
+    from ck_design.spec.schema import SUMMARY_MODELS
 
     doc = load_file(dst / "experiment_summary.yaml")
-    ExperimentSummary.model_validate(doc.data)
+    SUMMARY_MODELS[era_of(doc.data)].model_validate(doc.data)  # the model of the design's own era
     return doc.data
 
 

@@ -1,4 +1,4 @@
-"""Making migrate/plan.py's steps on the ruamel.yaml round-trip tree of the file's text.
+"""Making spec/migration.py's steps on the ruamel.yaml round-trip tree of the file's text.
 
 The text is loaded with validate/fixes/apply.py's `load`, which proves the file comes back byte
 for byte before anything changes (else CannotRewrite: the file is left alone, never reformatted).
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..validate.fixes.apply import CannotRewrite, _dump, load
-from .plan import DROP, RENAME, Step
+from ..spec.migration import DROP, RENAME, Step
 
 __all__ = ["CannotRewrite", "migrate_text"]
 

@@ -57,7 +57,7 @@ def run(argv: list[str] | None = None) -> int:
     from ..facts.files import ChangedSinceRead, UnsafeTarget
     from ..validate.fixes.run import FixResult, _decode, _read, write_atomically
     from .apply import CannotRewrite, migrate_text
-    from .plan import MigrationError, NeedsProject, plan
+    from ..spec.migration import MigrationError, NeedsProject, plan
 
     path = args.file
     try:

@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..spec import era as eras
 from ..spec import naming, sweep
 from ..spec.params import GENERATION_SETTINGS
 from ..facts.yamlwriter import shown_value as _shown
@@ -113,8 +114,8 @@ def _overview(d: Mapping[str, Any]) -> list[str]:
         *([("Estimated compute", f"{n['gpu_hours']:.1f} GPU-hours (per job: below)")] if n["gpu_hours"] else []),
         ("Varying", varying),
         ("Tools", f"{md_text(d['tools']['preparation'])} (training), {md_text(d['tools']['evaluation'])} (evaluation)"),
-        ("Experiment directory", md_cell_code(e["directory"])),
-        ("Outputs", md_cell_code(f"{d['output']['base_directory']}/ck-out-<run_name>/epoch_<N>")),
+        ("Experiment directory", md_cell_code(eras.experiment_dir(d))),
+        ("Outputs", md_cell_code(naming.checkpoint_path_of(d))),
         ("W&B project", md_cell_code(d["output"]["wandb_project"])),
         ("Dataset", f"{md_cell_code(training['path'])} ({dataset})"),
     ]
@@ -154,15 +155,15 @@ def _compute(d: Mapping[str, Any]) -> list[str]:
 def _matrix(d: Mapping[str, Any]) -> list[str]:
     ev = d["evaluation"]
     scorers = []
-    for s in ev["scorer"]:
+    for s in eras.scorers(d) or ():
         params = ", ".join(f"{md_text(k)}={md_text(_yaml_value(v))}" for k, v in (s.get("params") or {}).items())
         scorers.append(md_code(s["name"]) + (f" ({params})" if params else ""))
     tasks = ev["tasks"]
     lines = [
         "## Evaluation matrix",
         "",
-        f"Scorers: {', '.join(scorers)}; temperature {ev['temperature']}"
-        + "".join(f", {k} {md_text(_yaml_scalar(ev[k]))}" for k in GENERATION_SETTINGS if k in ev) + ".",
+        f"Scorers: {', '.join(scorers)}" + (f"; temperature {ev['temperature']}" if "temperature" in ev else "")
+        + "".join(f", {k} {md_text(_yaml_scalar(ev[k]))}" for k in (*GENERATION_SETTINGS, "do_sample") if k in ev) + ".",
         "Epochs are 0-indexed checkpoints (`epoch_0` is the first); control runs evaluate the base model once"
         + (", eval-only runs their `checkpoint_path` once." if counts(d)["eval_only"] else "."),
         "",

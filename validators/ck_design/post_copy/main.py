@@ -27,6 +27,7 @@ from typing import Any, TextIO
 from ..facts.destination import own_template_dir, rendered_files
 from ..facts.files import UnsafeTarget, write_problem
 from ..spec.answers import Answers
+from ..spec.era import V03
 from ..spec.naming import ANSWERS_FILE, LOG_FILE, SUMMARY_FILE
 from . import refresh, speed, verify
 from .answers import answer_value, answers_from, json_value, old_answers, question_order, user_answers, vanished_variables
@@ -177,6 +178,8 @@ def _others(dst: Path, written: Sequence[str]) -> str:
 
 def _start_entry(log: DesignLog, ctx: Context, plan: Plan) -> None:
     fields = {"Experiment": plan.name, "Type": plan.type, "Directory": str(ctx.dst)}
+    if plan.era == V03:
+        fields["Schema"] = "cruijff_kit 0.3"
     if plan.directory and plan.directory != str(ctx.dst):
         fields["Design directory"] = plan.directory
     fields["Template"] = f"{ctx.typed.src_path or '?'} @ {ctx.typed.commit or '?'}"

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ..facts.loader import LoadError, load_file
+from ..spec import era as eras
 from ..spec.answers import Answers
-from ..spec.naming import OUTPUTS_DIR, scratch_from_directory
+from ..spec.naming import OUTPUTS_DIR, checkpoints_root_of, scratch_from_directory
 
 
 def load_design(path: Path) -> tuple[dict[str, Any] | None, str | None]:
@@ -63,6 +64,8 @@ class Plan:
     runs: list[Mapping[str, Any]] = field(default_factory=list)
     matrix: list[Mapping[str, Any]] = field(default_factory=list)
     from_design: bool = True
+    era: str = eras.SEED  # the cruijff_kit schema the design is written in (spec/era.py)
+    checkpoints: str = ""  # the folder checkpoints land under: output.base_directory, or 0.3's experiment.dir
 
 
 def _scratch(design: Mapping[str, Any], a: Answers, directory: str) -> str:
@@ -82,7 +85,7 @@ def _task(t: Mapping[str, Any]) -> tuple[str, str, str | None]:
 def _from_design(design: Mapping[str, Any], a: Answers, dst: Path) -> Plan:
     exp = _get(design, "experiment", default={}) or {}
     exp = exp if isinstance(exp, Mapping) else {}
-    directory = _text(exp.get("directory"))
+    directory = _text(eras.experiment_dir(design))
     models = _mappings(design, "models", "base")
     return Plan(
         name=_text(exp.get("name") or a.experiment_name),
@@ -97,6 +100,8 @@ def _from_design(design: Mapping[str, Any], a: Answers, dst: Path) -> Plan:
         controls=dict(_get(design, "controls", default={}) or {}),
         runs=_mappings(design, "runs"),
         matrix=_mappings(design, "evaluation", "matrix"),
+        era=eras.era_of(design),
+        checkpoints=checkpoints_root_of(design),
     )
 
 
@@ -110,6 +115,7 @@ def _from_answers(a: Answers, dst: Path) -> Plan:
         dataset=a.dataset_path,
         tasks=[_task(t) for t in a.eval_tasks],
         from_design=False,
+        era=a.cruijff_kit_schema,
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from ..facts import prerequisites as prereq
 from ..facts.loader import LoadError, load_file
 from ..facts.resources import free_disk_gb
+from ..spec import era as eras
 from ..spec import sweep
 from ..validate.engine import check
 from ..validate.registry import RULES
@@ -150,10 +151,14 @@ def verify_tasks(log: DesignLog, plan: Plan, found: Findings) -> None:
 # --- disk -----------------------------------------------------------------------------------
 
 def check_disk(log: DesignLog, plan: Plan, found: Findings) -> None:
-    where = plan.scratch_dir or plan.directory
+    if plan.era == eras.V03:  # 0.3 writes checkpoints inside the experiment folder
+        where = plan.directory or plan.scratch_dir
+        details = "Checking free disk space under the experiment directory (0.3: checkpoints land there)"
+    else:
+        where = plan.scratch_dir or plan.directory
+        details = "Checking free disk space under the scratch directory"
     found.free_gb = free_disk_gb(where) if where else None
     fields: dict[str, Any] = {"Path": where or "(none)"}
-    details = "Checking free disk space under the scratch directory"
     if found.free_gb is None:
         log.add("CHECK_DISK_SPACE", details, fields, "warning", f"DiskUnknown - cannot measure free space under {where!r}")
         return
@@ -198,6 +203,8 @@ def calculate_disk_usage(log: DesignLog, plan: Plan, found: Findings) -> None:
         "Checkpoints": sum(saved.values()),
         "Estimate": f"{total:.1f} GB (model size x saved epochs x fine-tuned runs)",
     }
+    if plan.era == eras.V03 and plan.checkpoints:
+        fields["Checkpoints under"] = f"{plan.checkpoints} (<run>/artifacts/epoch_<N>)"
     if found.free_gb is not None:
         fields["Free"] = f"{found.free_gb} GB"
     details = "Estimating checkpoint disk usage"
@@ -209,7 +216,7 @@ def calculate_disk_usage(log: DesignLog, plan: Plan, found: Findings) -> None:
         found.require(short_of_space)
         log.add("CALCULATE_DISK_USAGE", details, fields, "warning",
                 f"InsufficientDisk - checkpoints need ~{total:.1f} GB but only {found.free_gb} GB are free; "
-                "clean up or choose another scratch dir")
+                "clean up or choose another " + ("experiment folder" if plan.era == eras.V03 else "scratch dir"))
     else:
         log.add("CALCULATE_DISK_USAGE", details, fields)
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from . import era as eras
 from . import naming
 from .model_registry import default_dataset_type
 from .params import HYPERPARAMETERS, PARAMS, param_type
@@ -134,6 +135,8 @@ DEFAULTS: dict[str, Any] = {
     "experiment_name": "experiment",
     "experiment_directory": "",
     "wandb_project": "",
+    "cruijff_kit_schema": eras.SEED,
+    "project": "",
 }
 
 
@@ -196,6 +199,8 @@ class Answers:
     experiment_name: str
     experiment_directory: str
     wandb_project: str
+    cruijff_kit_schema: str  # spec.era.SEED or V03: the schema the design is written in
+    project: str  # 0.3's experiment.project ("" : from the destination's path, else the task label)
     approved: bool | None  # None: not answered yet
     commit: str | None  # copier's _commit (the template version), None outside copier
     src_path: str | None  # copier's _src_path
@@ -254,6 +259,8 @@ class Answers:
             experiment_name=str(get("experiment_name")),
             experiment_directory=str(get("experiment_directory")),
             wandb_project=str(get("wandb_project")),
+            cruijff_kit_schema=eras.V03 if get("cruijff_kit_schema") == eras.V03 else eras.SEED,
+            project=str(get("project")),
             approved=answers.get("approved"),
             commit=answers.get("_commit"),
             src_path=answers.get("_src_path"),

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from . import era as eras
 from .era import V03
 from .params import PARAMS
 
@@ -287,3 +288,22 @@ def checkpoint_directory(era: str, run: str, epoch: int, *, experiment_dir: str 
 def experiment_factor(variables: Mapping[str, Any]) -> str:
     """`lora_rank_comparison`, `lora_rank_lr_comparison`; `baseline` when nothing varies."""
     return f"{'_'.join(variables)}_comparison" if variables else "baseline"
+
+
+def checkpoint_path_of(design: Mapping[str, Any], run: str = "<run_name>", epoch: Any = "<N>") -> str:
+    """Where a design's fine-tuned run saves the checkpoint of `epoch`, by the design's era:
+    {output.base_directory}/ck-out-{run}/epoch_{N} (seed), {experiment.dir}/{run}/artifacts/epoch_{N} (0.3)."""
+    which = eras.era_of(design)
+    exp_dir = eras.experiment_dir(design, which)
+    output = design.get("output") if isinstance(design, Mapping) else None
+    base = output.get("base_directory") if isinstance(output, Mapping) else None
+    return checkpoint_directory(which, run, epoch, experiment_dir=str(exp_dir or ""), output_base=str(base or ""))
+
+
+def checkpoints_root_of(design: Mapping[str, Any]) -> str:
+    """The folder a design's checkpoints land under: output.base_directory (seed), experiment.dir (0.3)."""
+    which = eras.era_of(design)
+    if which == V03:
+        return str(eras.experiment_dir(design, which) or "")
+    output = design.get("output") if isinstance(design, Mapping) else None
+    return str(output.get("base_directory") or "") if isinstance(output, Mapping) else ""

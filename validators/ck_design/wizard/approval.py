@@ -15,6 +15,7 @@ import yaml
 from ..facts.prerequisites import prerequisites
 from ..facts.yamlwriter import shown_value, yaml_scalar
 from ..spec import compute, naming, sweep
+from ..spec import era as eras
 from ..spec.params import GENERATION_SETTINGS
 from ..plan.counts import epochs_text, run_types, summary_counts
 from ..spec.answers import Answers, absolute_path
@@ -58,9 +59,12 @@ def _design_lines(d: Mapping[str, Any], c: Mapping[str, int]) -> list[str]:
         lines.append(f"  - {r['name']}  ({r['type']}){extra}")
     lines += _eval_only_lines(d, c)
     lines.append(f"Tasks:      {', '.join(t['name'] for t in d['evaluation']['tasks'])}")
-    generation = [f"{k} {yaml_scalar(d['evaluation'][k])}" for k in GENERATION_SETTINGS if k in d["evaluation"]]
+    ev = d["evaluation"]
+    generation = [f"{k} {yaml_scalar(ev[k])}" for k in (*GENERATION_SETTINGS, "do_sample") if k in ev]
     if generation:  # only what the design sets; the rest is the evaluator's default
-        lines.append(f"Generation: temperature {d['evaluation']['temperature']}, {', '.join(generation)}")
+        if "temperature" in ev:  # optional in the 0.3 era
+            generation.insert(0, f"temperature {ev['temperature']}")
+        lines.append(f"Generation: {', '.join(generation)}")
     lines.append("Evaluation matrix:")
     types = run_types(d)
     for m in d["evaluation"]["matrix"]:
@@ -109,17 +113,25 @@ def _model_lines(a: Answers) -> list[str]:
 
 
 def _where_lines(d: Mapping[str, Any], dst_path: Any) -> list[str]:
-    directory = d["experiment"]["directory"]
     e = d["experiment"]
+    era = eras.era_of(d)
+    directory = eras.experiment_dir(d, era)
     lines = [f"Experiment directory: {directory}"]
-    scratch = naming.scratch_of(d["output"]["base_directory"], naming.OUTPUTS_DIR, e["name"]) or "<scratch>"
-    convention = naming.experiment_directory(scratch, e["type"], e["name"])
+    if era == eras.V03:
+        lines.insert(0, f"Schema:               cruijff_kit 0.3 (project {e['project']})")
+        scratch = naming.scratch_from_directory(directory) or "<scratch>"
+        convention = naming.project_directory(scratch, e["project"], e["name"])
+        what = f"project {e['project']} and name {e['name']}"
+    else:
+        scratch = naming.scratch_of(d["output"]["base_directory"], naming.OUTPUTS_DIR, e["name"]) or "<scratch>"
+        convention = naming.experiment_directory(scratch, e["type"], e["name"])
+        what = f"{'an' if e['type'] == naming.EXPERIMENT else 'a'} {e['type']} named {e['name']}"
     if directory != convention:
-        lines.append(f"  Not {convention}, where the convention puts {'an' if e['type'] == naming.EXPERIMENT else 'a'} "
-                     f"{e['type']} named {e['name']}: the design records where its files are (CK260 warns).")
+        lines.append(f"  Not {convention}, where the convention puts {what}: the design records where its files are (CK260 warns).")
     if dst_path and absolute_path(dst_path) != directory:
         lines.append(f"  (files are rendered into {absolute_path(dst_path)})")
-    lines.append(f"Output directory:     {d['output']['base_directory']}/ck-out-<run>/epoch_<N>")
+    label = "Checkpoints:" if era == eras.V03 else "Output directory:"
+    lines.append(f"{label:<22}{naming.checkpoint_path_of(d, '<run>')}")
     return lines
 
 

@@ -16,6 +16,8 @@ from ..facts.priorspeed import prior_speed
 from ..spec import compute, naming, sweep
 from ..spec.answers import DEFAULT_MODEL, Answers, absolute_path
 from .defaults import dataset_label, gets_overrides
+from ..spec import era as eras
+from ..spec import migration
 
 
 def _controls(a: Answers, variables: Mapping[str, Any]) -> dict[str, Any]:
@@ -193,4 +195,19 @@ def build_design(answers: Answers | Mapping[str, Any]) -> dict[str, Any]:
         },
     }
     _add_compute(design, a)
+    if a.cruijff_kit_schema == eras.V03:
+        _as_v03(design, a)
     return design
+
+
+def _as_v03(design: dict[str, Any], a: Answers) -> None:
+    """The built design written in cruijff_kit 0.3's schema: ck-migrate's steps on the data
+    (renames, experiment.project, experiment.dir where the files are, dropped output keys)."""
+    where = a.experiment_directory or None  # the destination, when recorded
+    parts = naming.project_parts(where) if where else None
+    project = a.project or (parts[1] if parts else "") or str(a.raw.get("task_label") or "experiments")
+    try:
+        steps = migration.plan(design, project=naming.safe_name(project), folder=where)
+    except migration.MigrationError:  # not reachable from the wizard's validated answers
+        return
+    migration.apply_to_data(design, steps)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..facts import model_size, resources
+from ..spec import era as eras
 from ..spec import model_registry, naming
 from ..spec.answers import DEFAULT_MODEL, absolute_path, as_list
 # A destination path naming one of these is a sanity check.
@@ -106,7 +107,8 @@ def default_experiment_name(
     instead of a sibling folder that never gets created."""
     if dst_path:
         dst = Path(absolute_path(dst_path))
-        if dst.parent.name in naming.TYPE_DIRS.values() and naming.is_safe_name(dst.name):
+        in_project = naming.project_parts(str(dst)) is not None  # 0.3: ck-projects/{project}/{name}
+        if (dst.parent.name in naming.TYPE_DIRS.values() or in_project) and naming.is_safe_name(dst.name):
             return dst.name
     return naming.safe_name(f"{task_label}_{experiment_factor}_{experiment_date}")
 
@@ -130,8 +132,8 @@ def recorded_directory(dst_path: Any, scratch_dir: Any, experiment_type: Any, na
 def destination_note(dst_path: Any, scratch_dir: Any = None) -> str:
     """Said before the first question when the destination is not a folder of ck-experiments/
     or ck-sanity-checks/ (under the scratch directory, when claude.local.md names one)."""
-    if not dst_path:
-        return ""
+    if not dst_path or existing_era(dst_path) == eras.V03 or destination_era(dst_path) == eras.V03:
+        return ""  # 0.3's convention: experiment.dir is where the files are (CK260 checks ck-projects/)
     dst = Path(absolute_path(dst_path))
     in_type_dir = dst.parent.name in naming.TYPE_DIRS.values()
     in_scratch = not scratch_dir or str(dst.parent.parent) == absolute_path(scratch_dir).rstrip("/")
@@ -157,3 +159,55 @@ def default_eval_tasks(dataset_path: Any) -> list[dict[str, str]]:
     script = next((p for p in options if p.is_file()), options[0])
     return [{"name": name, "script": os.path.normpath(str(script)),
              "description": f"Evaluate on the {stem} dataset", "dataset": "same"}]
+
+
+# --- Which cruijff_kit schema the design is written in (spec/era.py; docs/wizard.md) ---------------
+
+
+def destination_era(dst_path: Any) -> str | None:
+    """The era a destination decides: 0.3 at {scratch}/ck-projects/{project}/{name}, the seed era
+    in ck-experiments/ or ck-sanity-checks/, None anywhere else (the wizard asks)."""
+    if not dst_path:
+        return None
+    dst = absolute_path(dst_path)
+    if naming.project_parts(dst) is not None:
+        return eras.V03
+    if Path(dst).parent.name in naming.TYPE_DIRS.values():
+        return eras.SEED
+    return None
+
+
+def existing_era(dst_path: Any) -> str | None:
+    """The era of the design already at the destination (copier update, a recopy), else None.
+    An experiment stays in the era it was written in: no silent migration (ck-migrate is the way)."""
+    if not dst_path:
+        return None
+    from ..facts.loader import LoadError, load_file
+
+    try:
+        data = load_file(Path(absolute_path(dst_path)) / naming.SUMMARY_FILE).data
+    except (OSError, LoadError):
+        return None
+    return eras.era_of(data) if isinstance(data, dict) else None
+
+
+def default_schema(dst_path: Any) -> str:
+    """The existing design's era, else the destination's, else the seed era (what ck-design
+    always wrote; an experiment rendered before the question existed stays seed-era on update)."""
+    return existing_era(dst_path) or destination_era(dst_path) or eras.SEED
+
+
+def schema_question_applies(dst_path: Any) -> bool:
+    """Ask `cruijff_kit_schema` only when neither an existing design nor the destination decides."""
+    return existing_era(dst_path) is None and destination_era(dst_path) is None
+
+
+def default_project(dst_path: Any, task_label: Any) -> str:
+    """0.3's experiment.project: the destination's {project} under ck-projects/, else the task label."""
+    parts = naming.project_parts(absolute_path(dst_path)) if dst_path else None
+    return parts[1] if parts else naming.safe_name(str(task_label or "experiments"))
+
+
+def project_question_applies(dst_path: Any, schema: Any) -> bool:
+    """Ask for the project only for a 0.3 design whose destination does not name one."""
+    return schema == eras.V03 and not (dst_path and naming.project_parts(absolute_path(dst_path)))

@@ -28,6 +28,7 @@ from ..facts.prerequisites import prerequisites
 from ..facts.yamlwriter import answers_yaml, yaml_flow_list, yaml_scalar, yaml_value
 from ..plan import markdown as plan_md
 from ..plan.counts import epochs_text, summary_counts
+from ..spec import era as eras
 from ..spec import naming
 from ..spec.model_registry import default_dataset_type
 from ..spec.params import GENERATION_SETTINGS, SWEEPABLE
@@ -104,6 +105,31 @@ def ck_after_copy(ctx: Context) -> str:
     except (KeyError, TypeError):
         skipped = False
     return after_copy_message(ck_dst(ctx), skipped)
+
+
+@pass_context
+def ck_default_schema(ctx: Context) -> str:
+    return defaults.default_schema(_dst(ctx))
+
+
+@pass_context
+def ck_schema_question(ctx: Context) -> bool:
+    return defaults.schema_question_applies(_dst(ctx))
+
+
+@pass_context
+def ck_default_project(ctx: Context, task_label: Any) -> str:
+    return defaults.default_project(_dst(ctx), task_label)
+
+
+@pass_context
+def ck_project_question(ctx: Context, schema: Any) -> bool:
+    return defaults.project_question_applies(_dst(ctx), schema)
+
+
+def ck_scorers_key(design: Any) -> str:
+    """The scorers' key of a built design's era: scorer (seed) or scorers (0.3)."""
+    return eras.field_path(eras.SCORERS, eras.era_of(design))[-1]
 
 
 @pass_context
@@ -218,6 +244,12 @@ GLOBALS: dict[str, Any] = {
     "ck_default_gpus": defaults.default_gpus,
     "ck_default_dataset_type": default_dataset_type,
     "ck_generation_settings": GENERATION_SETTINGS,
+    # the evaluation's scalar settings in the file's order, of either era (absent ones are not written)
+    "ck_evaluation_settings": ("system_prompt", "temperature", *GENERATION_SETTINGS, "do_sample"),
+    "ck_default_schema": ck_default_schema,
+    "ck_schema_question": ck_schema_question,
+    "ck_default_project": ck_default_project,
+    "ck_project_question": ck_project_question,
     "ck_full_gpu_question": defaults.full_gpu_question_applies,
     "ck_overrides_apply": defaults.overrides_apply,
     "ck_dataset_label": defaults.dataset_label,
@@ -241,6 +273,7 @@ GLOBALS: dict[str, Any] = {
     "ck_check_gpus": validators.check_gpus,
     "ck_check_prompt": validators.check_prompt,
     "ck_check_experiment_name": validators.check_experiment_name,
+    "ck_check_project": validators.check_project,
     "ck_check_date": validators.check_date,
     "ck_check_eval_tasks": validators.check_eval_tasks,
     "ck_check_eval_checkpoints": validators.check_eval_checkpoints,
@@ -261,6 +294,8 @@ GLOBALS: dict[str, Any] = {
     "ck_plan_sections": plan_md.plan_sections,
     "ck_prerequisites_section": plan_md.prerequisites_section,
     "ck_schema_url": ck_schema_url,
+    "ck_scorers_key": ck_scorers_key,
+    "ck_checkpoints_root": naming.checkpoints_root_of,
     "ck_install_requirement": install_requirement,  # .github/workflows/validate.yml
 }
 FILTERS: dict[str, Any] = {

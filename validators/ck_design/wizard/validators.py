@@ -164,6 +164,14 @@ def check_experiment_name(name: Any) -> str:
     return ""
 
 
+def check_project(name: Any) -> str:
+    """0.3's experiment.project: one folder name under {scratch}/ck-projects/ (CK266)."""
+    if not naming.is_safe_name(name):
+        return (f"{name!r} is not safe as a folder name under ck-projects/: use letters, digits, '.', '_' and '-', "
+                "starting with a letter or digit, and no '..'")
+    return ""
+
+
 def check_date(text: Any) -> str:
     try:
         if isinstance(text, str) and naming.DATE_FORM.fullmatch(text):

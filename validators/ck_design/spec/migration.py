@@ -1,4 +1,5 @@
-"""What migrating a seed-era design to the 0.3 era changes, decided on the plain data (no I/O).
+"""What migrating a seed-era design to the 0.3 era changes, decided on the plain data (no I/O):
+ck-migrate and the wizard (a 0.3 design is the seed-era build migrated) both use it.
 
 The steps come from spec/era.py's table (RENAMES, DROPPED, PROJECT) and the conventions of
 spec/naming.py; migrate/apply.py makes them on the ruamel.yaml tree, so comments and layout stay.
@@ -11,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..spec import era as eras
-from ..spec import naming
+from . import era as eras
+from . import naming
 
 RENAME, DROP, SET = "rename", "drop", "set"
 
@@ -157,3 +158,27 @@ def _dir(experiment: Mapping[str, Any], project: str | None, folder: str | None,
     if target is None or target == directory.rstrip("/"):
         return []
     return [Step(SET, ("experiment", "dir"), target, why)]
+
+
+def apply_to_data(data: dict[str, Any], steps: list[Step]) -> dict[str, Any]:
+    """The steps made on plain data (the wizard's built design), in place and in key order:
+    what migrate/apply.py does on the file's ruamel.yaml tree."""
+    for step in sorted(steps, key=lambda s: (s.kind != RENAME, s.kind != DROP)):
+        parent: Any = data
+        for key in step.path[:-1]:
+            parent = parent[key]
+        key = step.path[-1]
+        if step.kind == RENAME:
+            items = [(step.value if k == key else k, v) for k, v in parent.items()]
+        elif step.kind == DROP:
+            items = [(k, v) for k, v in parent.items() if k != key]
+        elif key in parent:
+            parent[key] = step.value
+            continue
+        else:
+            items = list(parent.items())
+            at = next((i + 1 for i, (k, _) in enumerate(items) if k == step.after), len(items))
+            items.insert(at, (key, step.value))
+        parent.clear()
+        parent.update(items)
+    return data
