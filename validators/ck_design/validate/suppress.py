@@ -39,9 +39,12 @@ def acknowledged(text: str) -> dict[int, frozenset[str]]:
             candidates[number] = (m.start(), codes)
     if not candidates:
         return {}
+    last = max(candidates)
     try:
         for token in yaml.scan(text, Loader=_Loader):
             start, end = token.start_mark, token.end_mark
+            if start.line + 1 > last:
+                break  # tokens come in order: none later can hold a candidate's '#'
             if start.line == end.line and start.line + 1 not in candidates:
                 continue
             for number in [n for n in candidates if start.line + 1 <= n <= end.line + 1]:
