@@ -103,6 +103,20 @@ def time_command(argv: list[str], repeat: int) -> tuple[float, int]:
     return statistics.median(times), rc
 
 
+def time_interleaved(a: list[str], b: list[str], repeat: int) -> tuple[float, float]:
+    """Median wall times of two commands run alternately (after one warm-up each), so a change
+    of load on a shared machine weighs on both alike: what a ratio of the two needs."""
+    for argv in (a, b):
+        subprocess.run(argv, capture_output=True)
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for argv, out in ((a, times[0]), (b, times[1])):
+            start = time.perf_counter()
+            subprocess.run(argv, capture_output=True)
+            out.append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -150,10 +164,18 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"typical (10 runs): ck-validate {ck_time:.3f}s median")
     if TYPICAL in results and TYPICAL_V03 in results:
-        ratio = results[TYPICAL_V03][0] / results[TYPICAL][0]
+        # Run alternately for the ratio: the two medians above were taken minutes apart.
+        workdir = Path(tempfile.mkdtemp(prefix="ck-bench-"))
+        try:
+            seed_t, v03_t = time_interleaved([ck, str(write_design(workdir, TYPICAL))],
+                                             [ck, str(write_design(workdir, TYPICAL_V03))], args.repeat)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        ratio = v03_t / seed_t
         good = ratio <= 1.1
         ok &= good
-        print(f"typical-0.3 / typical (ck-validate) = {ratio:.2f} (target <= 1.1) {'ok' if good else 'MISSED'}")
+        print(f"typical-0.3 / typical (ck-validate, run alternately: {v03_t:.3f}s / {seed_t:.3f}s) = {ratio:.2f}"
+              f" (target <= 1.1) {'ok' if good else 'MISSED'}")
     if 1000 in results and results[1000][1]:
         ratio = results[1000][0] / results[1000][1]
         good = ratio <= 0.35

@@ -173,6 +173,7 @@ DOCS = [
         output:
           base_directory: /scratch/me/ck-outputs/cap_8L_lora_rank_comparison_2026-11-25
         """,
+        v03="""Not checked: 0.3 has no output.base_directory (outputs live inside experiment.dir).""",
     ),
     rule(
         "CK268", W, PATHS,
@@ -191,6 +192,7 @@ DOCS = [
         output:
           checkpoint_pattern: "ck-out-{run_name}/epoch_{N}"
         """,
+        v03="""Not checked: 0.3 has no checkpoint_pattern (checkpoints are {experiment.dir}/{run}/artifacts/epoch_{N}).""",
     ),
     rule(
         "CK270", E, PATHS,

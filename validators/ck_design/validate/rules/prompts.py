@@ -35,6 +35,8 @@ DOCS = [
         evaluation:
           system_prompt: ''
         """,
+        v03="""evaluation.system_prompt is optional (controls.system_prompt is the one source for training
+        and evaluation); when present it must still equal controls.system_prompt.""",
     ),
     rule(
         "CK202", E, PROMPTS,

@@ -65,6 +65,9 @@ DOCS = [
             model: Llama-3.2-1B-Instruct
             parameters: {lora_rank: 4}
         """,
+        v03="""Each era has its own required fields: 0.3 requires experiment.project and experiment.dir,
+        data.training.dataset_label and evaluation.scorers; output.base_directory,
+        evaluation.system_prompt and evaluation.temperature are not required.""",
     ),
     rule(
         "CK101", E, SCHEMA,

@@ -34,6 +34,7 @@ DOCS = [
             - name: match
               params: {location: begin, ignore_case: false}
         """,
+        v03="""The list is evaluation.scorers.""",
     ),
     rule(
         "CK291", W, SCORERS,
@@ -52,6 +53,7 @@ DOCS = [
             - name: match
               params: {location: exact}
         """,
+        v03="""The list is evaluation.scorers.""",
     ),
     rule(
         "CK292", W, SCORERS,
