@@ -126,7 +126,9 @@ def test_a_misspelling_of_a_key_already_set_is_not_guessed(tmp_path: Path, capsy
 
 
 def _with_unknown_key(comment: str) -> str:
-    return dump(make_design()).replace("  packing: true\n", f"  packing: true\n  lora_alpha: 16{comment}\n")
+    text = dump(make_design())
+    assert "  max_seq_len: 2048\n" in text
+    return text.replace("  max_seq_len: 2048\n", f"  max_seq_len: 2048\n  lora_alpha: 16{comment}\n")
 
 
 def test_an_ignore_comment_acknowledges_the_finding_on_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -142,7 +144,7 @@ def test_an_ignore_comment_acknowledges_the_finding_on_its_line(tmp_path: Path, 
 
 
 def test_an_ignore_comment_counts_on_its_own_line_only(tmp_path: Path) -> None:
-    text = _with_unknown_key("").replace("  packing: true\n", "  packing: true  # ck-validate: ignore CK103\n")
+    text = _with_unknown_key("").replace("  max_seq_len: 2048\n", "  max_seq_len: 2048  # ck-validate: ignore CK103\n")
     findings = checks.check(loader.loads(text, "x.yaml"))
     assert [(f.code, f.line) for f in findings] == [("CK103", line_of(text, "lora_alpha: 16"))]
 
@@ -157,7 +159,7 @@ def test_ignore_text_inside_a_string_is_data_not_a_comment(tmp_path: Path) -> No
 
 def test_an_error_can_be_acknowledged_too(tmp_path: Path) -> None:
     """As ruff's noqa and --ignore: the comment is explicit and reviewed with the design."""
-    text = dump(make_design()).replace("  packing: true\n", "  packing: true\n  lora_rnak: 8  # ck-validate: ignore CK105\n")
+    text = dump(make_design()).replace("  max_seq_len: 2048\n", "  max_seq_len: 2048\n  lora_rnak: 8  # ck-validate: ignore CK105\n")
     assert checks.check(loader.loads(text, "x.yaml")) == []
 
 
