@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import yaml
 from copier_support import CK_VALIDATE, COPIER, answers_for, clean_env, copier_update, make_scratch
+from tools import CK_MIGRATE
 from test_upgrade import CONFLICT, _template_history
 from wizard_fixtures import base_answers, load_design, make_resources, render_cli
 
@@ -97,19 +99,48 @@ def test_ck_experiments_stays_seed_and_elsewhere_the_answer_decides(tmp_path: Pa
     assert recorded["cruijff_kit_schema"] == "0.3" and recorded["project"] == "capitalization"
 
 
-def test_an_experiment_rendered_before_keeps_the_seed_schema_on_update(tmp_path: Path) -> None:
-    """The release of tests/test_upgrade.py, copied into a ck-projects/ folder (where a new
-    design would be 0.3), then updated with this tree: it stays seed-era, cleanly."""
+def _released_experiment(tmp_path: Path, dst_of: Any) -> tuple[Path, dict[str, str]]:
+    """An experiment rendered by tests/test_upgrade.py's release with that release's package, in
+    the folder `dst_of(scratch)`; the template history's v0.0.2 is this tree."""
     env = clean_env(tmp_path / "home")
     template, released = _template_history(tmp_path, env)
     res = make_scratch(tmp_path / "res", models=("Llama-3.2-1B-Instruct",))
-    dst = Path(res["scratch"]) / "ck-projects" / "capitalization" / "cap_lora_rank_comparison_2026-11-25"
+    dst = dst_of(Path(res["scratch"]))
     data = tmp_path / "answers.yml"
     data.write_text(yaml.safe_dump(answers_for(res), sort_keys=False))
     old_env = {**env, "PYTHONPATH": str(released / "validators")}
     r = subprocess.run([COPIER, "copy", "--trust", "--defaults", "--vcs-ref", "v0.0.1", "--data-file", str(data),
                         str(template), str(dst)], cwd=tmp_path, env=old_env, capture_output=True, text=True, check=False)
     assert r.returncode == 0, r.stderr
+    return dst, env
+
+
+def test_a_migrated_experiment_stays_0_3_on_update(tmp_path: Path) -> None:
+    """ck-migrate on a released experiment, committed; `copier update` then renders 0.3 (the
+    design's schema decides) and merges without a conflict, keeping the migrated values."""
+    dst, env = _released_experiment(tmp_path, lambda scratch: scratch / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25")
+    m = subprocess.run([CK_MIGRATE, "--project", "capitalization", "experiment_summary.yaml"], cwd=dst, env=env,
+                       capture_output=True, text=True)
+    assert m.returncode == 0, m.stderr
+    migrated = yaml.safe_load((dst / "experiment_summary.yaml").read_text())
+    subprocess.run(["git", "commit", "-qam", "ck-migrate", "--no-verify"], cwd=dst, env=env, check=True)
+
+    u = copier_update(dst, env)
+    assert u.returncode == 0, u.stdout + u.stderr
+    text = (dst / "experiment_summary.yaml").read_text()
+    assert not CONFLICT.search(text.encode())
+    after = yaml.safe_load(text)
+    assert era.detect(after) == era.V03
+    assert after["experiment"] == migrated["experiment"] and after["output"] == migrated["output"]
+    v = subprocess.run([CK_VALIDATE, "experiment_summary.yaml"], cwd=dst, env=env, capture_output=True, text=True)
+    assert v.returncode == 0, v.stdout + v.stderr
+
+
+def test_an_experiment_rendered_before_keeps_the_seed_schema_on_update(tmp_path: Path) -> None:
+    """The release of tests/test_upgrade.py, copied into a ck-projects/ folder (where a new
+    design would be 0.3), then updated with this tree: it stays seed-era, cleanly."""
+    dst, env = _released_experiment(
+        tmp_path, lambda scratch: scratch / "ck-projects" / "capitalization" / "cap_lora_rank_comparison_2026-11-25")
     before = yaml.safe_load((dst / "experiment_summary.yaml").read_text())
     assert era.detect(before) == era.SEED
 
