@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import yaml
-from designs import NAME, SCRATCH, make_design, write_design
+from designs import NAME, SCRATCH, dump, make_design, write_design
 from era_designs import PROJECT, SEED_TEMPLATE, V03_TEMPLATE, to_v03
 from tools import CK_MIGRATE, CK_VALIDATE, REPO
 
@@ -178,3 +178,29 @@ def test_the_readme_commands_run_as_written(tmp_path: Path) -> None:
     done = subprocess.run([CK_MIGRATE, *lines[1].split()[1:]], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert era.detect(yaml.safe_load(path.read_text())) == era.V03
+
+
+def test_a_half_migrated_file_gets_the_rest_and_validates(tmp_path: Path) -> None:
+    """A mixed file (CK104 for ck-validate) whose 0.3 keys have no seed-era twin: the seed-era
+    keys left are migrated, the 0.3 ones kept as they are."""
+    data = make_design()
+    data["data"]["training"]["dataset_label"] = data["data"]["training"].pop("label")
+    data["evaluation"]["scorers"] = data["evaluation"].pop("scorer")
+    path = write_design(tmp_path, data)
+    mixed = subprocess.run([CK_VALIDATE, str(path)], capture_output=True, text=True)
+    assert mixed.returncode == 1 and "CK104" in mixed.stdout
+    done = _migrate("--project", PROJECT, path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "renamed experiment.directory -> experiment.dir" in done.stderr and "scorer ->" not in done.stderr
+    got = yaml.safe_load(path.read_text())
+    assert era.detect(got) == era.V03 and got["evaluation"]["scorers"][0]["name"] == "match"
+
+
+def test_a_file_ruamel_cannot_rewrite_exactly_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "experiment_summary.yaml"
+    path.write_bytes(dump(make_design()).replace("\n", "\r\n").encode())  # CRLF line ends
+    before = path.read_bytes()
+    done = _migrate("--project", PROJECT, path)
+    assert done.returncode == 1
+    assert "cannot rewrite it without reformatting the file" in done.stderr and "nothing written" in done.stderr
+    assert path.read_bytes() == before
