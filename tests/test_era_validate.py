@@ -168,3 +168,11 @@ def test_the_json_schema_covers_both_eras_and_refuses_a_mixed_file() -> None:
     no_project = to_v03(make_design())
     del no_project["experiment"]["project"]
     assert _json_schema_errors(no_project) != []
+
+
+def test_explain_says_how_a_rule_reads_a_0_3_design(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.run(["--explain", "CK265"]) == 0
+    out = capsys.readouterr().out
+    assert "0.3 era: The field is data.training.dataset_label." in out
+    assert cli.run(["--explain", "CK210"]) == 0
+    assert "0.3 era" not in capsys.readouterr().out  # the same in both eras: nothing to add

@@ -29,6 +29,7 @@ def explain(code: str) -> str | None:
         "",
         textwrap.fill(f"Fix: {rule.hint}", width=100),
         "",
+        *([textwrap.fill(f"0.3 era: {rule.v03}", width=100), ""] if rule.v03 else []),
         "Fails:",
         block(rule.bad_example),
         "",
