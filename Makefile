@@ -28,7 +28,7 @@ VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"$$/\1/p' validators/ck_desig
 lint: $(STAMP)
 	PATH='$(CURDIR)/$(BIN)':"$$PATH" $(BIN)/pre-commit run --all-files
 
-.PHONY: lint install test demo demo-interactive schema docs readme bench release tag release-checks clean
+.PHONY: lint install test test-fast demo demo-interactive schema docs readme bench release tag release-checks clean
 
 $(VENV_STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ install: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# The inner loop: every test that starts no copier, git, pre-commit, make or pty (tests/conftest.py
+# marks the others e2e). `make test` runs both; CI runs `make test`.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m 'not e2e' $(PYTEST_ARGS)
 
 # schemas/*.json (for other tools) and validate/compiled_schema.py (what ck-validate runs), from spec/schema.py.
 schema: $(STAMP)

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tools import copy_working_tree
+
 REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
 # Where README.md says "this repository" in its commands and snippets.
@@ -98,9 +100,20 @@ def version() -> str:
 
 
 def fresh_clone(where: Path) -> Path:
-    """A clone of the repository this test runs from: committed files only, like a newcomer's."""
+    """A clone of the repository this test runs from, as a newcomer gets it, of the tree under
+    test: uncommitted edits and new files are committed into the clone as one snapshot commit (a
+    plain clone of HEAD would test the last commit, not the working tree). The clone is clean."""
     clone = where / "ck-design"
-    subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True, env=clean_env())
+    env = clean_env()
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True, env=env)
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=clone, capture_output=True, check=True, env=env).stdout
+    for rel in filter(None, tracked.decode().split("\0")):
+        (clone / rel).unlink(missing_ok=True)
+    copy_working_tree(clone)
+    subprocess.run(["git", "add", "-A"], cwd=clone, check=True, env=env)
+    if subprocess.run(["git", "diff", "--cached", "--quiet"], cwd=clone, env=env).returncode != 0:
+        subprocess.run(["git", "commit", "--quiet", "-m", "snapshot of the working tree under test"],
+                       cwd=clone, check=True, env=env)
     return clone
 
 

@@ -5,13 +5,13 @@ and the real `copier` CLI. No tests here."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
+from tools import copy_working_tree
 from designs import make_scratch  # noqa: F401 - the one resources helper, for the hook tests
 
 REPO = Path(__file__).resolve().parent.parent
@@ -60,17 +60,7 @@ def template_repo(tmp: Path, env: dict[str, str]) -> Path:
     """The working tree of this repository (committed and uncommitted, not ignored), committed into
     a fresh git repository: copier update needs a git template, and tests must see current files."""
     dst = tmp / "ck-design-template"
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO, capture_output=True, check=True,
-    ).stdout.decode().split("\0")
-    for rel in filter(None, listed):
-        src = REPO / rel
-        if not src.is_file():
-            continue
-        target = dst / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src, target)
+    copy_working_tree(dst)
     git(["init", "-q"], dst, env)
     git(["add", "-A"], dst, env)
     git(["commit", "-q", "-m", "template"], dst, env)

@@ -10,8 +10,7 @@ import pytest
 import yaml
 from designs import dump, line_of, make_design, make_resources, write_design, write_model
 from wizard_fixtures import (
-    assert_no_findings, base_answers, ck_validate, load_design, make_resources as make_scratch,
-    render_api, render_cli,
+    assert_no_findings, base_answers, ck_validate, load_design, render_api, render_cli,
 )
 
 from ck_design.facts import loader
@@ -20,11 +19,6 @@ from ck_design.validate import engine
 from ck_design.wizard.approval import plan_text
 
 M1 = "Llama-3.2-1B-Instruct"
-
-
-@pytest.fixture
-def res(tmp_path):
-    return make_scratch(tmp_path / "res")
 
 
 def conv(res, name="dst"):

@@ -433,6 +433,7 @@ def test_template_offers_the_fix_hook_commented_out():
     assert published["ck-validate-fix"]["files"] == fix["files"]
 
 
+@pytest.mark.e2e
 def test_fix_hook_repairs_fails_the_commit_then_passes_after_restaging(tmp_path):
     env = {**os.environ, **GIT_ENV, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
            "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "HOME": str(tmp_path)}

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import subprocess
 
-import pytest
 
 from copier_support import (
     CK_VALIDATE,
@@ -24,18 +23,14 @@ from copier_support import (
 )
 
 
-@pytest.fixture(scope="module")
-def setup(tmp_path_factory):
-    from copier_support import template_repo
-
-    tmp = tmp_path_factory.mktemp("git")
-    env = clean_env(tmp / "home", identity=False)  # no identity anywhere, like CI
-    tpl_env = clean_env(tmp / "tpl-home")
-    return tmp, env, template_repo(tmp, tpl_env)
+def no_identity(tmp: Path) -> dict[str, str]:
+    """An environment with no git identity anywhere, like CI."""
+    return clean_env(tmp / "ci-home", identity=False)
 
 
 def test_copy_outside_a_work_tree_is_one_clean_commit_with_a_valid_log(setup):
-    tmp, env, template = setup
+    tmp, _, template, _ = setup
+    env = no_identity(tmp)
     res = make_scratch(tmp / "a")
     dst = Path(res["scratch"]) / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
     r = copier_copy(template, dst, answers_for(res), env, tmp)
@@ -61,7 +56,8 @@ def test_copy_outside_a_work_tree_is_one_clean_commit_with_a_valid_log(setup):
 
 
 def test_copy_inside_a_work_tree_stages_and_says_so(setup):
-    tmp, env, template = setup
+    tmp, _, template, _ = setup
+    env = no_identity(tmp)
     res = make_scratch(tmp / "b")
     outer = tmp / "b" / "experiments"
     outer.mkdir()
@@ -77,7 +73,8 @@ def test_copy_inside_a_work_tree_stages_and_says_so(setup):
 
 
 def test_recopy_appends_to_the_log_and_stages(setup):
-    tmp, env, template = setup
+    tmp, _, template, _ = setup
+    env = no_identity(tmp)
     res = make_scratch(tmp / "c")
     dst = Path(res["scratch"]) / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
     assert copier_copy(template, dst, answers_for(res), env, tmp).returncode == 0
@@ -96,7 +93,7 @@ def test_a_template_file_the_user_ignores_is_not_committed_and_is_named(setup):
     # A user whose global git ignore file excludes *.log (common): the design's log is theirs to
     # commit or not. The hook never forces it in (`git add -f` would override their choice), commits
     # the rest of the template's files, and says which file it left out and how to keep it.
-    tmp, _, template = setup
+    tmp, _, template, _ = setup
     env = clean_env(tmp / "d-home", identity=False)
     ignore = Path(env["XDG_CONFIG_HOME"]) / "git" / "ignore"
     ignore.parent.mkdir(parents=True)

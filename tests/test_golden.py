@@ -433,6 +433,7 @@ def test_ck_validate_outputs_unchanged() -> None:
     fail_on(compare({f"ck-validate/{name}.out": text for name, text in outputs.items()}))
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(shutil.which("git") is None, reason="copier --vcs-ref HEAD needs git")
 def test_rendered_example_unchanged() -> None:
     fail_on(compare({f"render/{name}": text for name, text in render_example().items()}))

@@ -23,7 +23,7 @@ from ck_design.post_copy.main import VERIFY_STEP
 from ck_design.post_copy.main import main as hook_main
 from ck_design.spec.logformat import format_entry
 from ck_design.validate.rules.log import check_log_file
-from copier_support import REQUIRED_COPY_ACTIONS, clean_env, git, is_subsequence, log_actions, make_scratch
+from copier_support import REQUIRED_COPY_ACTIONS, git, is_subsequence, log_actions, make_scratch
 
 
 def write_design(dst: Path, res: dict[str, Path], *, models=("Llama-3.2-1B-Instruct",), variables=None,
@@ -56,22 +56,6 @@ def write_design(dst: Path, res: dict[str, Path], *, models=("Llama-3.2-1B-Instr
 
 ANSWERS = {"_src_path": "/tpl", "_commit": "abc1234", "question": "q?", "models": ["Llama-3.2-1B-Instruct"],
            "variables": {"lora_rank": [4, 8]}, "approved": True}
-
-
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    return hook_env(tmp_path, monkeypatch)
-
-
-def hook_env(tmp_path: Path, monkeypatch) -> dict[str, str]:
-    """This process's environment made clean_env's (the hook runs in-process): a private HOME,
-    no git identity from the session."""
-    e = clean_env(tmp_path / "home")
-    for k in [k for k in os.environ if k.startswith("GIT_")] + ["EMAIL"]:
-        monkeypatch.delenv(k, raising=False)
-    for k, v in e.items():
-        monkeypatch.setenv(k, v)
-    return e
 
 
 def run_hook(dst: Path, operation="copy", answers=None, stage="tasks") -> tuple[int, str]:

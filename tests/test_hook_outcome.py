@@ -9,17 +9,11 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
-from test_hook import entries, hook_env, run_hook, write_design
+from test_hook import entries, run_hook, write_design
 from copier_support import COPIER, answers_for, clean_env, git, make_scratch, template_repo
 
 from ck_design.validate.rules.log import check_log_file
-
-
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    return hook_env(tmp_path, monkeypatch)
 
 
 def _by_action(dst: Path) -> dict[str, list[str]]:

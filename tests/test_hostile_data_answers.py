@@ -10,8 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pexpect
-import pyte
 import pytest
+from pty_support import Terminal, normalize, terminal_env, walk
 import yaml
 from copier_support import (
     COPIER,
@@ -25,13 +25,6 @@ from copier_support import (
     tree,
 )
 
-
-
-@pytest.fixture(scope="module")
-def setup(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("data-answers")
-    env = clean_env(tmp / "home")
-    return tmp, env, template_repo(tmp, env), make_scratch(tmp / "res")
 
 
 def _copy(setup, answers, *extra: str) -> tuple[subprocess.CompletedProcess[str], Path]:
@@ -110,22 +103,18 @@ def test_a_refused_answer_in_the_interactive_wizard(setup):
     data = tmp / "interactive.yml"
     data.write_text(yaml.safe_dump(answers, sort_keys=False))
     dst = Path(res["scratch"]) / "ck-experiments" / "interactive"
-    screen = pyte.Screen(80, 24)
-    stream = pyte.Stream(screen)
-    child = pexpect.spawn(COPIER, ["copy", "--trust", "--data-file", str(data), str(template), str(dst)],
-                          env={**env, "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1"},
-                          dimensions=(24, 80), encoding="utf-8", timeout=120)
-    child.expect_exact("Research experiment or sanity check?")
-    seen = child.before + child.after
-    for _ in range(10):  # Enter on each question copier asks before it reaches `epochs`
-        child.send("\r")
-        if child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=15) == 0:
-            break
-        seen += child.before
-    seen += child.before
-    stream.feed(seen)
-    child.close()
-    shown = " ".join(" ".join(row.rstrip() for row in screen.display).split())
+    term = Terminal(80, [COPIER, "copy", "--trust", "--data-file", str(data), str(template), str(dst)],
+                    terminal_env(base=env), rows=24)
+    child = term.child
+    try:
+        # Enter on each question copier asks before it reaches `epochs`; copier then exits
+        asked = walk(term, {})
+        child.expect(pexpect.EOF, timeout=60)
+    finally:
+        child.close()
+    assert asked[0] == "experiment_type" and "approved" not in asked, asked
+    seen = "".join(term.raw)
+    shown = normalize(term.text())
     assert child.exitstatus == 1
     assert "ck-design: --data epochs=0 is refused: epochs must be >= 1, not 0." in shown, shown
     assert "Traceback" not in seen

@@ -4,19 +4,11 @@ partial staging, a repository with no commits, and a non-empty folder that is no
 
 from __future__ import annotations
 
-import pytest
 
-from copier_support import answers_for, clean_env, copier_copy, git, make_scratch, template_repo
+from copier_support import answers_for, copier_copy, git
 
 TEMPLATE_FILES = {".copier-answers.yml", ".github/dependabot.yml", ".github/workflows/validate.yml", ".pre-commit-config.yaml", "README.md",
                   "experiment_summary.yaml", "logs/design-experiment.log", "logs/resource-facts.json"}
-
-
-@pytest.fixture(scope="module")
-def setup(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("hostile-git")
-    env = clean_env(tmp / "home")
-    return tmp, env, template_repo(tmp, clean_env(tmp / "tpl-home")), make_scratch(tmp / "res")
 
 
 def _porcelain(d):

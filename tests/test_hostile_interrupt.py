@@ -15,6 +15,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 
 from test_hostile_exit import ctrl_c_as_at_a_terminal
@@ -48,8 +49,14 @@ def test_ctrl_c_in_the_hook_logs_the_interruption_and_says_how_to_finish(tmp_pat
     p = subprocess.Popen([COPIER, "copy", "--trust", "--defaults", "--data-file", str(data), str(template), str(dst)],
                          cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          start_new_session=True, preexec_fn=ctrl_c_as_at_a_terminal)
-    # Wait (no time limit asserted) until the hook is past VERIFY_MODEL, i.e. counting the dataset.
+    # Wait until the hook is past VERIFY_MODEL, i.e. counting the dataset. The bound only catches
+    # a hang (how fast the hook gets there is not what is tested).
+    deadline = time.monotonic() + 300
     while p.poll() is None and not (log.exists() and "] VERIFY_MODEL" in log.read_text()):
+        if time.monotonic() > deadline:
+            os.killpg(p.pid, signal.SIGKILL)
+            out, err = p.communicate()
+            pytest.fail(f"the hook did not reach VERIFY_MODEL within 300 s; copier said:\n{out}\n{err}")
         time.sleep(0.01)
     assert p.poll() is None, "copier ended before the hook reached the dataset"
     os.killpg(p.pid, signal.SIGINT)

@@ -10,13 +10,6 @@ from copier import run_copy
 from copier_support import answers_for, clean_env, make_scratch, template_repo
 
 
-@pytest.fixture(scope="module")
-def setup(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("wizard-values")
-    env = clean_env(tmp / "home")
-    return tmp, template_repo(tmp, env), make_scratch(tmp / "res")
-
-
 @pytest.mark.parametrize(
     ("override", "message"),
     [
@@ -32,7 +25,7 @@ def setup(tmp_path_factory):
     ],
 )
 def test_unusable_answers_refused_at_the_question(setup, monkeypatch, override, message):
-    tmp, template, res = setup
+    tmp, _, template, res = setup
     monkeypatch.setenv("HOME", str(tmp / "home"))
     dst = tmp / f"exp-{abs(hash(message))}"
     with pytest.raises(ValueError) as exc:

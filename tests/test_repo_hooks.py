@@ -1,5 +1,5 @@
 """This repository's own pre-commit hooks (.pre-commit-config.yaml): run for real on a clone of
-the committed tree, the way a contributor's `make lint` (and the GitHub workflow) runs them."""
+the tree under test (clone_support.fresh_clone), the way a contributor's `make lint` (and the GitHub workflow) runs them."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+from clone_support import fresh_clone
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -23,9 +25,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 def _clone(tmp_path: Path) -> Path:
-    clone = tmp_path / "clone"
-    subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True, env=_env(tmp_path))
-    return clone
+    return fresh_clone(tmp_path)
 
 
 def test_repo_hooks_pass_on_the_committed_tree(tmp_path):

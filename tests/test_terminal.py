@@ -16,100 +16,52 @@ import tempfile
 from pathlib import Path
 
 import pexpect
-import pyte
 import pytest
 import yaml
-from wizard_fixtures import COPIER, GIT_ENV, REPO, ck_validate, make_resources
+from pty_support import COPIER_YML, QUESTIONS, Terminal, first_line, normalize, spawn, walk
+from wizard_fixtures import ck_validate, make_resources
 
 pytestmark = pytest.mark.skipif(os.name != "posix" or shutil.which("git") is None, reason="needs a pty and git")
 
 QUESTION = "Does LoRA rank matter for 8-letter words?"
-ROWS = 40
-
-# The questions the default path asks, in order (the others depend on answers: `when:`).
-DEFAULT_PATH = [
-    "scratch_dir", "experiment_type", "question", "hypothesis", "purpose", "include_base_controls",
-    "preparation_tool", "evaluation_tool", "models_dir", "models", "eval_checkpoints_wanted", "dataset_path", "variables",
-    "epochs", "gpus", "validation_during_training", "dataset_type", "system_prompt", "prompt", "lr", "batch_size",
-    "gradient_accumulation_steps", "weight_decay", "lora_dropout", "num_warmup_steps", "max_seq_len",
-    "packing", "full_gpu", "gpu_constraint", "gpu_partition", "eval_tasks", "eval_epochs",
-    "eval_selection", "scorers", "match_location", "match_ignore_case", "temperature", "eval_max_tokens", "vis_label_style",
-    "task_label", "experiment_factor", "experiment_date", "experiment_name", "wandb_project",
-]
-COPIER_YML = yaml.safe_load((REPO / "copier.yml").read_text())
 
 
-def first_line(name: str) -> str:
-    """What identifies a question on screen: its help's first line, up to any Jinja."""
-    return COPIER_YML[name]["help"].splitlines()[0].split("{{")[0].strip()[:30]
+def choice_labels(name: str, res: dict) -> list[str]:
+    """The labels a choice question lists: copier.yml's, or for a computed list (the models) the
+    model folders this test made."""
+    choices = COPIER_YML[name]["choices"]
+    if isinstance(choices, str):
+        return sorted(p.parent.name for p in Path(res["models_dir"]).glob("*/config.json"))
+    return list(choices)
 
 
-def normalize(text: str) -> str:
-    return " ".join(text.split())
-
-
-class Terminal:
-    """A pty of `cols` columns running copier, and the screen a person would read."""
-
-    def __init__(self, cols: int, argv: list[str], env: dict[str, str]):
-        self.cols = cols
-        self.screen = pyte.HistoryScreen(cols, ROWS, history=100_000, ratio=0.001)
-        self.screen.set_mode(pyte.modes.LNM)
-        self.stream = pyte.Stream(self.screen)
-        self.child = pexpect.spawn(argv[0], argv[1:], env=env, dimensions=(ROWS, cols), encoding="utf-8",
-                                   timeout=90)
-        self.raw: list[str] = []
-        self.child.logfile_read = self  # every byte copier writes goes to the emulator too
-
-    def write(self, text: str) -> None:
-        self.raw.append(text)
-        self.stream.feed(text)
-
-    def flush(self) -> None:
-        pass
-
-    def cells(self) -> list[tuple[str, int]]:
-        """Every row the person could read (scrollback, then screen): its text and how many
-        columns it uses (a wide character such as copier's microphone takes two)."""
-        out = []
-        for row in [*self.screen.history.top, *(self.screen.buffer[y] for y in range(self.screen.lines))]:
-            used = max((x + 1 for x in range(self.cols) if row[x].data not in (" ", "")), default=0)
-            out.append(("".join(row[x].data for x in range(self.cols)).rstrip(), used))
-        return out
-
-    def rows(self) -> list[str]:
-        return [text for text, _ in self.cells()]
-
-    def text(self) -> str:
-        return "\n".join(self.rows())
-
-
-def spawn(cols: int, res: dict, dst: Path, extra: tuple[str, ...] = ()) -> Terminal:
-    env = {**os.environ, **GIT_ENV, "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1",
-           "CK_LOCAL_CONFIG": res["config"], "PYTHONWARNINGS": "ignore"}
-    for k in ("COLUMNS", "LINES", "NO_COLOR"):
-        env.pop(k, None)
-    argv = [str(COPIER), "copy", "--trust", "--vcs-ref", "HEAD", *extra, str(REPO), str(dst)]
-    return Terminal(cols, argv, env)
+def _list_hint(rows: list[str]) -> int | None:
+    return max((i for i, r in enumerate(rows) if "(Use arrow keys" in r or "(<up>, <down>" in r), default=None)
 
 
 def walk_defaults(term: Terminal, res: dict, answers: dict[str, str] | None = None,
-                  lists: list[str] | None = None) -> None:
-    """Enter on every default of the default path; type the question and the dataset path.
+                  lists: list[str] | None = None) -> list[str]:
+    """Enter on every default of the path the wizard takes; type the question and the dataset
+    path; stop at the approval question, unanswered. Returns the questions asked, in order.
     With `lists`, each choice list's rows as shown before it is answered are added to it (a list
     is redrawn as its answer once answered, so the screen at the end no longer holds it)."""
     typed = {"question": QUESTION, "dataset_path": res["dataset"], **(answers or {})}
-    for name in DEFAULT_PATH:
-        term.child.expect_exact(first_line(name))
-        if lists is not None and "choices" in COPIER_YML[name]:
-            term.child.expect(pexpect.TIMEOUT, timeout=1)
-            screen = [term.cells()[-term.screen.lines + y][0] for y in range(term.screen.lines)]
-            hint = max((i for i, r in enumerate(screen) if "(Use arrow keys" in r or "(<up>, <down>" in r), default=None)
-            assert hint is not None, (name, screen)
-            lists += [r for r in screen[hint + 1:] if r.strip()]
-        term.child.send(typed.get(name, "") + "\r")
-    term.child.expect_exact(first_line("approved"))
-    term.child.expect_exact("Write these files?")
+
+    def collect(name: str) -> None:
+        if lists is None or "choices" not in COPIER_YML[name]:
+            return
+        labels = choice_labels(name, res)
+
+        def drawn(rows: list[str]) -> bool:
+            hint = _list_hint(rows)
+            return hint is not None and all(label in "\n".join(rows[hint + 1:]) for label in labels)
+
+        screen = term.wait_for(drawn, f"the choices of {name}: {labels}")
+        lists.extend(r for r in screen[_list_hint(screen) + 1:] if r.strip())
+
+    asked = walk(term, typed, approve=None, before_answer=collect)
+    assert asked[-1:] == ["approved"], term.text()
+    return asked[:-1]
 
 
 @pytest.fixture
@@ -138,7 +90,7 @@ def test_every_question_and_the_whole_plan_fit_the_terminal(res, cols):
     term = spawn(cols, res, dst, extra=("--skip-tasks",))
     lists: list[str] = []
     try:
-        walk_defaults(term, res, lists=lists)
+        asked = walk_defaults(term, res, lists=lists)
         term.child.send("\r")
         term.child.expect(pexpect.EOF)
     finally:
@@ -156,7 +108,10 @@ def test_every_question_and_the_whole_plan_fit_the_terminal(res, cols):
     flat = normalize(screen)
     assert res["scripts"]["words_8L"] in "".join(term.rows())  # the eval_tasks default, wrapped
     # every static help text is on the screen in full
-    for name in DEFAULT_PATH:
+    # in copier.yml's order, every question without a `when:` among them
+    assert asked == [n for n in QUESTIONS if n in asked], asked
+    assert not [n for n in QUESTIONS if n != "approved" and "when" not in QUESTIONS[n] and n not in asked], asked
+    for name in asked:
         help_text = COPIER_YML[name]["help"]
         if "{{" not in help_text:
             assert normalize(help_text) in flat, (name, screen)
@@ -277,10 +232,9 @@ def test_an_unknown_model_folder_is_offered_and_estimated_and_an_odd_destination
     assert not cut_rows(term, first_line("scratch_dir"))
 
 
-def _screen_rows(term: Terminal) -> list[str]:
-    """The rows on the screen now (not the scrollback): what the person reads at this moment."""
-    term.child.expect(pexpect.TIMEOUT, timeout=3)  # let copier's redraw arrive
-    return ["".join(term.screen.buffer[y][x].data for x in range(term.cols)).rstrip() for y in range(term.screen.lines)]
+def _screen_rows(term: Terminal, until: str) -> list[str]:
+    """The rows on the screen once they show `until` (spaces and row breaks aside)."""
+    return term.wait_for(lambda rows: normalize(until) in normalize(" ".join(rows)), repr(until))
 
 
 def _given(res: dict, **changes) -> dict:
@@ -312,7 +266,7 @@ def test_a_choice_that_cannot_be_taken_says_why_within_80_columns(res):
     term = spawn_given(res, "noval", _given(res, validation_during_training=False))
     try:
         term.child.expect_exact(first_line("eval_epochs"))
-        rows = _screen_rows(term)
+        rows = _screen_rows(term, "best validation loss (after training) (needs validation during training)")
         row = next(r for r in rows if "best validation loss" in r)
         assert row == "   - best validation loss (after training) (needs validation during training)", rows
         assert len(row) < 80
@@ -338,13 +292,13 @@ def test_a_design_too_big_to_evaluate_is_said_in_full_at_80_columns(res):
     term = spawn_given(res, "big", answers)
     try:
         term.child.expect_exact(first_line("eval_selection"))
-        rows = _screen_rows(term)
+        rows = _screen_rows(term, "selective (e.g. expensive tasks on large models only)")
         assert "   - every run on every task (typical) (12,006 evaluations; at most 10,000)" in rows, rows
         assert " » selective (e.g. expensive tasks on large models only)" in rows, rows
         term.child.send("\r")
         term.child.expect_exact("with the runs they need.")
         term.child.send('{t1: ["*"]}\r')
-        rows = _screen_rows(term)
+        rows = _screen_rows(term, "match fewer runs per task, or split the experiment")
         shown = normalize(" ".join(rows))
         assert ("Validation error for question 'eval_matrix': this matrix gives 12,006 evaluations; at most "
                 "10,000: match fewer runs per task, or split the experiment") in shown, rows

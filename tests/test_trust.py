@@ -325,6 +325,7 @@ def test_seed_designs_are_kept_with_their_comments():
     assert shutil.which  # (keeps the import used when the resource tests are skipped)
 
 
+@pytest.mark.e2e
 def test_7_wizard_writes_full_gpu_overrides_for_a_multi_gpu_model_without_asking(tmp_path, capsys):
     """A real `copier copy`: a 70B model (4 GPUs) gets the full-GPU constraint in every run, the
     full-GPU question is not asked (its `when:` is false), and the design validates clean."""

@@ -8,7 +8,6 @@ import re
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
 
 from ck_design.post_copy.git import conflicts
@@ -16,7 +15,6 @@ from ck_design.post_copy.git import conflicts
 from copier_support import (
     CK_VALIDATE,
     answers_for,
-    clean_env,
     copier_copy,
     copier_update,
     git,
@@ -26,17 +24,8 @@ from copier_support import (
 )
 
 
-@pytest.fixture(scope="module")
-def setup(tmp_path_factory):
-    from copier_support import template_repo
-
-    tmp = tmp_path_factory.mktemp("update")
-    env = clean_env(tmp / "home")
-    return tmp, env, template_repo(tmp, env)
-
-
 def _copy(setup, name: str, **overrides):
-    tmp, env, template = setup
+    tmp, env, template, _ = setup
     res = make_scratch(tmp / name)
     dst = Path(res["scratch"]) / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
     r = copier_copy(template, dst, answers_for(res, **overrides), env, tmp)
@@ -49,7 +38,7 @@ def _design(dst):
 
 
 def test_update_equals_fresh_copy(setup):
-    tmp, env, template = setup
+    tmp, env, template, _ = setup
     res, dst = _copy(setup, "eq")
     # B is a complete answer set. experiment_factor is pinned: a stored answer wins over a default on
     # update (copier's rule), so its default, derived from the variables, would stay A's.
@@ -82,7 +71,7 @@ def _commit_hand_edit(dst, env, message):
 
 
 def test_hand_edit_survives_a_third_lora_rank(setup):
-    tmp, env, template = setup
+    tmp, env, template, _ = setup
     res, dst = _copy(setup, "hand")
     summary = dst / "experiment_summary.yaml"
     text = summary.read_text()
@@ -113,7 +102,7 @@ def test_hand_edit_survives_a_third_lora_rank(setup):
 
 
 def test_no_spurious_changes_and_repeated_updates_never_conflict(setup):
-    tmp, env, template = setup
+    tmp, env, template, _ = setup
     res, dst = _copy(setup, "noop")
     for i in range(2):
         u = copier_update(dst, env)
@@ -132,7 +121,7 @@ def test_no_spurious_changes_and_repeated_updates_never_conflict(setup):
 
 
 def test_conflict_is_reported_logged_and_refused_by_pre_commit(setup):
-    tmp, env, template = setup
+    tmp, env, template, _ = setup
     res, dst = _copy(setup, "conflict")
     summary = dst / "experiment_summary.yaml"
     text = summary.read_text()
@@ -158,7 +147,7 @@ def test_conflict_is_reported_logged_and_refused_by_pre_commit(setup):
 def test_update_names_the_variables_a_new_mapping_dropped(setup):
     """`--data 'variables={lora_rank: [4, 8, 16]}'` replaces the mapping whole: a rank x lr
     design loses lr, and the hook's summary says so (issue 10, item 8)."""
-    tmp, env, template = setup
+    tmp, env, template, _ = setup
     res, dst = _copy(setup, "gone", variables={"lora_rank": [4, 8], "lr": [1e-05, 0.0001]})
     u = copier_update(dst, env, answers_for(res, variables={"lora_rank": [4, 8, 16]}), tmp)
     assert u.returncode == 0, u.stderr
@@ -171,7 +160,7 @@ def test_update_keeps_a_destination_off_the_convention(setup):
     """experiment.directory records where the files are when the copy went elsewhere than
     {scratch}/ck-experiments/<name>; an update (which renders the old and new versions into
     temporary folders) keeps it (docs/wizard.md, "experiment.directory")."""
-    tmp, env, template = setup
+    tmp, env, template, _ = setup
     res = make_scratch(tmp / "off")
     dst = tmp / "off" / "projects" / "exp"
     r = copier_copy(template, dst, answers_for(res), env, tmp)

@@ -10,14 +10,12 @@ import os
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
 from designs import SPLITS, write_dataset, write_model
 
 from copier_support import (
     CK_VALIDATE,
     answers_for,
-    clean_env,
     copier_copy,
     copier_update,
     git,
@@ -25,15 +23,6 @@ from copier_support import (
 )
 
 MODEL = "Llama-3.2-1B-Instruct"
-
-
-@pytest.fixture(scope="module")
-def setup(tmp_path_factory):
-    from copier_support import template_repo
-
-    tmp = tmp_path_factory.mktemp("facts")
-    env = clean_env(tmp / "home")
-    return tmp, env, template_repo(tmp, env)
 
 
 def _download(models_dir: str) -> None:
@@ -45,7 +34,7 @@ def _download(models_dir: str) -> None:
 
 def _copy_before_resources(setup, name: str):
     """A design copied before its model is downloaded and its dataset generated."""
-    tmp, env, template = setup
+    tmp, env, template, _ = setup
     res = make_scratch(tmp / name, models=())
     dataset = Path(res["root"]) / "data" / "later" / "words_8L.json"
     dst = Path(res["scratch"]) / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
@@ -70,7 +59,7 @@ def _valid(dst: Path, env: dict) -> None:
 
 
 def test_update_fills_in_what_appeared_after_the_copy(setup):
-    tmp, env, _ = setup
+    tmp, env, _, _ = setup
     res, dataset, dst = _copy_before_resources(setup, "appear")
     design = _design(dst)
     assert design["models"]["base"][0]["size_gb"] is None
@@ -123,7 +112,7 @@ def test_update_fills_in_what_appeared_after_the_copy(setup):
 
 
 def test_a_value_edited_by_hand_is_kept_and_reported(setup):
-    tmp, env, _ = setup
+    tmp, env, _, _ = setup
     res, dataset, dst = _copy_before_resources(setup, "hand")
     summary = dst / "experiment_summary.yaml"
     # The researcher knows the size before the download finishes, and says so.

@@ -9,22 +9,9 @@ from pathlib import Path
 import yaml
 
 from ck_design.validate.rules.log import check_log_file
-import os
 
-import pytest
 from test_hook import ANSWERS, entries, run_hook, write_design
-from copier_support import clean_env, make_scratch
-
-
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    """A private HOME and git identity, as tests/test_hook.py's hook tests run with."""
-    e = clean_env(tmp_path / "home")
-    for k in [k for k in os.environ if k.startswith("GIT_")] + ["EMAIL"]:
-        monkeypatch.delenv(k, raising=False)
-    for k, v in e.items():
-        monkeypatch.setenv(k, v)
-    return e
+from copier_support import make_scratch
 
 
 def _copied(tmp_path: Path, answers: dict | None = None) -> Path:

@@ -18,6 +18,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from tools import copy_working_tree
 import yaml
 
 from copier_support import COPIER, CK_VALIDATE, REPO, answers_for, clean_env, copier_update, git, log_actions, make_scratch
@@ -44,17 +45,6 @@ def _extract_release(dst: Path) -> None:
         tar.extractall(dst, filter="data")
 
 
-def _copy_current_tree(dst: Path) -> None:
-    """The files git tracks in this checkout (and new ones not ignored), as they are on disk now."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=REPO, capture_output=True, check=True).stdout.decode().split("\0")
-    for rel in filter(None, listed):
-        src = REPO / rel
-        if src.is_file():
-            (dst / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst / rel)
-
-
 def _template_history(tmp: Path, env: dict[str, str]) -> tuple[Path, Path]:
     """A template repository: v0.0.1 = the release, v0.0.2 = the current tree. Also returns a
     copy of the release's files (its package is what rendered experiments of that time)."""
@@ -67,7 +57,7 @@ def _template_history(tmp: Path, env: dict[str, str]) -> tuple[Path, Path]:
     git(["commit", "-q", "-m", "release 0.0.1"], template, env)
     git(["tag", "v0.0.1"], template, env)
     git(["rm", "-rq", "."], template, env)
-    _copy_current_tree(template)
+    copy_working_tree(template)
     git(["add", "-A"], template, env)
     git(["commit", "-q", "--allow-empty", "-m", "release 0.0.2"], template, env)
     git(["tag", "v0.0.2"], template, env)

@@ -11,7 +11,6 @@ answer is asked again rather than ending the wizard.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -20,74 +19,16 @@ from typing import Any
 
 import pexpect
 import pytest
-import yaml
 from test_models_destination import QWEN, QWEN_05B, write_unknown_model
-from test_terminal import Terminal, spawn
-from wizard_fixtures import REPO, load_design, make_resources
+from pty_support import CLEAR, CONDITIONAL, DOWN, MARKERS, QUESTIONS, UP, Answer, Terminal, spawn, walk
+from wizard_fixtures import load_design, make_resources
 
 pytestmark = pytest.mark.skipif(os.name != "posix" or shutil.which("git") is None, reason="needs a pty and git")
-
-COPIER_YML = yaml.safe_load((REPO / "copier.yml").read_text())
-QUESTIONS = {k: v for k, v in COPIER_YML.items()
-             if not k.startswith("_") and isinstance(v, dict) and v.get("ask", True) is not False}
-CONDITIONAL = [k for k, v in QUESTIONS.items() if "when" in v]
-APPROVAL = "Write these files?"
-DOWN = "\x1b[B"
-UP = "\x1b[A"
-CLEAR = "\x15"  # Ctrl-U: empty a pre-filled answer before typing another
-
-
-def _first_line(name: str) -> str:
-    return QUESTIONS[name]["help"].splitlines()[0].split("{{")[0].strip()
-
-
-def _marker(name: str) -> str:
-    """The shortest start of the question's first help line (at least 16 characters) that no
-    other question's help contains: what identifies it on screen."""
-    line = _first_line(name)
-    others = [q["help"] for k, q in QUESTIONS.items() if k != name]
-    for n in range(min(16, len(line)), len(line) + 1):
-        if not any(line[:n] in h for h in others):
-            return line[:n]
-    return line
-
-
-MARKERS = {name: _marker(name) for name in QUESTIONS if name != "approved" and _first_line(name)}
-
 
 def test_every_question_is_recognizable_on_screen():
     assert "approved" in QUESTIONS and len(MARKERS) == len(QUESTIONS) - 1, set(QUESTIONS) - set(MARKERS)
     clashes = {n: m for n, m in MARKERS.items() if any(m in q["help"] for k, q in QUESTIONS.items() if k != n)}
     assert not clashes, clashes
-
-
-Answer = str | list[tuple[str, str | None]]
-
-
-def walk(term: Terminal, answers: dict[str, Answer]) -> list[str]:
-    """Answer every question copier shows until approval (approved too, with Enter); return the
-    names asked, in order. An answer is the keys to type (Enter is added), or a list of
-    (keys, refusal) tries: each try but the last must be refused with that text on screen, the
-    question staying asked."""
-    names = list(MARKERS)
-    patterns = [re.escape(MARKERS[n]) for n in names] + [re.escape(APPROVAL)]
-    asked: list[str] = []
-    while True:
-        i = term.child.expect(patterns)
-        name = names[i] if i < len(names) else "approved"
-        if asked and asked[-1] == name:
-            continue  # the answered question redrawn with its answer
-        asked.append(name)
-        if name == "approved":
-            term.child.send("\r")
-            return asked
-        answer = answers.get(name, "")
-        tries = answer if isinstance(answer, list) else [(answer, None)]
-        for keys, refusal in tries:
-            term.child.send(keys + "\r")
-            if refusal is not None:
-                term.child.expect_exact(refusal)
-                term.child.send(CLEAR)
 
 
 @pytest.fixture

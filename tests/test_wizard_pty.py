@@ -9,84 +9,34 @@ import shutil
 import pexpect
 import pytest
 import yaml
-from wizard_fixtures import COPIER, GIT_ENV, REPO, assert_no_findings, load_design, make_resources
+from pty_support import CLEAR, Terminal, terminal_env, walk
+from wizard_fixtures import COPIER, REPO, assert_no_findings, load_design, make_resources
 
 pytestmark = pytest.mark.skipif(os.name != "posix" or shutil.which("git") is None, reason="needs a pty and git")
 
 QUESTION = "Does LoRA rank matter: for 8-letter words? # really"
 
-# Each prompt the default path shows, in order, by the start of its help text (copier shows the
-# help instead of the question name). None = press Enter; a string = type it, then Enter.
-PROMPTS: list[tuple[str, str | None]] = [
-    ("Step 1 - location", None),
-    ("Research experiment or sanity", None),
-    ("Step 2 - the experiment", QUESTION),
-    ("What do you expect", None),
-    ("What will you do", None),
-    ("Add one control run", None),
-    ("Step 3 - tools", None),
-    ("Evaluation framework", None),
-    ("Step 4 - training runs", None),
-    ("Which base model", None),
-    ("Also evaluate existing checkpoints", None),  # default no: nothing more is asked
-    ("Training dataset (an", "<dataset>"),
-    ("What are you varying", None),
-    ("Training epochs", None),
-    ("GPUs per training job", None),
-    ("Compute validation loss", None),
-    ("How are examples formatted", None),
-    ("System prompt?", None),
-    ("Prompt template", None),
-    ("Learning rate? (typical", None),
-    ("Batch size per GPU", None),
-    ("Gradient accumulation", None),
-    ("Optimizer weight decay", None),
-    ("Dropout on the LoRA", None),
-    ("Learning-rate warmup", None),
-    ("Maximum sequence length", None),
-    ("Pack several", None),
-    ("Use a full dedicated GPU", None),
-    ("SLURM constraint", None),
-    ("SLURM partition", None),
-    ("Step 5 - evaluation", None),
-    ("Which checkpoints", None),
-    ("Which runs get which", None),
-    ("Which scorers", None),
-    ("match: where", None),
-    ("match: ignore", None),
-    ("Sampling temperature", None),
-    ("Most tokens generated", None),
-    ("How are runs labeled", None),
-    ("Step 6 - naming", None),
-    ("The key experimental factor", None),
-    ("Design date", None),
-    ("Experiment name?", None),
-    ("Weights & Biases", None),
-]
+
+def spawn_wizard(res, dst) -> Terminal:
+    # 250 columns: the plan's lines arrive whole in the byte stream the tests read
+    argv = [str(COPIER), "copy", "--trust", "--skip-tasks", "--vcs-ref", "HEAD", str(REPO), str(dst)]
+    return Terminal(250, argv, terminal_env(res), rows=80)
 
 
-def spawn_wizard(res, dst):
-    env = {**os.environ, **GIT_ENV, "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1",
-           "CK_LOCAL_CONFIG": res["config"], "COLUMNS": "250", "LINES": "80"}
-    env.pop("NO_COLOR", None)
-    child = pexpect.spawn(str(COPIER), ["copy", "--trust", "--skip-tasks", "--vcs-ref", "HEAD", str(REPO), str(dst)],
-                          env=env, dimensions=(80, 250), encoding="utf-8", timeout=60)
-    return child
-
-
-def answer_defaults(child, res):
+def answer_defaults(term: Terminal, res, typed: dict[str, str] | None = None) -> str:
+    """Enter on every question the wizard asks (found on screen, in whatever order copier.yml
+    has them), the question and the dataset path typed; returns the plan shown at approval,
+    left unanswered."""
     # Step 1 opens by saying where the wizard works
-    child.expect_exact("destination:")
-    child.expect_exact("detected type:   experiment")
-    child.expect_exact(f"outputs will be grouped under {res['scratch']}/ck-outputs/")
-    for snippet, text in PROMPTS:
-        child.expect_exact(snippet)
-        if text == "<dataset>":
-            text = res["dataset"]
-        child.send((text or "") + "\r")
+    term.child.expect_exact("destination:")
+    term.child.expect_exact("detected type:   experiment")
+    term.child.expect_exact(f"outputs will be grouped under {res['scratch']}/ck-outputs/")
+    asked = walk(term, {"question": QUESTION, "dataset_path": res["dataset"], **(typed or {})}, approve=None)
+    assert asked[-1:] == ["approved"], term.text()
     # Step 8: the plan, in the approval question's help, before anything is written.
-    child.expect_exact("Step 8 - approve the plan. Nothing has been written yet.")
-    child.expect_exact("Write these files?")
+    plan = term.child.before
+    assert "Step 8 - approve the plan. Nothing has been written yet." in plan, plan
+    return plan
 
 
 @pytest.fixture
@@ -97,16 +47,16 @@ def res(tmp_path):
 
 def test_interactive_defaults_give_a_valid_design(res, tmp_path):
     dst = tmp_path / "ck-experiments" / "pty"
-    child = spawn_wizard(res, dst)
+    term = spawn_wizard(res, dst)
+    child = term.child
     try:
-        answer_defaults(child, res)
-        before = child.before
+        before = answer_defaults(term, res)
         assert not dst.exists()  # shown before anything is written
         child.send("\r")
         child.expect(pexpect.EOF, timeout=120)
     finally:
         child.close()
-    assert child.exitstatus == 0, child.before
+    assert child.exitstatus == 0, term.text()
     for needle in ("Llama-3.2-1B-Instruct_rank4", "Llama-3.2-1B-Instruct_base", "Total evaluations: 3",
                    "Experiment directory:", "Output directory:"):
         assert needle in before, needle
@@ -130,9 +80,10 @@ def test_interactive_defaults_give_a_valid_design(res, tmp_path):
 
 def test_interactive_decline_writes_nothing(res, tmp_path):
     dst = tmp_path / "ck-experiments" / "declined"
-    child = spawn_wizard(res, dst)
+    term = spawn_wizard(res, dst)
+    child = term.child
     try:
-        answer_defaults(child, res)
+        answer_defaults(term, res)
         child.send("n\r")
         child.expect_exact("nothing was written", timeout=120)
         child.expect(pexpect.EOF, timeout=60)
@@ -146,18 +97,14 @@ def test_interactive_decline_writes_nothing(res, tmp_path):
 def test_interactive_design_passes_validation_with_fewer_warmup_steps(res, tmp_path):
     """The same walk with one more typed answer (warmup 10) gives a design with no findings."""
     dst = tmp_path / "ck-experiments" / "clean"
-    child = spawn_wizard(res, dst)
-    global PROMPTS
-    saved = PROMPTS
-    PROMPTS = [(s, "10" if s == "Learning-rate warmup" else t) for s, t in saved]
+    term = spawn_wizard(res, dst)
+    child = term.child
     try:
         # clear the default (Ctrl-U) before typing: the input line starts with "100"
-        PROMPTS = [(s, ("\x15" + t) if s == "Learning-rate warmup" else t) for s, t in PROMPTS]
-        answer_defaults(child, res)
+        answer_defaults(term, res, {"num_warmup_steps": CLEAR + "10"})
         child.send("\r")
         child.expect(pexpect.EOF, timeout=120)
     finally:
-        PROMPTS = saved
         child.close()
     assert child.exitstatus == 0
     assert load_design(dst)["controls"]["num_warmup_steps"] == 10

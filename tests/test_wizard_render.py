@@ -19,11 +19,6 @@ from wizard_fixtures import (
 M1, M3 = "Llama-3.2-1B-Instruct", "Llama-3.2-3B-Instruct"
 
 
-@pytest.fixture
-def res(tmp_path):
-    return make_resources(tmp_path / "res")
-
-
 def conv(res, name="dst", sub="ck-experiments"):
     """A destination where the convention puts an experiment of that name: experiment.directory
     is then the destination itself (a destination elsewhere: tests/test_models_destination.py)."""

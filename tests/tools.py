@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -27,3 +28,19 @@ def unprivileged(cmd: list[str]) -> list[str]:
     if setpriv is None:
         pytest.skip("running as root and setpriv (util-linux) is not installed: root reads and writes any file")
     return [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-all", *cmd]
+
+
+def working_tree_files() -> list[str]:
+    """This checkout's files as git sees them now: tracked (as on disk, edits included) and new
+    ones not ignored; deleted ones left out."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=REPO, capture_output=True, check=True).stdout.decode().split("\0")
+    return [rel for rel in listed if rel and os.path.lexists(REPO / rel) and not (REPO / rel).is_dir()]
+
+
+def copy_working_tree(dst: Path) -> None:
+    """Copy this checkout's working tree (working_tree_files) into dst, symlinks as symlinks."""
+    for rel in working_tree_files():
+        target = dst / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / rel, target, follow_symlinks=False)
