@@ -19,6 +19,9 @@ ENV = {**os.environ, "GIT_AUTHOR_NAME": "Test Author", "GIT_AUTHOR_EMAIL": "auth
        "GIT_CONFIG_NOSYSTEM": "1", "HOME": "/nonexistent"}
 
 
+pytestmark = pytest.mark.e2e  # a real git history (tests/conftest.py)
+
+
 def design(lora=(4, 8), tasks=TASKS, epochs=2) -> dict:
     """One model swept over lora_rank, its base control, with the wizard's compute estimates."""
     return with_compute(make_design(models=(MODEL,), variables={"lora_rank": list(lora)}, tasks=tasks, epochs=epochs))

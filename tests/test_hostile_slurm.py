@@ -12,7 +12,7 @@ from copier import run_copy
 from designs import line_of, make_design, write_design
 
 from ck_design.facts import localconfig
-from copier_support import answers_for, clean_env, make_scratch, template_repo
+from copier_support import answers_for
 from tools import CK_VALIDATE
 
 INJECTED = "ck-out-a\n#SBATCH --wrap=touch /tmp/pwned"
@@ -51,13 +51,6 @@ def test_a_partition_that_is_not_a_slurm_value_is_an_error(tmp_path):
     assert _validate(tmp_path, data)[0].returncode == 0
 
 
-@pytest.fixture(scope="module")
-def setup(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("slurm-values")
-    env = clean_env(tmp / "home")
-    return tmp, template_repo(tmp, env), make_scratch(tmp / "res")
-
-
 @pytest.mark.parametrize(
     ("override", "message"),
     [
@@ -70,7 +63,7 @@ def setup(tmp_path_factory):
     ],
 )
 def test_the_wizard_refuses_it_at_the_question(setup, monkeypatch, override, message):
-    tmp, template, res = setup
+    tmp, _, template, res = setup
     monkeypatch.setenv("HOME", str(tmp / "home"))
     dst = tmp / f"exp-{abs(hash(message))}"
     with pytest.raises(ValueError) as exc:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
@@ -229,6 +230,7 @@ def _compare_example(tmp_path: Path) -> Path:
     return repo
 
 
+@pytest.mark.e2e  # a real git history
 def test_shown_ck_plan_compare_output_is_what_it_prints_today(tmp_path):
     (lang, body), = fenced(block("ck-plan-compare-output"))
     lines = body.splitlines()
