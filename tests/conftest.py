@@ -12,7 +12,10 @@ drift (see `_fast_tests_start_no_program`).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -116,9 +119,20 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Setup:
 
 
 @pytest.fixture
-def res(tmp_path: Path) -> dict:
-    """Resources on disk for one test: models, a dataset and its task script, claude.local.md."""
-    return make_scratch(tmp_path / "res")
+def res(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict]:
+    """Resources on disk for one test: models, a dataset and its task scripts, claude.local.md
+    (designs.make_scratch). A module varies them with `RESOURCES = {...}` (make_scratch's
+    arguments); `"short_root": True` puts them under a short temporary folder instead, for the
+    pty tests: a path the person types is echoed on one row at 80 columns."""
+    kwargs = dict(getattr(request.module, "RESOURCES", {}))
+    if not kwargs.pop("short_root", False):
+        yield make_scratch(tmp_path / "res", **kwargs)
+        return
+    root = Path(tempfile.mkdtemp(prefix="ck"))
+    try:
+        yield make_scratch(root / "res", **kwargs)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 import yaml
 
-from copier_support import COPIER, answers_for, clean_env, copier_copy, git, make_scratch, template_repo
+from copier_support import COPIER, answers_for, copier_copy, git, make_scratch, template_repo
 
 SECRET = "s3cr3t-value-4242"
 CANARY = "canary-file-7731"
@@ -40,10 +40,10 @@ def _design_models(dst):
 
 
 @pytest.fixture
-def env(tmp_path):
-    e = clean_env(tmp_path / "home")
-    e["SECRET_TOKEN"] = SECRET
-    return e
+def env(env):
+    """tests/conftest.py's clean environment, with a secret a template must not be able to read."""
+    env["SECRET_TOKEN"] = SECRET
+    return env
 
 
 def test_copy_with_data_keeps_a_jinja_model_name_as_text(tmp_path, env):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from wizard_fixtures import COPIER, base_answers, ck_validate, load_design, make_resources, render_cli
+from wizard_fixtures import COPIER, base_answers, ck_validate, load_design, render_cli
 
 from ck_design.facts import model_size
 from ck_design.spec import model_registry
@@ -40,10 +40,10 @@ def write_unknown_model(models_dir: str | Path, name: str, config: dict, weights
 
 
 @pytest.fixture
-def res(tmp_path):
-    r = make_resources(tmp_path / "res")
-    write_unknown_model(r["models_dir"], QWEN, QWEN_05B)
-    return r
+def res(res):
+    """tests/conftest.py's resources, plus a model folder the registry does not know."""
+    write_unknown_model(res["models_dir"], QWEN, QWEN_05B)
+    return res
 
 
 # --- the estimate: arithmetic (spec) and what is read (facts) ------------------------------------

@@ -28,7 +28,7 @@ JSON_TYPES = {int: "integer", float: "number", bool: "boolean", str: "string"}
 
 
 @pytest.fixture()
-def env(tmp_path, monkeypatch):
+def jinja(tmp_path, monkeypatch):
     """copier.yml's Jinja, with no claude.local.md in reach (the table's defaults apply)."""
     empty = tmp_path / "claude.local.md"
     empty.write_text("")
@@ -53,33 +53,33 @@ def _out_of_bounds(p: Param) -> list[Any]:
 
 
 @pytest.mark.parametrize("p", HYPERPARAMETERS.values(), ids=lambda p: p.name)
-def test_copier_question_matches_the_table(p: Param, env: SandboxedEnvironment) -> None:
+def test_copier_question_matches_the_table(p: Param, jinja: SandboxedEnvironment) -> None:
     question = COPIER[p.name]
     assert question["type"] == COPIER_TYPES[p.type]
     default = question["default"]
     if isinstance(default, str):  # a Jinja default (e.g. from claude.local.md), rendered as copier does
-        default = yaml.safe_load(_render(env, default))
+        default = yaml.safe_load(_render(jinja, default))
     assert p.type(default) == p.default and type(p.default) is p.type
     # a sweepable parameter that is varied is not asked again
     if p.sweepable:
-        assert _render(env, question["when"], variables={p.name: [p.default]}) == "False"
-        assert _render(env, question["when"], variables={}) == "True"
+        assert _render(jinja, question["when"], variables={p.name: [p.default]}) == "False"
+        assert _render(jinja, question["when"], variables={}) == "True"
 
 
 @pytest.mark.parametrize("p", HYPERPARAMETERS.values(), ids=lambda p: p.name)
-def test_copier_validator_is_the_tables_check(p: Param, env: SandboxedEnvironment) -> None:
+def test_copier_validator_is_the_tables_check(p: Param, jinja: SandboxedEnvironment) -> None:
     question = COPIER[p.name]
     if p.type is bool:  # copier's own bool type refuses anything else
-        assert "validator" not in question or _render(env, question["validator"], **{p.name: True}) == ""
+        assert "validator" not in question or _render(jinja, question["validator"], **{p.name: True}) == ""
         return
     context: dict[str, Any] = {"models": ["Llama-3.2-1B-Instruct"], "variables": {}}
-    assert _render(env, question["validator"], **context, **{p.name: p.default}) == ""
+    assert _render(jinja, question["validator"], **context, **{p.name: p.default}) == ""
     bad = _out_of_bounds(p)
     assert bad, f"{p.name}: no bound in the table"
     for value in bad:
-        assert _render(env, question["validator"], **context, **{p.name: value}) == p.bound_error(value) != ""
+        assert _render(jinja, question["validator"], **context, **{p.name: value}) == p.bound_error(value) != ""
     wrong_type = "many" if p.type is float else 1.5
-    assert "takes" in _render(env, question["validator"], **context, **{p.name: wrong_type})
+    assert "takes" in _render(jinja, question["validator"], **context, **{p.name: wrong_type})
 
 
 def _schema_control(name: str) -> dict[str, Any]:
@@ -109,8 +109,8 @@ def test_the_schema_has_no_control_the_table_lacks() -> None:
     assert set(SCHEMA["$defs"]["Controls"]["properties"]) == set(PARAMS)
 
 
-def test_variables_question_names_every_sweepable_parameter(env: SandboxedEnvironment) -> None:
-    help_text = _render(env, COPIER["variables"]["help"])
+def test_variables_question_names_every_sweepable_parameter(jinja: SandboxedEnvironment) -> None:
+    help_text = _render(jinja, COPIER["variables"]["help"])
     known = help_text.split("Known:", 1)[1].split(".", 1)[0]
     assert [k.strip() for k in known.split(",")] == list(SWEEPABLE)
 
@@ -123,12 +123,12 @@ def test_no_question_looks_like_a_parameter_the_table_lacks() -> None:
 
 
 @pytest.mark.parametrize("p", [p for p in PARAMS.values() if p.choices], ids=lambda p: p.name)
-def test_choice_parameter_question_matches_the_table(p: Param, env: SandboxedEnvironment) -> None:
+def test_choice_parameter_question_matches_the_table(p: Param, jinja: SandboxedEnvironment) -> None:
     """A str parameter with choices (dataset_type): copier offers exactly the table's choices, the
     JSON schema enumerates them, and the default follows the model (spec.model_registry)."""
     question = COPIER[p.name]
     assert list(question["choices"].values()) == list(p.choices)
     assert _schema_control(p.name)["enum"] == list(p.choices)
-    assert _render(env, question["default"], models=["Llama-3.2-1B-Instruct"]) == "chat_completion"
-    assert _render(env, question["default"], models=["Llama-3.2-1B"]) == "text_completion"
+    assert _render(jinja, question["default"], models=["Llama-3.2-1B-Instruct"]) == "chat_completion"
+    assert _render(jinja, question["default"], models=["Llama-3.2-1B"]) == "text_completion"
     assert p.bound_error(p.choices[0]) == "" and "must be one of" in p.bound_error("chat")

@@ -12,17 +12,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 import pexpect
 import pytest
 import yaml
 from pty_support import COPIER_YML, QUESTIONS, Terminal, first_line, normalize, spawn, walk
-from wizard_fixtures import ck_validate, make_resources
+from wizard_fixtures import ck_validate
 
 pytestmark = pytest.mark.skipif(os.name != "posix" or shutil.which("git") is None, reason="needs a pty and git")
 
+# The wizard's default task is named after the dataset (words_8L); the W&B project comes from claude.local.md.
+RESOURCES = {"tasks": ("words_8L",), "local": {"Default project": "ck-pty"}, "short_root": True}
 QUESTION = "Does LoRA rank matter for 8-letter words?"
 
 
@@ -62,16 +63,6 @@ def walk_defaults(term: Terminal, res: dict, answers: dict[str, str] | None = No
     asked = walk(term, typed, approve=None, before_answer=collect)
     assert asked[-1:] == ["approved"], term.text()
     return asked[:-1]
-
-
-@pytest.fixture
-def res():
-    # A short root: paths the person typed (the dataset) are echoed on one row, so they must fit.
-    root = Path(tempfile.mkdtemp(prefix="ckt"))
-    try:
-        yield make_resources(root / "res", tasks=("words_8L",), local={"Default project": "ck-pty"})
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def cut_rows(term: Terminal, start: str) -> list[str]:

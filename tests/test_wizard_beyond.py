@@ -10,20 +10,16 @@ from pathlib import Path
 import pytest
 import yaml
 from designs import line_of
-from wizard_fixtures import CK_VALIDATE, REPO, assert_no_findings, base_answers, ck_validate, load_design, make_resources, render_api
+from wizard_fixtures import CK_VALIDATE, REPO, assert_no_findings, base_answers, ck_validate, load_design, render_api
 
 BASE = "Llama-3.2-1B"  # a base (not instruction-tuned) model
+RESOURCES = {"models": ("Llama-3.2-1B-Instruct", BASE)}  # tests/conftest.py res
 
 
 def conv(res, name):
     """A destination where the convention puts an experiment (experiment.directory is then the
     destination itself, no CK260)."""
     return Path(res["scratch"]) / "ck-experiments" / name
-
-
-@pytest.fixture
-def res(tmp_path):
-    return make_resources(tmp_path / "res", models=("Llama-3.2-1B-Instruct", BASE))
 
 
 # --- dataset type ---------------------------------------------------------------------------

@@ -10,10 +10,12 @@ import pexpect
 import pytest
 import yaml
 from pty_support import CLEAR, Terminal, terminal_env, walk
-from wizard_fixtures import COPIER, REPO, assert_no_findings, load_design, make_resources
+from wizard_fixtures import COPIER, REPO, assert_no_findings, load_design
 
 pytestmark = pytest.mark.skipif(os.name != "posix" or shutil.which("git") is None, reason="needs a pty and git")
 
+# The wizard's default task is named after the dataset (words_8L); the W&B project comes from claude.local.md.
+RESOURCES = {"tasks": ("words_8L",), "local": {"Default project": "ck-pty"}, "short_root": True}
 QUESTION = "Does LoRA rank matter: for 8-letter words? # really"
 
 
@@ -37,12 +39,6 @@ def answer_defaults(term: Terminal, res, typed: dict[str, str] | None = None) ->
     plan = term.child.before
     assert "Step 8 - approve the plan. Nothing has been written yet." in plan, plan
     return plan
-
-
-@pytest.fixture
-def res(tmp_path):
-    # the default evaluation task is <dataset stem>, its script ../tasks/<stem>.py from the dataset
-    return make_resources(tmp_path / "res", tasks=("words_8L",), local={"Default project": "ck-pty"})
 
 
 def test_interactive_defaults_give_a_valid_design(res, tmp_path):
