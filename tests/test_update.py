@@ -178,7 +178,7 @@ def test_the_generated_plan_never_conflicts_on_update(setup):
     rewrote from it, then `copier update` adding a value. The plan's lines differ on both sides
     of the merge; they are generated, so the hook regenerates them from the merged design and
     says so - no MERGE CONFLICTS. ck-plan by hand exits 0 after rewriting the plan."""
-    tmp, env, template = setup
+    tmp, env, template, _ = setup
     res, dst = _copy(setup, "plan")
     summary = dst / "experiment_summary.yaml"
     text = summary.read_text()
@@ -210,7 +210,7 @@ def test_the_generated_plan_never_conflicts_on_update(setup):
 
 def test_ck_plan_stops_the_commit_only_from_the_hook(setup):
     """The rendered hook passes --exit-non-zero-on-fix: the commit stops after a rewrite."""
-    tmp, env, template = setup
+    tmp, env, template, _ = setup
     res, dst = _copy(setup, "planhook")
     summary = dst / "experiment_summary.yaml"
     summary.write_text(summary.read_text().replace("time: '00:30:00'", "time: '03:00:00'", 1))
