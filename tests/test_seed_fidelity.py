@@ -191,3 +191,10 @@ def test_ck267_a_design_kept_outside_the_scratch_folder_is_a_choice(tmp_path: Pa
     (finding,) = checks.check(loader.loads(dump(data), "x.yaml"))
     assert finding.code == "CK267" and "'/scratch/alice'" in finding.message
     assert finding.hint == f"use '/scratch/me/ck-outputs/{name}'"
+
+
+@pytest.mark.parametrize(("code", "shown"), [("CK293", True), ("CK103", True), ("CK001", False), ("CK301", False)])
+def test_explain_tells_how_to_acknowledge_a_design_finding(code: str, shown: bool, capsys: pytest.CaptureFixture[str]) -> None:
+    """Only where a comment can acknowledge it: a loaded design's finding, not the loader's nor the log's."""
+    assert cli.run(["--explain", code]) == 0
+    assert (f"# ck-validate: ignore {code}" in capsys.readouterr().out) is shown

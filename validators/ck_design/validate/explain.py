@@ -36,7 +36,18 @@ def explain(code: str) -> str | None:
         "Fixed:",
         block(rule.fixed_example),
     ]
+    if acknowledgeable(rule.code):
+        parts += ["", f"Checked, and keeping it? Acknowledge that one finding for good with a comment on its line:\n"
+                      f"    # ck-validate: ignore {rule.code}"]
     return "\n".join(p for i, p in enumerate(parts) if p or i != 1) + "\n"
+
+
+def acknowledgeable(code: str) -> bool:
+    """A finding of a loaded design (validate/suppress.py): not the loader's (the file did not
+    load, so its comments were never read), not the log's (not YAML)."""
+    from .rules import log, reading
+
+    return code not in {r.code for r in (*reading.DOCS, *log.DOCS)}
 
 
 # Where every code is listed: the file in ck-design's repository, and (a pip install ships no
