@@ -80,7 +80,11 @@ def run(argv: list[str] | None = None) -> int:
         _say(f"{path}: {exc}; nothing written")
         return EXIT_USAGE if isinstance(exc, NeedsProject) else EXIT_ERRORS
     if not steps:
-        _say(f"{path} is already a 0.3 design: nothing to change")
+        from ..spec import era
+
+        already = era.detect(doc.data) == era.V03
+        _say(f"{path} is already a 0.3 design: nothing to change" if already
+             else f"{path} has no seed-era key to migrate: nothing to change (`ck-validate {path}` says what it holds)")
         return EXIT_OK
     try:
         new_text = migrate_text(text, steps)
