@@ -29,6 +29,7 @@ from ..facts.files import UnsafeTarget, write_problem
 from ..spec.answers import Answers
 from ..spec.era import V03
 from ..spec.naming import ANSWERS_FILE, LOG_FILE, SUMMARY_FILE
+from ..terminal import wrap
 from . import refresh, speed, verify
 from .answers import answer_value, answers_from, json_value, old_answers, question_order, user_answers, vanished_variables
 from .designlog import DesignLog, LogNotWritable
@@ -154,9 +155,7 @@ def _complete(log: DesignLog, ctx: Context, found: verify.Findings, extra_proble
 
 
 def _print_summary(ctx: Context, title: str, lines: Iterable[str]) -> None:
-    print(f"\nck-design: {title}", file=ctx.out)
-    for line in lines:
-        print(line, file=ctx.out)
+    print(wrap("\n".join([f"\nck-design: {title}", *lines]), ctx.out), file=ctx.out)
     ctx.out.flush()
 
 
@@ -442,21 +441,21 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         return after_copy(ctx) if args.operation == "copy" else after_update(ctx)
     except LogNotWritable as exc:
-        print(_log_not_writable(args, dst, str(exc)), file=sys.stderr)
+        print(wrap(_log_not_writable(args, dst, str(exc))), file=sys.stderr)
         return failed
     except UnsafeTarget as exc:
         done = "updated" if args.operation == "update" else "rendered"
-        print(f"ck-design: the design was {done}, but the post-{args.operation} hook wrote nothing: {exc}",
+        print(wrap(f"ck-design: the design was {done}, but the post-{args.operation} hook wrote nothing: {exc}"),
               file=sys.stderr)
         return failed
     except KeyboardInterrupt:
-        print(record_interrupt(ctx, args.operation, _resume_command(args)), file=sys.stderr)
+        print(wrap(record_interrupt(ctx, args.operation, _resume_command(args))), file=sys.stderr)
         return 130 if failed else 0
     except Exception as exc:
         _log_failure(ctx, exc)
-        print(
+        print(wrap(
             f"ck-design: the post-{args.operation} hook failed: {type(exc).__name__}: {exc}\n"
-            f"The rendered files are untouched. Please report this with the log in {LOG_FILE}.",
+            f"The rendered files are untouched. Please report this with the log in {LOG_FILE}."),
             file=sys.stderr,
         )
         return failed

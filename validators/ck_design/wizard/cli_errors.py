@@ -116,7 +116,9 @@ def _hook(previous: Any) -> Any:
         if line is None:
             previous(kind, exc, tb)
             return
-        print(line, file=sys.stderr)
+        from ..terminal import wrap
+
+        print(wrap(line), file=sys.stderr)
 
     excepthook.ck_design = True  # type: ignore[attr-defined]
     return excepthook

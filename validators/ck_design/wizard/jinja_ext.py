@@ -32,7 +32,8 @@ from ..spec import era as eras
 from ..spec import naming
 from ..spec.model_registry import default_dataset_type
 from ..spec.params import GENERATION_SETTINGS, SWEEPABLE
-from . import cli_errors, defaults, terminal, validators
+from .. import terminal
+from . import cli_errors, defaults, validators
 from ..spec.answers import Answers, absolute_path, normalize_variables, today
 from .answers import answers_from
 from .build import build_design
@@ -306,6 +307,7 @@ FILTERS: dict[str, Any] = {
     "md_code": plan_md.md_code,
     "mermaid_label": plan_md.mermaid_label,
     "ck_answers_yaml": answers_yaml,
+    "ck_wrap": terminal.wrap,  # copier's own messages, wrapped to the terminal like everything we print
 }
 
 

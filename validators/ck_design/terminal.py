@@ -1,7 +1,10 @@
-"""The wizard at a real terminal: the plan wrapped to the terminal's width, printed before the
-approval question.
+"""Every line ck-design prints at a terminal, wrapped at word boundaries to its width: the
+wizard's opening message, the approval plan, a refused answer, the hook's closing summary. A
+word longer than a line (a path, a command) stands alone on its own line, whole, so copying it
+keeps working. One helper, used by the wizard (wizard/) and the hook (post_copy/): it sits
+outside the layers, below both.
 
-Why printed and not put in the question: copier shows a question's help through prompt_toolkit,
+The plan is printed before the approval question rather than put in it: copier shows a question's help through prompt_toolkit,
 which cuts every line at the terminal's edge and shows only as many lines as the terminal has
 rows; a plan with its findings is taller than a 24-row terminal. Printed text scrolls, so every
 line of it stays readable (docs/wizard.md, "At the terminal").
@@ -48,10 +51,27 @@ def wrap_lines(lines: Iterable[str], width: int) -> list[str]:
             out.append(line)
             continue
         indent = hanging_indent(line)
-        # a long path or run name is broken only when it alone is wider than the line
-        out.extend(textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False)
-                   or [line])
+        # never inside a word: a path or command wider than the line gets a line of its own, whole,
+        # from the first column when its indent would push it over the edge
+        wrapped = textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False,
+                                break_long_words=False) or [line]
+        out.extend(w.lstrip() if len(w) > width and " " not in w.strip() else w for w in wrapped)
     return out
+
+
+def is_terminal(stream: TextIO | None = None) -> bool:
+    try:
+        return (stream or sys.stderr).isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def wrap(text: str, stream: TextIO | None = None) -> str:
+    """`text` wrapped to the width of the terminal `stream` (default stderr) is on; as it is when
+    `stream` is no terminal (a pipe, a file, a CI log: whole lines stay greppable)."""
+    if not is_terminal(stream):
+        return text
+    return "\n".join(wrap_lines(text.splitlines(), terminal_width(stream)))
 
 
 def show(text: str, stream: TextIO | None = None) -> None:
