@@ -1,6 +1,8 @@
-"""Time `ck-validate --fix` on the 1,000-run design (issue 12).
+"""Time `ck-validate --fix` on the 1,000-run design (issue 12; issue 21 item 13: a fix costs in
+proportion to what it changes, one mistake at most 3x plain validation).
 
     .venv/bin/python benchmarks/fix.py [--repeat 5] [--runs 1000]
+    .venv/bin/python benchmarks/fix.py --repeat 1 --runs 10000   # the 9,999-fix --diff (528 s before)
 
 Three timings, each the median wall time of a fresh `ck-validate` process (after a warm-up):
   validate   plain `ck-validate` on the clean design (the baseline every commit pays);
@@ -8,7 +10,10 @@ Three timings, each the median wall time of a fresh `ck-validate` process (after
   fix-one    `ck-validate --fix` with one matrix entry counted from 1 (the usual case: the cost
              is ruamel.yaml reading and writing the whole file), restored before each run;
   fix-all    `ck-validate --fix` on the design with every fine-tuned matrix entry counted from 1
-             (one CK210 per entry: ~1,000 fixes in one round-trip), restored before each run.
+             (one CK210 per entry: ~1,000 fixes), restored before each run;
+  diff-all   `ck-validate --diff` on that design (nothing written).
+Each is also printed as a ratio to `validate`. Fixes that change no structure are spliced into
+the text (validate/fixes/splice.py); ruamel.yaml's round trip only does the rest.
 The designs come from benchmarks/validate.py's generator (the wizard's builder).
 """
 
@@ -78,12 +83,15 @@ def main(argv: list[str] | None = None) -> int:
         fix_all, rc2, err = timed([exe, "--fix", str(path)], args.repeat, reset=(path, broken))
         assert path.read_text(encoding="utf-8") == clean, "--fix did not restore the 0-indexed design"
         assert rc2 == 0, err
+        diff_all, rc3, _ = timed([exe, "--diff", str(path)], args.repeat, reset=(path, broken))
+        assert rc3 == 1 and path.read_text(encoding="utf-8") == broken, "--diff wrote the file"
         lines = clean.count("\n")
     print(f"{args.runs} runs ({lines:,} lines), median of {args.repeat}:")
     print(f"  validate   {base:6.2f} s")
-    print(f"  fix-clean  {fix_clean:6.2f} s   (--fix, nothing to fix)")
-    print(f"  fix-one    {fix_one:6.2f} s   (--fix, 1 CK210 fix)")
-    print(f"  fix-all    {fix_all:6.2f} s   (--fix, {n:,} CK210 fixes: {err.strip().splitlines()[0]})")
+    print(f"  fix-clean  {fix_clean:6.2f} s   {fix_clean / base:4.1f}x   (--fix, nothing to fix)")
+    print(f"  fix-one    {fix_one:6.2f} s   {fix_one / base:4.1f}x   (--fix, 1 CK210 fix)")
+    print(f"  fix-all    {fix_all:6.2f} s   {fix_all / base:4.1f}x   (--fix, {n:,} CK210 fixes)")
+    print(f"  diff-all   {diff_all:6.2f} s   {diff_all / base:4.1f}x   (--diff, {n:,} CK210 fixes)")
     return 0
 
 

@@ -275,9 +275,18 @@ def test_an_unparseable_file_is_never_written(tmp_path, capsys):
     assert "not fixed: it does not parse" in capsys.readouterr().err
 
 
-def test_a_layout_ruamel_cannot_keep_is_left_alone(tmp_path, capsys):
+def test_a_layout_ruamel_cannot_keep_is_fixed_in_place_or_left_alone(tmp_path, capsys):
     path = tmp_path / "experiment_summary.yaml"
+    # A value replaced where it stands (splice.py) keeps any layout: CRLF stays CRLF.
     text = _broken("CK210-flow").replace("\n", "\r\n")
+    path.write_bytes(text.encode())
+    assert run(["--fix", str(path)]) == 0
+    assert path.read_bytes() == BASE.replace("\n", "\r\n").encode()
+    # A fix that changes structure (a block list made null) needs ruamel.yaml's round trip:
+    # refused on CRLF, and so not marked fixable there.
+    control = "    tasks: [capitalization]\n    epochs: null\n"
+    assert BASE.endswith(control)
+    text = BASE.replace(control, "    tasks: [capitalization]\n    epochs:\n    - 0\n    - 1\n").replace("\n", "\r\n")
     path.write_bytes(text.encode())
     run(["--fix", str(path)])
     assert path.read_bytes() == text.encode()
@@ -469,11 +478,18 @@ def test_fix_hook_repairs_fails_the_commit_then_passes_after_restaging(tmp_path)
 
 
 def test_a_layout_change_outside_the_fix_is_caught(tmp_path, capsys):
-    # `~` is null too, but ruamel.yaml writes it back as `null`: a line the fix never meant to
-    # touch would change, so the file is left as it is.
+    # `~` is null too, but ruamel.yaml writes it back as `null`: a fix made in place (splice.py)
+    # keeps it; a fix that needs the round trip would change a line it never meant to touch,
+    # so the file is left as it is.
     path = tmp_path / "experiment_summary.yaml"
     text = _broken("CK210-flow").replace("    epochs: null\n", "    epochs: ~\n")
     path.write_text(text)
+    assert run(["--fix", str(path)]) == 0
+    assert path.read_text() == BASE.replace("    epochs: null\n", "    epochs: ~\n")
+    text = BASE.replace("    epochs: [0, 1]  # both checkpoints\n", "    epochs: ~\n").replace(
+        "    tasks: [capitalization]\n    epochs: null\n", "    tasks: [capitalization]\n    epochs:\n    - 0\n")
+    path.write_text(text)
+    capsys.readouterr()
     run(["--fix", str(path)])
     assert path.read_text() == text
     assert "not fixed: ruamel.yaml would change its layout" in capsys.readouterr().err

@@ -241,6 +241,16 @@ def after_copy(ctx: Context) -> int:
     return 0
 
 
+CHANGE_CHARS = 400  # of an answer, in UPDATE_DESIGN: the full answer is its USER_RESPONSE
+
+
+def _short_change(before: str, after: str) -> str:
+    def cut(text: str) -> str:
+        return text if len(text) <= CHANGE_CHARS else f"{text[:CHANGE_CHARS]}... ({len(text):,} characters)"
+
+    return f"{cut(before)} -> {cut(after)}"
+
+
 def _update_entry(log: DesignLog, ctx: Context, old: dict[str, Any], changed: dict[str, tuple[Any, Any]],
                   conflicted: list[str], regenerated: str = "") -> str | None:
     """UPDATE_DESIGN and the changed answers; the merge-conflict problem, if any."""
@@ -249,7 +259,7 @@ def _update_entry(log: DesignLog, ctx: Context, old: dict[str, Any], changed: di
         "Answers changed": len(changed),
     }
     for key, (before, after) in changed.items():
-        fields[f"Changed {key}"] = f"{json_value(before, key)} -> {json_value(after, key)}"
+        fields[f"Changed {key}"] = _short_change(json_value(before, key), json_value(after, key))
     fields["Conflicts"] = ", ".join(conflicted) or "none"
     if regenerated:
         fields["Plan"] = regenerated

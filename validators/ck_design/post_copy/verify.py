@@ -240,13 +240,38 @@ def training_steps(plan: Plan, run: Any, train_count: int, train_chars: int | No
     return steps, [f"{code} {run.get('name')}: {what}" for code, what in problems]
 
 
+# A log entry names at most this many runs (or warnings): an entry listing every run of a
+# 10,000-run design added 680 KB per update, and the log hook refuses a log past 10 MB. The
+# design itself lists them all.
+LISTED = 20
+
+
+def listed(items: list[str], sep: str = ", ") -> str:
+    """The first LISTED items, then how many more: an entry's size does not grow with the design."""
+    shown = sep.join(items[:LISTED])
+    return shown + (f"{sep}... and {len(items) - LISTED:,} more (experiment_summary.yaml lists them)"
+                    if len(items) > LISTED else "")
+
+
+def steps_summary(shown: dict[str, str], steps: dict[str, int]) -> str:
+    """Training steps per run (`shown`: as the log words each): each run while there are few;
+    else the range of `steps` and how many runs."""
+    if not steps:
+        return "none"
+    if len(steps) <= LISTED:
+        return ", ".join(f"{k}={v}" for k, v in shown.items())
+    values = sorted(steps.values())
+    spread = f"{values[0]}" if values[0] == values[-1] else f"{values[0]} to {values[-1]}"
+    return f"{spread} per run ({len(steps):,} fine-tuned runs; median {values[len(values) // 2]})"
+
+
 def generate_runs(log: DesignLog, plan: Plan, found: Findings) -> None:
     fine_tuned = fine_tuned_runs(plan)
     fields: dict[str, Any] = {
         "Fine-tuned runs": len(fine_tuned),
         "Control runs": sum(1 for r in plan.runs if r.get("type") == sweep.CONTROL),
         **({"Eval-only runs": f"{n} (not trained: no steps, no checkpoints)"} if (n := eval_only_count(plan)) else {}),
-        "Runs": ", ".join(str(r.get("name")) for r in plan.runs) or "none",
+        "Runs": listed([str(r.get("name")) for r in plan.runs]) or "none",
     }
     if not plan.from_design:
         log.add("GENERATE_RUNS", "Reading the runs of experiment_summary.yaml", fields, "failure",
@@ -260,12 +285,12 @@ def generate_runs(log: DesignLog, plan: Plan, found: Findings) -> None:
             found.steps[str(run.get("name"))] = steps.total
             shown[str(run.get("name"))] = steps.shown
             warnings.extend(w)
-        fields["Training steps"] = ", ".join(f"{k}={v}" for k, v in shown.items()) or "none"
+        fields["Training steps"] = steps_summary(shown, found.steps)
     else:
         fields["Training steps"] = "unknown (train split not counted)"
     details = "Generated runs: models x variables, plus controls"
     if warnings:
-        log.add("GENERATE_RUNS", details, fields, "warning", "TooFewSteps - " + "; ".join(warnings))
+        log.add("GENERATE_RUNS", details, fields, "warning", "TooFewSteps - " + listed(warnings, sep="; "))
     else:
         log.add("GENERATE_RUNS", details, fields)
 
@@ -288,7 +313,7 @@ def generate_matrix(log: DesignLog, plan: Plan) -> int:
     details = "Evaluation matrix: runs x tasks x epochs"
     if missing:
         log.add("GENERATE_EVAL_MATRIX", details, fields, "warning",
-                "RunNotEvaluated - not in the matrix (CK233): " + ", ".join(missing))
+                "RunNotEvaluated - not in the matrix (CK233): " + listed(missing))
     else:
         log.add("GENERATE_EVAL_MATRIX", details, fields)
     return total

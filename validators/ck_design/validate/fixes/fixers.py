@@ -291,4 +291,9 @@ def mark_fixable(doc: Document, findings: list[Finding], ignore: set[str] = froz
     fixable = plan(doc, [f for f in findings if f.code not in ignore])
     if not fixable:
         return findings
+    from .splice import round_trip_would_refuse, spliceable
+
+    if round_trip_would_refuse(doc.text):
+        # Only what is edited in place can be fixed in this layout: the rest is not marked.
+        fixable = {f: e for f, e in fixable.items() if spliceable(doc, e)}
     return [replace(f, fixable=True) if f in fixable else f for f in findings]
