@@ -176,3 +176,10 @@ def test_explain_says_how_a_rule_reads_a_0_3_design(capsys: pytest.CaptureFixtur
     assert "0.3 era: The field is data.training.dataset_label." in out
     assert cli.run(["--explain", "CK210"]) == 0
     assert "0.3 era" not in capsys.readouterr().out  # the same in both eras: nothing to add
+
+
+def test_a_seed_era_name_in_a_0_3_design_is_named_as_such(tmp_path: Path) -> None:
+    _, findings = _v03_findings(tmp_path, lambda d: d["evaluation"].update(sampling=True))
+    assert [(f.code, f.message, f.hint) for f in findings] == [
+        ("CK103", "evaluation.sampling: 'sampling' is the seed era's name for this field",
+         "rename it to 'do_sample', its name in the 0.3 era")]

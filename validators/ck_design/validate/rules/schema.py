@@ -571,11 +571,24 @@ def _unknown_keys(ctx: Ctx, data: dict[Any, Any], known: frozenset[str], path: P
             continue
         near = ctx.closest(key, sorted(known))
         what = "unknown hyperparameter" if path == ("controls",) else "unknown field"
-        if near:
+        renamed = _other_era_name(ctx.era, path + (key,))
+        if renamed is not None:  # e.g. the seed era's `sampling` in a 0.3 design
+            ctx.add("CK103", path + (key,), f"{fmt_path(path + (key,))}: {short(key)} is the {renamed[0]} era's name for this field",
+                    f"rename it to {renamed[1]!r}, its name in the {ctx.era} era", at_key=True)
+        elif near:
             _misspelled(ctx, path + (key,), what, near_misses(key, known) or [near], taken=data.keys())
         else:
             ctx.add("CK103", path + (key,), f"{fmt_path(path + (key,))}: {what} {short(key)}",
                     f"known fields: {', '.join(sorted(known))}", at_key=True)
+
+
+def _other_era_name(era: str, path: PathT) -> tuple[str, str] | None:
+    """(the other era, this era's key) when `path` is a renamed field's other-era spelling."""
+    for names in eras.FIELDS.values():
+        for other, other_path in names.items():
+            if other != era and other_path == path and names[era][:-1] == path[:-1]:
+                return other, names[era][-1]
+    return None
 
 
 def _misspelled(ctx: Ctx, path: PathT, what: str, near: list[str], taken: Any) -> None:
