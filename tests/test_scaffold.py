@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ck_design.scaffold import keys, yamlout
 from ck_design.spec import era as eras
@@ -527,3 +529,22 @@ def test_v03_through_the_cli_matches_the_table(tmp_path: Path) -> None:
     assert on_disk == expected
     assert on_disk["prior_ckpt/eval/capitalization/eval.yaml"]["model_path"] == "/scratch/old/ck-out-x/epoch_0"
     assert on_disk[f"{RUN}/eval/capitalization_epoch0/eval.yaml"]["model_path"] == f"{V03_DIR}/{RUN}/artifacts/epoch_0"
+
+
+# --- the one-line writer: its shortcut gives yaml.dump's own bytes ------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.from_regex(yamlout._PLAIN, fullmatch=True), st.text(max_size=30),
+                 st.sampled_from(["yes", "No", "ON", "null", "y", "n", "true", "1e-5", "/a b", "a: b", "- x", "#x"])))
+def test_the_plain_string_shortcut_is_yaml_dumps_own(value: str) -> None:
+    assert yamlout.dump_value(value) == yamlout._dump_slow(value)
+    line = yamlout.dump({"k": value}, "h").decode().splitlines()[1]
+    assert yaml.safe_load(line) == {"k": value}
+
+
+def test_every_key_written_is_plain_yaml() -> None:
+    data = to_v03(seed_design())
+    data["runs"][0]["compute"] = {"time": "01:00:00", "gpus": 1, "mem": "32G", "cpus_per_task": 4}
+    for planned in keys.scaffold(data, keys.Site({k: "x" for k in keys.SITE_KEYS})).files + keys.scaffold(seed_design()).files:
+        for k in planned.keys:
+            assert yamlout._PLAIN.fullmatch(k) and yamlout.dump_value(k) == k

@@ -83,11 +83,17 @@ class Scaffold:
     design: _Design | None = None
 
 
+_SAFE: set[str] = set()  # names already found safe (a run has many cells)
+
+
 def folder(name: Any, what: str) -> str:
     """`name` as one path component, or UnsafeName: the validator (CK264) refuses such a name
     first; this makes sure nothing reaches the disk even when called around it."""
+    if isinstance(name, str) and name in _SAFE:
+        return name
     if not naming.is_safe_name(name):
         raise UnsafeName(f"{what} {name!r} is not a safe folder name (letters, digits, '.', '_', '-'; no '..')")
+    _SAFE.add(name)
     return str(name)
 
 
@@ -117,6 +123,7 @@ class _Design:
         self.training: Mapping[str, Any] = (data.get("data") or {}).get("training") or {}
         self.output: Mapping[str, Any] = data.get("output") or {}
         self.problems: list[str] = []
+        self.cache: dict[Any, Any] = {}  # what every cell of a run, or of a task, shares
 
     def path(self, value: Any, where: str) -> str:
         """A path written into a job file: absolute, else a problem (SLURM jobs run elsewhere)."""
@@ -217,12 +224,46 @@ def _vis_label(d: _Design, entry: Mapping[str, Any] | None, cell: Cell) -> str:
     return label
 
 
+def _run_part(d: _Design, run_name: str) -> tuple[str, str, Mapping[str, Any], str]:
+    """(kind, training output, the run, dataset_type) of a run: the same for all its cells."""
+    hit = d.cache.get(("run", run_name))
+    if hit is None:
+        run = d.runs[run_name]
+        hit = d.cache[("run", run_name)] = (run.get("type"), d.training_output(run_name), run, d.dataset_type(run))
+    return hit
+
+
+def _task_part(d: _Design, task_name: str) -> tuple[Mapping[str, Any], str, str]:
+    """(the task, its task_script, its data_path): the same for all its cells."""
+    hit = d.cache.get(("task", task_name))
+    if hit is None:
+        task = d.tasks[task_name]
+        dataset = task.get("dataset")
+        if dataset and dataset != "same":
+            data_path = d.path(dataset, f"evaluation.tasks[{task_name}].dataset")
+        else:
+            data_path = d.path(d.training.get("path"), "data.training.path")
+        script = f"{d.path(task.get('script'), f'evaluation.tasks[{task_name}].script')}@{task_name}"
+        hit = d.cache[("task", task_name)] = (task, script, data_path)
+    return hit
+
+
+def _common_part(d: _Design) -> dict[str, Any]:
+    """The keys every cell of the design shares, after its own: scorers and evaluation settings."""
+    hit = d.cache.get("common")
+    if hit is None:
+        if d.era == eras.V03:
+            hit = {"scorers": eras.scorers(d.data, d.era)}
+        else:
+            hit = {"scorer": eras.scorers(d.data, d.era)}
+        d.cache["common"] = hit
+    return hit
+
+
 def evaluation_config(d: _Design, cell: Cell, entry: Mapping[str, Any] | None) -> dict[str, Any]:
     """The evaluation config of one matrix cell, keys in one fixed order (UPSTREAM.md section 2)."""
-    run = d.runs[cell.run]
-    task = d.tasks[cell.task]
-    kind = run.get("type")
-    output = d.training_output(cell.run)
+    kind, output, run, dataset_type = _run_part(d, cell.run)
+    task, script, data_path = _task_part(d, cell.task)
     if kind == FINE_TUNED:
         model_path = f"{output}epoch_{cell.epoch}"
         hf_name = f"hf/{cell.run}_epoch_{cell.epoch}"
@@ -231,14 +272,8 @@ def evaluation_config(d: _Design, cell: Cell, entry: Mapping[str, Any] | None) -
         hf_name = f"hf/{cell.run}"
     else:
         model_path, hf_name = d.model_path(run), f"hf/{cell.run}"
-    dataset = task.get("dataset")
-    if dataset and dataset != "same":
-        data_path = d.path(dataset, f"evaluation.tasks[{cell.task}].dataset")
-    else:
-        data_path = d.path(d.training.get("path"), "data.training.path")
-    dataset_type = d.dataset_type(run)
     keys: dict[str, Any] = {
-        "task_script": f"{d.path(task.get('script'), f'evaluation.tasks[{cell.task}].script')}@{cell.task}",
+        "task_script": script,
         "task_name": cell.task,
         "model_path": model_path,
         "model_hf_name": hf_name,
@@ -246,13 +281,14 @@ def evaluation_config(d: _Design, cell: Cell, entry: Mapping[str, Any] | None) -
         "data_path": data_path,
         "vis_label": _vis_label(d, entry, cell),
         "use_chat_template": dataset_type == CHAT_COMPLETION,
+        "prompt": effective_prompt(run, task, d.controls, d.evaluation, "prompt")[0],
+        "system_prompt": effective_prompt(run, task, d.controls, d.evaluation, "system_prompt")[0],
     }
-    for prompt in ("prompt", "system_prompt"):
-        keys[prompt] = effective_prompt(run, task, d.controls, d.evaluation, prompt)[0]
     epoch = cell.epoch if kind == FINE_TUNED else None
+    common = _common_part(d)
     if d.era == eras.V03:
         keys["assistant_prefix"] = task.get("assistant_prefix", d.evaluation.get("assistant_prefix"))
-        keys["scorers"] = eras.scorers(d.data, d.era)
+        keys.update(common)
         keys["is_finetuned"] = kind in (FINE_TUNED, EVAL_ONLY)
         keys["epoch"] = epoch
         keys["source_model"] = run.get("model")
@@ -262,7 +298,7 @@ def evaluation_config(d: _Design, cell: Cell, entry: Mapping[str, Any] | None) -
             keys[setting] = d.evaluation.get(setting)
         keys["dataset_type"] = dataset_type
     else:
-        keys["scorer"] = eras.scorers(d.data, d.era)
+        keys.update(common)
         keys["finetuned"] = kind == FINE_TUNED
         keys["epoch"] = epoch
     return {k: v for k, v in keys.items() if v is not None}
