@@ -49,7 +49,9 @@ def finetune_output(cfg: dict[str, Any]) -> str:
 
 def test_seed_setup_finetune_field_by_field(tmp_path: Path) -> None:
     exp = tmp_path / "exp"
-    write(exp, seed_design())
+    data = seed_design()
+    data["controls"]["packing"] = True  # ck-design's packing is upstream's packed
+    write(exp, data)
     r = scaffold(exp)
     assert r.returncode == 0, r.stderr
     text = (exp / RUN / "setup_finetune.yaml").read_text()
@@ -137,6 +139,7 @@ def test_one_file_per_cell_and_none_other(tmp_path: Path) -> None:
 def test_v03_setup_finetune_field_by_field() -> None:
     data = to_v03(seed_design())
     data["controls"]["seed"] = 7
+    data["controls"]["packing"] = True
     run = data["runs"][0]
     run["compute"] = {"time": "01:30:00", "gpus": 2, "mem": "64G", "cpus_per_task": 8}
     files = pure(data, {"conda_env": "cruijff", "account": "lab", "partition": "gpu", "constraint": "a100"})
