@@ -51,7 +51,7 @@ def test_missing_resources_are_prerequisites_not_errors(tmp_path, env):
     assert rc == 0
     by = _by_action(dst)
     assert by["VERIFY_DATASET"][-1] == "Result: failure"
-    assert by["CREATE_YAML"][-1] == "Result: warning" and by["CREATE_YAML"][-2].startswith("Error: ResourceErrors - CK281")
+    assert by["CREATE_YAML"][-1] == "Result: warning" and by["CREATE_YAML"][-2].startswith("Warning: ResourceErrors - CK281")
     assert by["COMPLETE_DESIGN"][-1] == "Result: warning"
     assert out.splitlines()[1] == f"ck-design: experiment design ready, with prerequisites to resolve in {dst}"
 

@@ -84,6 +84,6 @@ def test_deleted_log_is_started_fresh_and_says_so(experiment):
     first = text.split("\n\n", 1)[0]
     assert first.splitlines()[0].endswith("] CREATE_LOG")
     assert "started fresh" in first and "Result: warning" in first
-    assert f"Error: LogMissing - {LOG} was missing; its earlier history is in git" in first
+    assert f"Warning: LogMissing - {LOG} was missing; its earlier history is in git" in first
     assert log_actions(dst)[1] == "UPDATE_DESIGN"
     _log_ok(dst, env)

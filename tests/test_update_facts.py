@@ -130,7 +130,7 @@ def test_a_value_edited_by_hand_is_kept_and_reported(setup):
     assert "kept models.base[Llama-3.2-1B-Instruct].size_gb: 2.5 (edited by hand; it measures 2.47)" in u.stdout
     model = next(e for e in _entries(dst)[before:] if e[0].endswith("VERIFY_MODEL"))
     assert "Kept size_gb: 2.5 (measures 2.47)" in model and model[-1] == "Result: warning"
-    assert model[-2].startswith("Error: HandEdited - size_gb")
+    assert model[-2].startswith("Warning: HandEdited - size_gb")
     record = json.loads((dst / "logs" / "resource-facts.json").read_text())
     assert record["facts"][f"models.base[{MODEL}].size_gb"]["value"] == 2.47
     assert record["prerequisites"] == []

@@ -26,6 +26,7 @@ from typing import Any, TextIO
 
 from ..facts.destination import own_template_dir, rendered_files
 from ..facts.files import UnsafeTarget, write_problem
+from ..facts.questions import question_texts
 from ..spec.answers import Answers
 from ..spec.era import V03
 from ..spec.naming import ANSWERS_FILE, LOG_FILE, SUMMARY_FILE
@@ -214,7 +215,7 @@ def after_copy(ctx: Context) -> int:
     plan = plan_from(design, ctx.typed, dst)
     _start_entry(log, ctx, plan)
     for key, value in user_answers(ctx.answers, ctx.order).items():
-        log.add("USER_RESPONSE", f"Answer to {key}", {"Question": key, "Response": json_value(value, key)})
+        log.add("USER_RESPONSE", f"Answer to {key}", _response(ctx, key, value))
     ctx.step = VERIFY_STEP
     found, evaluations = _verify_all(log, plan)
     ctx.step = "finishing the log"
@@ -251,6 +252,12 @@ def _short_change(before: str, after: str) -> str:
     return f"{cut(before)} -> {cut(after)}"
 
 
+def _response(ctx: Context, key: str, value: Any) -> dict[str, Any]:
+    """USER_RESPONSE's fields: the question as it was asked, its answer key, the answer."""
+    return {"Question": question_texts(ctx.template or own_template_dir()).get(key, key), "Key": key,
+            "Response": json_value(value, key)}
+
+
 def _update_entry(log: DesignLog, ctx: Context, old: dict[str, Any], changed: dict[str, tuple[Any, Any]],
                   conflicted: list[str], regenerated: str = "") -> str | None:
     """UPDATE_DESIGN and the changed answers; the merge-conflict problem, if any."""
@@ -274,7 +281,7 @@ def _update_entry(log: DesignLog, ctx: Context, old: dict[str, Any], changed: di
     else:
         log.add("UPDATE_DESIGN", details, fields, at=ctx.started)
     for key, (_, after) in changed.items():
-        log.add("USER_RESPONSE", f"Answer to {key} (changed)", {"Question": key, "Response": json_value(after, key)})
+        log.add("USER_RESPONSE", f"Answer to {key} (changed)", _response(ctx, key, after))
     return problem
 
 

@@ -18,6 +18,7 @@ from ..facts.priorspeed import (  # noqa: F401  (names this module has always of
     file_speeds,
     slurm_logs,
 )
+from ..spec import compute
 from .designlog import DesignLog
 from .rendered import Plan
 from .verify import Findings
@@ -46,7 +47,7 @@ def _speed_from(log: DesignLog, plan: Plan, found: Findings, logs: list[Path]) -
         fields["Ignored"] = f"{ignored} implausible it/s figures"
         found.notes.append(f"{ignored} implausible it/s figures in prior slurm-*.out logs were ignored")
     if not speeds:
-        found.notes.append("prior slurm-*.out logs hold no it/s figures: training time not estimated")
+        found.notes.append(compute.DEFAULTS_NOTE)
         log.add("EXTRACT_TRAINING_SPEED", "Extracting it/s from prior SLURM logs", fields, "warning",
                 "NoSpeed - no it/s or s/it progress figures in the prior logs")
         return None
@@ -69,8 +70,8 @@ def prior_runs(log: DesignLog, plan: Plan, found: Findings) -> None:
     if truncated:
         fields["Search"] = f"stopped after {SLURM_SEARCH_SECONDS:g}s; newer runs deeper in the tree may be missed"
     if not logs:
-        fields["Note"] = "no prior runs: training time not estimated"
-        found.notes.append("no prior slurm-*.out logs under the scratch dir: training time not estimated")
+        fields["Note"] = compute.DEFAULTS_NOTE
+        found.notes.append(compute.DEFAULTS_NOTE)
     log.add("SEARCH_PRIOR_RUNS", "Searching prior SLURM logs for training speed", fields)
     speed = _speed_from(log, plan, found, logs) if logs else None
     if speed is None or found.speed is None:

@@ -45,6 +45,9 @@ MAX_PLAUSIBLE_IT_S = 1e3
 MAX_TIME_SECONDS = 9999 * 3600 + 59 * 60 + 59
 
 BASIS_DEFAULTS = "documented defaults (no earlier slurm-*.out logs with it/s figures)"
+# What the hook's summary and log say when no earlier log gives a speed: the same words as the
+# plans' "Basis:" line (an estimate from defaults is an estimate, never "not estimated").
+DEFAULTS_NOTE = f"training time estimated from {BASIS_DEFAULTS}"
 
 _PARAMS_B = re.compile(r"(\d+(?:\.\d+)?)B(?![a-z])")
 

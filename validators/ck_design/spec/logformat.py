@@ -68,6 +68,13 @@ def _one_line(value: Any) -> str:
     return _NEEDS_ESCAPE.sub(_escape, str(value))
 
 
+def problem_key(result: str) -> str:
+    """The key of the line that says what went wrong: `Warning:` in a warning entry (it is
+    not an error), `Error:` in a failure. SPEC.md section 8 writes `Error:` for both; logs
+    written before this distinction stay valid (ck-validate --log accepts `Error:` there too)."""
+    return "Warning" if result == "warning" else "Error"
+
+
 def format_entry(
     action: str,
     details: str,
@@ -76,18 +83,19 @@ def format_entry(
     error: str | None = None,
     when: datetime | None = None,
 ) -> str:
-    """One entry, without the blank separator line. `error` is "<Type> - <message>"."""
+    """One entry, without the blank separator line. `error` is "<Type> - <message>", written on a
+    `Warning:` or `Error:` line (problem_key)."""
     if action not in ACTION_TYPES:
         raise ValueError(f"unknown log action {action!r}; expected one of {', '.join(ACTION_TYPES)}")
     if result not in RESULTS:
         raise ValueError(f"log result must be one of {', '.join(RESULTS)}, not {result!r}")
     if result != "success" and not error:
-        raise ValueError(f"a {result} entry needs an Error line (Type - message)")
+        raise ValueError(f"a {result} entry needs a {problem_key(result)} line (Type - message)")
     when = when or datetime.now()
     lines = [f"[{when.strftime(TIMESTAMP_FORMAT)}] {action}", f"Details: {_one_line(details)}"]
     for key, value in (fields or {}).items():
         lines.append(f"{key}: {_one_line(value)}")
     if error and result != "success":
-        lines.append(f"Error: {_one_line(error)}")
+        lines.append(f"{problem_key(result)}: {_one_line(error)}")
     lines.append(f"Result: {result}")
     return "\n".join(lines)

@@ -8,7 +8,7 @@ import os
 import re
 from datetime import datetime
 
-from ...spec.logformat import ACTION_TYPES, CLOCK_SKEW, RESULTS, TIMESTAMP_FORMAT
+from ...spec.logformat import ACTION_TYPES, CLOCK_SKEW, RESULTS, TIMESTAMP_FORMAT, problem_key
 from ..findings import Finding
 from . import LOG, Rule, rule
 
@@ -22,7 +22,7 @@ LOG_RULES: dict[str, tuple[str, str]] = {
     "CK303": ("error", "An entry's second line is not its `Details:` line."),
     "CK304": ("error", "A line inside an entry is not a `Key: value` line."),
     "CK305": ("error", "An entry does not end with `Result: success|failure|warning`."),
-    "CK306": ("error", "A failure or warning entry has no `Error: <Type> - <message>` line, or it is malformed."),
+    "CK306": ("error", "A failure entry has no `Error: <Type> - <message>` line (a warning: `Warning:`), or it is malformed."),
     "CK307": ("error", "An entry's timestamp is earlier than the entry before it, or in the future."),
     "CK308": ("warning", "Entries are not separated by exactly one blank line."),
     "CK309": ("warning", "START_DESIGN lacks Experiment/Type/Directory, or COMPLETE_DESIGN lacks Duration."),
@@ -110,8 +110,10 @@ DOCS: list[Rule] = [
     _log_rule(
         "CK306",
         """A failure or warning without its reason cannot be acted on; prerequisites listed in
-        the README come from these Error lines.""",
-        "Add `Error: <Type> - <message>` before the Result line.",
+        the README come from these lines. A failure says it on an `Error:` line, a warning on a
+        `Warning:` line (a warning is not an error; logs written before 0.3 put it on `Error:`,
+        which stays valid).""",
+        "Add `Error: <Type> - <message>` (a warning: `Warning: <Type> - <message>`) before the Result line.",
         """
         [2026-11-25 14:30:01] VERIFY_MODEL
         Details: Verifying model directory exists
@@ -417,13 +419,15 @@ def _check_result(
                                  "write `Result: success`, `Result: failure` or `Result: warning`"))
         result = None
 
-    error_line = keys.get("Error")
+    # A warning's reason is on a `Warning:` line (logs written before that: `Error:`, still valid).
+    error_line = keys.get("Error") or (keys.get("Warning") if result == "warning" else None)
     if result in ("failure", "warning"):
         if error_line is None:
+            key = problem_key(result)
             findings.append(_finding(path, last_no, 1, "CK306",
-                                     f"the {action or 'entry'} entry's result is {result} but it has no `Error:` line",
-                                     "add `Error: <Type> - <message>` before the Result line, e.g. "
-                                     "`Error: FileNotFoundError - model directory missing`"))
+                                     f"the {action or 'entry'} entry's result is {result} but it has no `{key}:` line",
+                                     f"add `{key}: <Type> - <message>` before the Result line, e.g. "
+                                     f"`{key}: FileNotFoundError - model directory missing`"))
     if error_line is not None and not _ERROR_VALUE_RE.match(error_line[1].strip()):
         findings.append(_finding(path, error_line[0], 1, "CK306",
                                  f"error {_short(error_line[1])!r} is not `<Type> - <message>`",
