@@ -129,14 +129,15 @@ Answer = str | list[tuple[str, str | None]]
 
 
 def walk(term: Terminal, answers: dict[str, Answer], approve: str | None = "",
-         before_answer: Callable[[str], None] | None = None) -> list[str]:
+         before_answer: Callable[[str], None] | None = None, until: str | None = None) -> list[str]:
     """Answer every question copier shows until approval; return the names asked, in order.
 
     An answer is the keys to type (Enter is added), or a list of (keys, refusal) tries: each try
     but the last must be refused with that text on screen, the question staying asked. Unlisted
     questions take their default (Enter). At approval `approve` is typed with Enter; None leaves
     the approval question unanswered, for the caller. `before_answer(name)` runs when a question
-    is on screen, before it is answered. Ends early (the names so far) when copier exits."""
+    is on screen, before it is answered. With `until`, stops when that question is on screen,
+    unanswered (the last name returned). Ends early (the names so far) when copier exits."""
     names = list(MARKERS)
     patterns = [re.escape(MARKERS[n]) for n in names] + [re.escape(APPROVAL), pexpect.EOF]
     asked: list[str] = []
@@ -148,6 +149,8 @@ def walk(term: Terminal, answers: dict[str, Answer], approve: str | None = "",
         if asked and asked[-1] == name:
             continue  # the answered question redrawn with its answer
         asked.append(name)
+        if name == until:
+            return asked
         if name == "approved":
             if approve is not None:
                 term.child.send(approve + "\r")
