@@ -91,13 +91,14 @@ def test_interactive_decline_writes_nothing(res, tmp_path):
 
 
 def test_interactive_design_passes_validation_with_fewer_warmup_steps(res, tmp_path):
-    """The same walk with one more typed answer (warmup 10) gives a design with no findings."""
+    """The same walk with two more typed answers (warmup 10, no packing) gives a design with no
+    findings. Packed, the 400 short examples fit in one sequence: a step per epoch, CK250/CK251."""
     dst = tmp_path / "ck-experiments" / "clean"
     term = spawn_wizard(res, dst)
     child = term.child
     try:
         # clear the default (Ctrl-U) before typing: the input line starts with "100"
-        answer_defaults(term, res, {"num_warmup_steps": CLEAR + "10"})
+        answer_defaults(term, res, {"num_warmup_steps": CLEAR + "10", "packing": "n"})
         child.send("\r")
         child.expect(pexpect.EOF, timeout=120)
     finally:
