@@ -59,3 +59,25 @@ def test_fix_keeps_the_owner_of_another_users_writable_file(tmp_path):
     assert r.returncode == 0, r.stderr
     assert path.read_text() == BASE
     assert (path.stat().st_uid, path.stat().st_gid) == (12345, 12345)
+
+
+def test_a_comment_inside_a_multi_line_flow_list_is_kept(tmp_path):
+    # issue 21, item 14: ruamel.yaml's round trip dropped it; the fix is now made in place.
+    flow = "    epochs: [0, 1]  # both checkpoints\n"
+    assert flow in BASE
+    clean = BASE.replace(flow, "    epochs: [0,   # first\n      1]  # both checkpoints\n")
+    path = tmp_path / "experiment_summary.yaml"
+    path.write_text(clean.replace("[0,   # first\n      1]", "[1,   # first\n      2]"))
+    r = subprocess.run([CK_VALIDATE, "--fix", str(path)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert path.read_text() == clean
+
+
+def test_a_null_key_is_named_as_such(tmp_path):
+    # issue 21, item 14: the message read "the key  is not a string".
+    path = tmp_path / "experiment_summary.yaml"
+    path.write_text(BASE.replace("experiment:\n", "experiment:\n  ?\n  : 1\n", 1))
+    line = path.read_text().splitlines().index("  ?") + 1
+    r = subprocess.run([CK_VALIDATE, str(path)], capture_output=True, text=True, timeout=60)
+    assert f"{path}:{line}:4: CK101 error: experiment: a key is empty (null), not a string" in r.stdout, r.stdout
+    assert "the key  is" not in r.stdout

@@ -15,7 +15,7 @@ from ..facts.files import read_text_file
 from ..facts.questions import question_keys
 from ..spec.answers import normalize_value, normalize_variables
 from ..spec.params import PARAMS
-from .git import show_at_head
+from .git import show_at_first, show_at_head
 
 
 def answer_value(key: str | None, value: Any) -> Any:
@@ -78,6 +78,20 @@ def old_answers(dst: Path, answers_file: str) -> dict[str, Any]:
     """The answers before `copier update`: the answers file as last committed."""
     text = show_at_head(dst, answers_file)
     return _mapping(text) if text is not None else {}
+
+
+def source_change(dst: Path, answers_file: str, now: Mapping[str, Any]) -> str:
+    """'' when the template this update ran is the one the design was copied from (the
+    `_src_path` of the answers file's first commit), else one sentence saying both. A committed
+    `.copier-answers.yml` can point `copier update --trust` at another template, whose hook would
+    run instead of this one (docs/security.md): this hook can only say so when it does run."""
+    first = show_at_first(dst, answers_file)
+    before = _mapping(first).get("_src_path") if first is not None else None
+    after = now.get("_src_path")
+    if not before or not after or str(before) == str(after):
+        return ""
+    return (f"the template source changed: the design was copied from {before}, this update ran {after} "
+            f"(its {answers_file} _src_path was edited since); check that it is a template you trust")
 
 
 def vanished_variables(before: Any, after: Any) -> list[str]:

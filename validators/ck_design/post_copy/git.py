@@ -43,6 +43,16 @@ def show_at_head(dst: Path, relpath: str) -> str | None:
     return r.stdout if r.returncode == 0 else None
 
 
+def show_at_first(dst: Path, relpath: str) -> str | None:
+    """A file's content in the first commit that added it (the answers of the copy), or None."""
+    r = run_git(["log", "--diff-filter=A", "--format=%H", "--", relpath], dst)
+    commits = r.stdout.split() if r.returncode == 0 else []
+    if not commits:
+        return None
+    shown = run_git(["show", f"{commits[-1]}:./{relpath}"], dst)
+    return shown.stdout if shown.returncode == 0 else None
+
+
 def identity_env(cwd: Path) -> tuple[dict[str, str], str | None]:
     """The environment for a commit: a fallback identity only where none is configured."""
     env = dict(os.environ)

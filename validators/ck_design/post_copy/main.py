@@ -32,7 +32,16 @@ from ..spec.era import V03
 from ..spec.naming import ANSWERS_FILE, LOG_FILE, SUMMARY_FILE
 from ..terminal import wrap
 from . import refresh, speed, verify
-from .answers import answer_value, answers_from, json_value, old_answers, question_order, user_answers, vanished_variables
+from .answers import (
+    answer_value,
+    answers_from,
+    json_value,
+    old_answers,
+    question_order,
+    source_change,
+    user_answers,
+    vanished_variables,
+)
 from .designlog import DesignLog, LogNotWritable
 from .git import conflicts, mark_resolved, put_under_git
 from .interrupt import GIT_STEP, record_interrupt
@@ -268,6 +277,8 @@ def _update_entry(log: DesignLog, ctx: Context, old: dict[str, Any], changed: di
     for key, (before, after) in changed.items():
         fields[f"Changed {key}"] = _short_change(json_value(before, key), json_value(after, key))
     fields["Conflicts"] = ", ".join(conflicted) or "none"
+    if moved := source_change(ctx.dst, ctx.answers_file, ctx.answers):
+        fields["Template source"] = moved
     if regenerated:
         fields["Plan"] = regenerated
     details = "copier update: design re-rendered and merged"
@@ -303,6 +314,9 @@ def _unchanged(log: DesignLog, ctx: Context, old: dict[str, Any]) -> int:
     values are refreshed (an entry each when one changed)."""
     before, after = Answers.read(old).commit or "?", ctx.typed.commit or "?"
     fields = {"Template": f"{before} -> {after}", "Answers changed": 0}
+    moved = source_change(ctx.dst, ctx.answers_file, ctx.answers)
+    if moved:
+        fields["Template source"] = moved
     details = "copier update: no change" + ("" if before == after else " to the answers (template updated)")
     log.add("UPDATE_DESIGN", details, fields, at=ctx.started)
     refreshed = refresh.refresh_after_update(ctx.dst, log)
@@ -310,6 +324,7 @@ def _unchanged(log: DesignLog, ctx: Context, old: dict[str, Any]) -> int:
             else f"measured values refreshed; {log.entries} entries appended to the log")
     _print_summary(ctx, f"design updated in {ctx.dst}", [
         f"  answers changed: 0 ({what})",
+        *([f"  warning: {moved}"] if moved else []),
         *refreshed.summary(),
         "  next: review `git diff`, then `git add -- "
         + " ".join(shlex.quote(f) for f in ctx.written()) + " && git commit` if anything changed",
@@ -375,6 +390,8 @@ def after_update(ctx: Context) -> int:
     lines = [f"  answers changed: {len(changed)}"]
     lines += [f"    {k}: {json_value(a, k)} -> {json_value(b, k)}" for k, (a, b) in changed.items()]
     lines += vanished_variables(Answers.read(old).variables, ctx.typed.variables)
+    if moved := source_change(dst, ctx.answers_file, ctx.answers):
+        lines.append(f"  warning: {moved}")
     lines += refreshed.summary()
     lines += [f"  {regenerated}"] if regenerated else []
     lines.append(f"  plan: {verify.runs_text(plan)}, {evaluations} evaluations; log: {log.entries} entries appended to {LOG_RELPATH}")

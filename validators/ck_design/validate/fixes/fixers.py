@@ -291,9 +291,11 @@ def mark_fixable(doc: Document, findings: list[Finding], ignore: set[str] = froz
     fixable = plan(doc, [f for f in findings if f.code not in ignore])
     if not fixable:
         return findings
-    from .splice import round_trip_would_refuse, spliceable
+    from .splice import comment_inside_flow, round_trip_would_refuse, spliceable
 
-    if round_trip_would_refuse(doc.text):
-        # Only what is edited in place can be fixed in this layout: the rest is not marked.
-        fixable = {f: e for f, e in fixable.items() if spliceable(doc, e)}
+    # What --fix would then refuse is not marked: in a layout the round trip does not keep, or
+    # with a comment inside a multi-line [...] list, only an edit made in place is fixable.
+    refuse_all = round_trip_would_refuse(doc.text)
+    fixable = {f: e for f, e in fixable.items()
+               if spliceable(doc, e) or not (refuse_all or comment_inside_flow(doc, [e]))}
     return [replace(f, fixable=True) if f in fixable else f for f in findings]

@@ -128,8 +128,8 @@ def _edited(text: str, doc: Document, edits: list[Edit], path: str) -> tuple[str
     """The text with the edits made, and it loaded. Spliced into the text where no structure
     changes (splice.py: the cost follows the edits, not the file), taken only when it reads
     back as exactly the edited data; else ruamel.yaml's round trip (apply.py)."""
-    from .apply import apply
-    from .splice import splice
+    from .apply import CannotRewrite, apply
+    from .splice import comment_inside_flow, splice
 
     spliced = splice(text, doc, edits)
     if spliced is not None:
@@ -140,6 +140,8 @@ def _edited(text: str, doc: Document, edits: list[Edit], path: str) -> tuple[str
             new_doc = None
         if new_doc is not None and new_doc.data == expected:
             return new_text, new_doc
+    if comment_inside_flow(doc, edits):
+        raise CannotRewrite("a comment inside a multi-line [...] list would be lost; fix that list by hand")
     new_text = apply(text, edits, edited_lines(doc, edits))
     return new_text, loads(new_text, path)
 

@@ -123,10 +123,13 @@ class _Splicer:
     def _list(self, node: Node, values: list[Any]) -> None:
         if not isinstance(node, SequenceNode):
             raise _NoSplice
-        if node.flow_style:
+        same_shape = len(node.value) == len(values) and all(isinstance(item, ScalarNode) for item in node.value)
+        if node.flow_style and not same_shape:
+            if node.start_mark.line != node.end_mark.line:
+                raise _NoSplice  # a multi-line flow list: its comments sit between the items
             self.replace(node, "[" + ", ".join(_scalar_text(v, node) for v in values) + "]")
             return
-        if len(node.value) != len(values) or not all(isinstance(item, ScalarNode) for item in node.value):
+        if not same_shape:
             raise _NoSplice
         for item, v in zip(node.value, values):
             self.replace(item, _scalar_text(v, item))
@@ -219,6 +222,17 @@ def round_trip_would_refuse(text: str) -> bool:
     """Would apply.py refuse to rewrite this text? Cheap: what --fix marks as fixable ([*])
     must be what it then fixes (docs/rules.md, "Fixable")."""
     return bool(text) and (not text.endswith("\n") or _ROUND_TRIP_BREAKERS.search(text) is not None)
+
+
+def comment_inside_flow(doc: Document, edits: Iterable[Edit]) -> bool:
+    """Does an edited value span lines of a flow collection with a comment among them? ruamel.yaml
+    drops such a comment: that fix is refused rather than made."""
+    for edit in edits:
+        node, _, depth = doc.node_at(edit.path)
+        if depth == len(edit.path) and isinstance(node, (SequenceNode, MappingNode)) and node.flow_style:
+            if "#" in doc.text[node.start_mark.index:node.end_mark.index]:
+                return True
+    return False
 
 
 def spliceable(doc: Document, edit: Edit) -> bool:

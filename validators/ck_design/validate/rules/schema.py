@@ -401,6 +401,10 @@ def _key_finding(ctx: Ctx, path: PathT) -> None:
             at_key=True,
         )
         return
+    if text == "":  # `? ` with nothing after it: an empty (null) key
+        ctx.add("CK101", path, f"{where}: a key is empty (null), not a string", "give the key a name, or delete the entry",
+                at_key=True)
+        return
     ctx.add("CK101", path, f"{where}: the key {text} is not a string", f"quote it: '{text}'", at_key=True)
 
 
