@@ -429,7 +429,7 @@ def _enable_fix_hook(config: str) -> str:
 
 
 def test_template_offers_the_fix_hook_commented_out():
-    config = (REPO / "template" / ".pre-commit-config.yaml").read_text()
+    config = (REPO / "template" / ".pre-commit-config.yaml.jinja").read_text()
     ids = [h["id"] for r in yaml.safe_load(config)["repos"] for h in r["hooks"]]
     assert "ck-validate-fix" not in ids  # opt-in
     enabled = yaml.safe_load(_enable_fix_hook(config))
@@ -453,7 +453,7 @@ def test_fix_hook_repairs_fails_the_commit_then_passes_after_restaging(tmp_path)
         return subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=check)
 
     git("init", "-q", "-b", "main")
-    config = _enable_fix_hook((REPO / "template" / ".pre-commit-config.yaml").read_text())
+    config = _enable_fix_hook((REPO / "template" / ".pre-commit-config.yaml.jinja").read_text())
     (repo / ".pre-commit-config.yaml").write_text(config)
     (repo / "experiment_summary.yaml").write_text(BASE)
     git("add", ".")

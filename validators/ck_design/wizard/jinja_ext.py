@@ -38,7 +38,7 @@ from ..spec.answers import Answers, absolute_path, normalize_variables, today
 from .answers import answers_from
 from .build import build_design
 from .approval import plan_text
-from .render import DECLINED_ROOT, after_copy_message, approval_root, copier_operation, install_requirement, schema_url
+from .render import DECLINED_ROOT, after_copy_message, approval_root, copier_operation, install_command, install_requirement, install_story, schema_url
 
 def _dst(ctx: Context) -> str | None:
     conf = ctx.get("_copier_conf")
@@ -298,6 +298,8 @@ GLOBALS: dict[str, Any] = {
     "ck_scorers_key": ck_scorers_key,
     "ck_checkpoints_root": naming.checkpoints_root_of,
     "ck_install_requirement": install_requirement,  # .github/workflows/validate.yml
+    "ck_install_story": install_story,  # the same sentence in README.md and both rendered configs
+    "ck_install_command": install_command,  # .pre-commit-config.yaml: this design's ck-design
 }
 FILTERS: dict[str, Any] = {
     "yaml_scalar": yaml_scalar,

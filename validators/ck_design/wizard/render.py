@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from typing import Any
 
 from ..facts.files import read_tail
@@ -83,6 +84,29 @@ def template_git_url(src_path: Any) -> str:
     if src.startswith("git@") and ":" in src:  # scp-like: git@host:org/repo
         return "ssh://" + src.replace(":", "/", 1)
     return ""
+
+
+# How ck-design is installed, said once: README.md (Install), the rendered .pre-commit-config.yaml
+# and the rendered workflow all carry this sentence (tests/test_install_story.py).
+INSTALL_STORY = (
+    "ck-design is installed from its repository, never by bare name from a package index (that "
+    "name is not this project's to vouch for, docs/security.md): a clone (`pip install "
+    "/path/to/ck-design`) or its git URL at a release (`pip install \"ck-design @ git+<repository "
+    "URL>@<tag>\"`), in the environment copier runs from."
+)
+
+
+def install_story() -> str:
+    return INSTALL_STORY
+
+
+def install_command(src_path: Any, commit: Any) -> str:
+    """The command that installs the ck-design this design was rendered with: its git URL at
+    the rendered commit, or the local template folder it came from ("" when unknown)."""
+    if requirement := install_requirement(src_path, commit):
+        return f"pip install {shlex.quote(requirement)}"
+    path = str(src_path or "")
+    return f"pip install {shlex.quote(path)}" if path.startswith("/") else ""
 
 
 def install_requirement(src_path: Any, commit: Any) -> str:
