@@ -62,6 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", f"{E2E}: end-to-end (real copier, git, pre-commit, make or a pty); assigned by tests/conftest.py")
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     e2e_modules: dict[object, bool] = {}
     for item in items:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from ck_design.spec import compute
+from ck_design.spec.params import PARAMS
 from wizard_fixtures import (
     REPO, TEST, TRAIN, VALIDATION, assert_no_findings, base_answers, ck_validate, load_design,
     make_resources, render_api, render_cli, task_list,
@@ -54,11 +55,14 @@ def test_single_model_rank_sweep_with_controls_api(res, tmp_path):
     assert d["experiment"]["question"] == "Does LoRA rank matter for capitalization?"
     assert d["experiment"]["hypothesis"] == "" and d["experiment"]["purpose"] == ""
     assert d["variables"] == {"lora_rank": [4, 8]}
+    # Every parameter not varied, at the table's default (a new hyperparameter edits no test), but
+    # what the answers give and the dataset type the wizard takes from the (instruction-tuned) model.
+    answered = {k: v for k, v in base_answers(res).items() if k in PARAMS}
     assert d["controls"] == {
-        "system_prompt": "", "prompt": "{input}\n", "dataset_type": "chat_completion", "epochs": 1, "batch_size": 4, "gpus": 1,
-        "validation_during_training": True, "lr": 0.0001, "gradient_accumulation_steps": 1,
-        "weight_decay": 0.01, "lora_dropout": 0.0, "num_warmup_steps": 10, "max_seq_len": 2048, "packing": False,
+        **{name: p.default for name, p in PARAMS.items() if p.default is not None and name not in d["variables"]},
+        **answered, "dataset_type": "chat_completion",
     }
+    assert answered == {"num_warmup_steps": 10, "packing": False}
     assert [m["name"] for m in d["models"]["base"]] == [M1]
     gpu = {"constraint": "gpu80"}
     # Compute estimates (documented defaults: no earlier logs under this scratch dir); see test_beyond_seed.py.
