@@ -27,7 +27,9 @@ def test_a_marker_in_a_value_neither_blocks_nor_grows_the_readme(tmp_path, secti
     readme.write_text(f"# title\n\nintro\n\n{plan_sections(data)}\n\n## Notes\n\nmine\n")
     data[section][key] = value
     write_design(tmp_path, data)
-    runs = [subprocess.run([CK_PLAN, str(tmp_path)], capture_output=True, text=True, timeout=60) for _ in range(3)]
+    # As the rendered pre-commit hook runs it: a rewrite stops the commit (exit 1), nothing to do passes.
+    argv = [CK_PLAN, "--exit-non-zero-on-fix", str(tmp_path)]
+    runs = [subprocess.run(argv, capture_output=True, text=True, timeout=60) for _ in range(3)]
     assert runs[0].returncode == 1, runs[0].stderr  # the plan follows the edit
     after = readme.read_text()
     assert [r.returncode for r in runs[1:]] == [0, 0], runs[1].stderr

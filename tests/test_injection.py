@@ -31,8 +31,8 @@ def test_hostile_answers_execute_nothing(tmp_path):
         system_prompt=HOSTILE,
         prompt=f"{HOSTILE} {{input}}\n",
         wandb_project=HOSTILE,
-        gpu_constraint=HOSTILE,
-        gpu_partition=HOSTILE,
+        # gpu_constraint and gpu_partition are SLURM option values: the wizard refuses HOSTILE
+        # there outright (issue 21 item 2, tests/test_hostile_slurm.py), so it never reaches the hook.
         task_label=HOSTILE,
         experiment_factor=HOSTILE,
         eval_tasks=[{"name": HOSTILE, "script": str(res["task"]), "description": HOSTILE, "dataset": HOSTILE}],
