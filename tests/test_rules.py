@@ -251,6 +251,8 @@ CASES = [
          "base_directory: /scratch/alice/"),
     Case("CK268", _set(("output", "checkpoint_pattern"), "{run_name}/epoch_{N}"), {"CK268"}, "CK268",
          "checkpoint_pattern:"),
+    Case("CK271-no-date", lambda d: None, {"CK271"}, "CK271", "name: cap_8L_lora_comparison",
+         make_kwargs={"name": "cap_8L_lora_comparison"}),
     Case("CK271-other-date", lambda d: None, {"CK271"}, "CK271", "name: cap_8L_lora_comparison_2026-11-24",
          make_kwargs={"name": "cap_8L_lora_comparison_2026-11-24"}),
     Case("CK270", _set(("experiment", "date"), "2026-02-30"), {"CK270"}, "CK270", "date: '2026-02-30'"),

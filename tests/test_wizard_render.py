@@ -14,7 +14,7 @@ from ck_design.spec import compute
 from ck_design.spec.params import PARAMS
 from wizard_fixtures import (
     REPO, TEST, TRAIN, VALIDATION, assert_no_findings, base_answers, ck_validate, load_design,
-    make_resources, render_api, render_cli, task_list,
+    make_resources, name_date_codes, render_api, render_cli, task_list,
 )
 
 M1, M3 = "Llama-3.2-1B-Instruct", "Llama-3.2-3B-Instruct"
@@ -240,7 +240,7 @@ def test_missing_resources_become_prerequisites(res, tmp_path):
     readme = (dst / "README.md").read_text()
     assert "nope.json does not exist" in readme and "missing.py does not exist" in readme
     rc, found, _ = ck_validate(dst / "experiment_summary.yaml")
-    assert rc == 0 and {f["code"] for f in found} <= {"CK280", "CK283"}, found
+    assert rc == 0 and {f["code"] for f in found} <= {"CK280", "CK283", *name_date_codes(dst)}, found
 
 
 @pytest.mark.parametrize(

@@ -211,18 +211,21 @@ DOCS = [
     ),
     rule(
         "CK271", W, PATHS,
-        "experiment.name carries a date (YYYY-MM-DD) other than experiment.date.",
+        "experiment.name does not carry experiment.date (no YYYY-MM-DD in it, or another one).",
         """The seed's step 6 ("Establish naming"): an experiment name includes a task/dataset
         indicator, the key experimental factor and the "Date (YYYY-MM-DD format)", as in
         cap_8L_lora_comparison_2025-10-18. Names are directories side by side in ck-experiments/
-        and ck-outputs/, sorted and found by that date: a name whose date disagrees with
+        and ck-outputs/, sorted and found by that date: without one, a rerun of the same
+        comparison collides with the first one's name; a name whose date disagrees with
         experiment.date (a design copied from an earlier one, the date changed and the name
-        not) files the experiment under the wrong day. A name with no date at all is not
-        reported: the wizard names an experiment after the folder it is created in.""",
+        not) files the experiment under the wrong day. The wizard names an experiment after the
+        folder it is created in: create it in a dated folder
+        ($SCRATCH/ck-experiments/cap_8L_lora_comparison_2026-11-25), or acknowledge the warning
+        with `# ck-validate: ignore CK271` on the name's line.""",
         "End the name with experiment.date: {task}_{factor}_{YYYY-MM-DD}.",
         """
         experiment:
-          name: cap_8L_lora_comparison_2026-10-18
+          name: cap_8L_lora_comparison
           date: '2026-11-25'
         """,
         """
@@ -376,17 +379,19 @@ def _check_date(ctx: Ctx, when: str) -> bool:
 def _check_name_date(ctx: Ctx, name: str, when: str) -> None:
     """CK271: the name carries experiment.date (the seed's step 6)."""
     dates = naming.DATE_IN_NAME.findall(name)
-    # No date at all is not reported: the wizard names an experiment after the folder it is
-    # created in (copier's destination), which the person chose and may not date.
-    if not dates or when in dates:
+    if when in dates:
         return
-    problem = f"carries the date {dates[-1]}, but experiment.date is {when!r}"
-    proposal = name.replace(dates[-1], when)
+    if dates:
+        problem = f"carries the date {dates[-1]}, but experiment.date is {when!r}"
+        proposal = name.replace(dates[-1], when)
+    else:
+        problem = "carries no date (YYYY-MM-DD)"
+        proposal = f"{name}_{when}"
     ctx.add(
         "CK271",
         ("experiment", "name"),
         f"experiment.name {name!r} {problem}: the seed's names end with the design date, e.g. cap_8L_lora_comparison_2025-10-18",
-        f"rename the experiment to {proposal!r} (and its directories)",
+        f"rename the experiment to {proposal!r} (and its directories), or keep the name and add `# ck-validate: ignore CK271` on this line",
     )
 
 
