@@ -115,7 +115,7 @@ def test_hook_commands_off_path_are_said_before_the_first_commit_fails(tmp_path)
                        cwd=tmp_path, env=bare, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
     bin_dir = Path(COPIER).parent
-    assert (f"but ck-validate and ck-plan are not on your PATH, so every commit here would stop with "
+    assert (f"but ck-validate, ck-plan and ck-scaffold are not on your PATH, so every commit here would stop with "
             f"\"Executable `ck-validate` not found\": add {bin_dir} to your PATH") in r.stdout, r.stdout
     with (dst / "experiment_summary.yaml").open("a") as fh:
         fh.write("# reviewed\n")

@@ -90,9 +90,9 @@ def test_13_3_answers_cannot_change_the_markdown_structure(tmp_path):
     data["evaluation"]["tasks"][0]["description"] = "| injected | row |"
     plan = markdown.plan_sections(data)
     lines = plan.splitlines()
-    # No fence but the mermaid one, no heading but the plan's own, no image, no raw HTML.
-    assert [line for line in lines if line.startswith("```")] == ["```mermaid", "```"]
-    assert [line for line in lines if line.startswith("#")] == ["## Question", "## Overview", "## Runs", "## Evaluation matrix"]
+    # No fence but the mermaid one and the Jobs commands, no heading but the plan's own, no image, no raw HTML.
+    assert [line for line in lines if line.startswith("```")] == ["```mermaid", "```", "```sh", "```"]
+    assert [line for line in lines if line.startswith("#")] == ["## Question", "## Overview", "## Runs", "## Evaluation matrix", "## Jobs"]
     assert "![img]" not in plan and "<script>" not in plan and "&lt;script&gt;" in plan
     assert "\\!\\[img\\](http://evil.invalid/a.png)" in plan or "!\\[img\\]" in plan
     # Table rows keep their column count: every `|` a user typed is escaped.
@@ -116,7 +116,7 @@ def test_13_3_rendered_readme_escapes_the_answers(tmp_path):
     assert r.returncode == 0, r.stderr
     readme = (dst / "README.md").read_text()
     lines = readme.splitlines()
-    assert [line for line in lines if line.startswith("```")] == ["```mermaid", "```"]
+    assert [line for line in lines if line.startswith("```")] == ["```mermaid", "```", "```sh", "```"]
     assert not any(line.startswith("# x") for line in lines)
     assert "<script>" not in readme and "![img](" not in readme
     assert "| W&B project | `proj\\|x` |" in readme

@@ -131,6 +131,8 @@ EXERCISED = {
     "ck-validate": ("tests/test_readme.py", "def test_readme_ck_validate_commands_run"),
     "ck-plan --compare": ("tests/test_readme.py", "def test_shown_ck_plan_compare_output_is_what_it_prints_today"),
     "ck-migrate": ("tests/test_migrate.py", "def test_the_readme_commands_run_as_written"),
+    "ck-scaffold": ("tests/test_scaffold_render.py", "def test_the_readme_commands_run_as_written"),
+    "sh submit.sh": ("tests/test_scaffold_render.py", "def test_the_readme_commands_run_as_written"),
     "uv tool install copier": ("tests/test_readme_path.py", '"uv tool install copier --with"'),
     "pipx install copier": ("tests/test_readme_path.py", '"pipx install copier"'),
 }

@@ -290,3 +290,31 @@ def test_v03_render_writes_cell_slurm_and_names_upstreams_submitters(tmp_path: P
     r, calls = _submit(exp, tmp_path)
     assert r.returncode == 0, r.stderr
     assert len(calls) == 8 + 36
+
+
+# --- README step 7, run as written --------------------------------------------------------------
+
+
+def test_the_readme_commands_run_as_written(tmp_path: Path) -> None:
+    """The commands of README.md's step 7, in its order, in an experiment folder: cruijff_kit is
+    the stand-in above, sbatch the recording one."""
+    import shlex
+
+    from test_readme import commands, fenced, readme
+
+    step = readme().split("### 7. From the design to SLURM jobs", 1)[1].split("\n## ", 1)[0]
+    shown = [cmd for lang, body in fenced(step) if lang == "sh" for cmd in commands(body)]
+    assert shown == ["ck-scaffold", "ck-scaffold --check", "ck-scaffold --render", "sh submit.sh"]
+    exp = tmp_path / "exp"
+    write(exp, design_under(tmp_path))
+    fake = tmp_path / "fakebin"
+    fake.mkdir()
+    (fake / "sbatch").write_text(SBATCH)
+    (fake / "sbatch").chmod(0o755)
+    env = {**os.environ, "PATH": f"{BIN}:{fake}:{os.environ['PATH']}", "PYTHONPATH": str(stand_in(tmp_path)),
+           "CK_LOCAL_CONFIG": str(tmp_path / "none"), "HOME": str(tmp_path),
+           "SBATCH_LOG": str(tmp_path / "sbatch.log"), "SBATCH_COUNTER": str(tmp_path / "counter")}
+    for cmd in shown:
+        r = subprocess.run(shlex.split(cmd), cwd=exp, env=env, capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, (cmd, r.stdout[-2000:], r.stderr[-2000:])
+    assert len((tmp_path / "sbatch.log").read_text().splitlines()) == 8 + 36

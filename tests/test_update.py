@@ -190,6 +190,9 @@ def test_the_generated_plan_never_conflicts_on_update(setup):
     assert "regenerated the plan" in p.stderr
     readme = (dst / "README.md").read_text()
     assert "02:00:00" in readme
+    # The run's job file follows its compute time too (the ck-scaffold-sync hook would rewrite it).
+    s = subprocess.run([str(Path(CK_VALIDATE).with_name("ck-scaffold"))], cwd=dst, env=env, capture_output=True, text=True)
+    assert s.returncode == 0, s.stderr
     git(["add", "-A"], dst, env)
     c = git(["commit", "-qm", "longer time for one run"], dst, env, check=False)
     assert c.returncode == 0, c.stdout + c.stderr  # the plan was already regenerated: the hook passes

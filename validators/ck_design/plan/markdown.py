@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..spec import era as eras
+from ..spec import jobs as job_files
 from ..spec import naming, sweep
 from ..spec.params import GENERATION_SETTINGS
 from ..facts.yamlwriter import shown_value as _shown
@@ -237,8 +238,41 @@ def prerequisites_section(problems: list[str]) -> str:
     return prerequisites_block([prerequisite_line(p) for p in problems])
 
 
+def _jobs(d: Mapping[str, Any]) -> list[str]:
+    """The SLURM jobs (spec/jobs.py), the files ck-scaffold writes for them and the commands."""
+    era = eras.era_of(d)
+    j = job_files.jobs(d)
+    trained = [c for c in j.evaluations if isinstance(c.epoch, int)]
+    untrained = [c for c in j.evaluations if c.epoch is None]
+    pending = len(j.evaluations) - len(trained) - len(untrained)
+    config = job_files.EVAL_CONFIG[era]
+    hours = f", {j.gpu_hours['total']:.1f} GPU-hours as estimated" if j.gpu_hours["total"] else ""
+    lines = [
+        "## Jobs",
+        "",
+        f"{j.training_jobs} training jobs and {j.evaluation_jobs} evaluation jobs{hours}. `ck-scaffold` writes their "
+        "files from this design, for cruijff_kit to render into SLURM scripts (ck-design runs it after `copier copy` "
+        "and `copier update`, and the `ck-scaffold-sync` commit hook after a change of the design):",
+        "",
+        f"- `{{run}}/{job_files.SETUP_FINETUNE}`: one per fine-tuned run ({j.training_jobs})",
+        f"- `{{run}}/{job_files.EVAL_DIR}/{{task}}_epoch{{N}}/{config}`: one per evaluated checkpoint ({len(trained)})",
+    ]
+    if untrained:
+        lines.append(f"- `{{run}}/{job_files.EVAL_DIR}/{{task}}/{config}`: one per task of a control or eval-only run ({len(untrained)})")
+    if pending:
+        lines.append(f"- none yet for the {pending} evaluations at the best validation loss: that checkpoint is chosen after training")
+    lines += [f"- `{job_files.SUBMIT}`: queues every job, each evaluation after its training", "",
+              "In this folder:", "", "```sh",
+              "ck-scaffold            # write the job files again (--check lists stale ones, --diff previews)",
+              "ck-scaffold --render   # cruijff_kit's setup_finetune and setup_inspect write the SLURM scripts",
+              f"{'sh ' + job_files.SUBMIT:<23}# submit every job"]
+    if era == eras.V03:
+        lines.append("python -m cruijff_kit.tools.run.submit_torchtune .   # or cruijff_kit's own submitters (then submit_inspect)")
+    return [*lines, "```"]
+
+
 def plan_sections(design: Mapping[str, Any]) -> str:
-    """Question, overview, runs and evaluation matrix, between the PLAN markers (no final newline)."""
-    parts = [_question(design["experiment"]), _overview(design), _runs(design), _matrix(design)]
+    """Question, overview, runs, evaluation matrix and jobs, between the PLAN markers (no final newline)."""
+    parts = [_question(design["experiment"]), _overview(design), _runs(design), _matrix(design), _jobs(design)]
     body = "\n\n".join("\n".join(p) for p in parts)
     return f"{PLAN_BEGIN}\n{body}\n{PLAN_END}"

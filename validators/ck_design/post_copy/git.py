@@ -131,7 +131,7 @@ def _install_pre_commit(dst: Path) -> str:
 
 
 # The commands the rendered .pre-commit-config.yaml runs by name (`language: system`).
-HOOK_COMMANDS = ("ck-validate", "ck-plan")
+HOOK_COMMANDS = ("ck-validate", "ck-plan", "ck-scaffold")
 
 
 def _tools_on_path() -> str:
@@ -145,7 +145,8 @@ def _tools_on_path() -> str:
     where = (f"add {beside} to your PATH (or activate its environment): they are there"
              if all((beside / c).is_file() for c in missing)
              else "install ck-design where you commit (README.md, step 1)")
-    return (f"; but {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not on your PATH, so every"
+    names = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} and {missing[-1]}"
+    return (f"; but {names} {'is' if len(missing) == 1 else 'are'} not on your PATH, so every"
             f" commit here would stop with \"Executable `{missing[0]}` not found\": {where}")
 
 

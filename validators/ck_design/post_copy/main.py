@@ -47,10 +47,12 @@ from .git import conflicts, mark_resolved, put_under_git
 from .interrupt import GIT_STEP, record_interrupt
 from ..plan.sync import regenerate_after_update
 from .rendered import Plan, load_design, plan_from
+from .scaffolding import scaffold_jobs
 from .session import Context
 
 LOG_RELPATH = Path(LOG_FILE)
 VERIFY_STEP = "verifying the models, dataset and task scripts"
+SCAFFOLD_STEP = "writing the job files (ck-scaffold)"
 
 
 def process_start(pid: int) -> datetime | None:
@@ -198,9 +200,10 @@ def _start_entry(log: DesignLog, ctx: Context, plan: Plan) -> None:
     log.add("START_DESIGN", details, fields, at=ctx.started)
 
 
-def _copy_summary(dst: Path, written: Sequence[str], plan: Plan, evaluations: int, found: verify.Findings) -> list[str]:
+def _copy_summary(dst: Path, written: Sequence[str], plan: Plan, evaluations: int, found: verify.Findings,
+                  job_files: Sequence[str] = ()) -> list[str]:
     lines = ["  files written:", *(f"    {f}" for f in written)]
-    others = _others(dst, written)
+    others = _others(dst, [*written, *job_files])
     if others:
         lines.append(f"  left untouched: {others} files that are not the template's (not staged, not committed)")
     lines.append(f"  plan: {verify.runs_text(plan)}, {evaluations} evaluations")
@@ -229,22 +232,27 @@ def after_copy(ctx: Context) -> int:
     found, evaluations = _verify_all(log, plan)
     ctx.step = "finishing the log"
     _create_yaml(log, dst, plan, evaluations, load_error, "experiment_summary.yaml rendered from the answers")
+    ctx.step = SCAFFOLD_STEP
+    jobs_ = scaffold_jobs(log, dst, ctx.typed.scaffold)
+    ctx.step = "finishing the log"
     log.add("CREATE_LOG", "Design log written", {"Path": str(LOG_RELPATH), "Entries": log.entries + 1})
     verdict = VERDICTS[_complete(log, ctx, found)][0]
     refresh.record_after_copy(dst, design)  # committed with the design (hooks/README.md)
     written = ctx.written()
     ctx.step = GIT_STEP
-    git = put_under_git(dst, plan.name, written)
+    git = put_under_git(dst, plan.name, written + jobs_.files)
     if not git.ok:
         verdict += ", not committed"
-    lines = _copy_summary(dst, written, plan, evaluations, found)
+    lines = _copy_summary(dst, written, plan, evaluations, found, jobs_.files)
+    lines += jobs_.lines
     lines.append(f"  git: {git.message}")
     lines += [f"  git: {n}" for n in git.notes]
     step = "resolve the prerequisites above, then " if found.prerequisites else ""
+    then = ("render the SLURM scripts with `ck-scaffold --render` and submit them (`sh submit.sh`)" if jobs_.files
+            else f"write the job files from {summary} with `ck-scaffold`, render them with `ck-scaffold --render`"
+            " and submit them (`sh submit.sh`)")
     lines.append(
-        f"  next: {step}scaffold the runs from {summary} (torchtune configs and SLURM scripts) with"
-        " cruijff_kit's scaffold-experiment skill (https://github.com/niznik-dev/cruijff_kit), then"
-        " run-experiment; README.md lists the steps. Change the design later with"
+        f"  next: {step}{then}; README.md lists the steps. Change the design later with"
         " `copier update --trust` in that directory"
     )
     _print_summary(ctx, f"experiment design {verdict} in {dst}", lines)
@@ -386,6 +394,10 @@ def after_update(ctx: Context) -> int:
     found, evaluations = _verify_all(log, plan, set(changed))
     ctx.step = "finishing the log"
     _create_yaml(log, dst, plan, evaluations, load_error, "experiment_summary.yaml updated by copier's 3-way merge")
+    ctx.step = SCAFFOLD_STEP
+    # A half-merged design (conflict markers) is not scaffolded: ck-scaffold-sync does it at the commit.
+    jobs_ = scaffold_jobs(log, dst, ctx.typed.scaffold and not conflicted)
+    ctx.step = "finishing the log"
     verdict = VERDICTS[_complete(log, ctx, found, problem)][1]
     lines = [f"  answers changed: {len(changed)}"]
     lines += [f"    {k}: {json_value(a, k)} -> {json_value(b, k)}" for k, (a, b) in changed.items()]
@@ -399,6 +411,7 @@ def after_update(ctx: Context) -> int:
         lines.append(f"  prerequisites ({len(found.prerequisites)}):")
         lines += [f"    - {p}" for p in found.prerequisites]
     lines += [f"  note: {n}" for n in found.notes]
+    lines += jobs_.lines
     add = " ".join(shlex.quote(f) for f in ctx.written())
     lines.append(f"  next: review `git diff`, then `git add -- {add} && git commit` (pre-commit validates the design)")
     _print_summary(ctx, f"design updated in {dst}{verdict}", lines)

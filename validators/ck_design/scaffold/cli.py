@@ -3,6 +3,8 @@
     ck-scaffold [EXPERIMENT_DIR]          write the job files (default: the current folder)
     ck-scaffold --check [EXPERIMENT_DIR]  write nothing; exit 1 listing what is stale (for CI)
     ck-scaffold --diff [EXPERIMENT_DIR]   write nothing; print what would change as a unified diff
+    ck-scaffold --sync [EXPERIMENT_DIR]   the commit hook ck-scaffold-sync: rewrite what is stale, exit 1
+                                          when something changed (the commit stops for review)
     ck-scaffold --render [--python PATH] [EXPERIMENT_DIR]
                                           also run cruijff_kit's setup_finetune / setup_inspect in
                                           each job folder (the SLURM scripts submit.sh submits)
@@ -41,67 +43,15 @@ def _parser() -> argparse.ArgumentParser:
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="write nothing; exit 1 listing the files that are stale")
     mode.add_argument("--diff", action="store_true", help="write nothing; print the changes as a unified diff (exit 1 when there are some)")
+    mode.add_argument("--sync", action="store_true",
+                      help="the commit hook's mode (ck-scaffold-sync): rewrite what is stale and exit 1 when something "
+                      "changed, so the commit stops for review; a design with errors, or `scaffold: false` in "
+                      ".copier-answers.yml, is left alone (exit 0)")
     mode.add_argument("--render", action="store_true",
                       help="then run cruijff_kit's setup_finetune and setup_inspect in each job folder (the SLURM scripts)")
     p.add_argument("--python", metavar="PATH", help="with --render: the Python that has cruijff_kit "
                    "(default: this one if it has it, else the conda environment claude.local.md names)")
     return p
-
-
-class _Refused(Exception):
-    """Nothing is written: the message (lines) says why; the exit status goes with it."""
-
-    def __init__(self, lines: list[str], status: int = EXIT_ERRORS) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = lines
-        self.status = status
-
-
-def load_design(root: Path) -> Any:
-    """The validated design's data; _Refused (findings printed) when it has errors."""
-    from ..facts.loader import LoadError, NotText, load_file
-    from ..validate import report
-    from ..validate.engine import check
-    from ..validate.findings import Finding
-
-    path = root / SUMMARY_FILE
-    try:
-        doc = load_file(path)
-    except FileNotFoundError:
-        raise _Refused([f"{PROG}: {path}: no such file (give the experiment folder: {PROG} EXPERIMENT_DIR)"], EXIT_USAGE) from None
-    except (OSError, NotText) as exc:
-        raise _Refused([f"{PROG}: {path}: cannot read it: {exc}"], EXIT_USAGE) from None
-    except LoadError as exc:
-        findings = [Finding(str(path), exc.line, exc.column, exc.code, "error", exc.message, exc.hint)]
-    else:
-        findings = check(doc)
-    errors = [f for f in findings if f.severity == "error"]
-    if errors:
-        sys.stdout.write(report.format_text(errors))
-        raise _Refused([f"{PROG}: {path}: {len(errors)} error{'s' if len(errors) != 1 else ''}: nothing written (fix them, then rerun; ck-validate shows warnings too)"])
-    return doc.data
-
-
-def build(root: Path, data: Any) -> tuple[Any, dict[str, bytes]]:
-    """The scaffold (keys.Scaffold) of a validated design and its files' bytes; _Refused when it cannot be scaffolded."""
-    from ..facts import localconfig
-    from . import keys, submit, yamlout
-
-    site = keys.Site(localconfig.load(dst_path=root).values)
-    try:
-        sc = keys.scaffold(data, site)
-    except keys.UnsafeName as exc:
-        raise _Refused([f"{PROG}: {root / SUMMARY_FILE}: {exc}: nothing written"]) from None
-    files: dict[str, bytes] = {}
-    for planned in sc.files:
-        data_ = yamlout.dump(planned.keys, keys.HEADER)
-        if files.get(planned.path, data_) != data_:
-            sc.problems.append(f"two matrix cells write {planned.path} differently (a run or task listed twice?)")
-        files[planned.path] = data_
-    if sc.problems:
-        raise _Refused([f"{PROG}: {root / SUMMARY_FILE}: {p}" for p in sc.problems] + [f"{PROG}: nothing written"])
-    files[keys.SUBMIT] = submit.script(sc).encode("utf-8")
-    return sc, files
 
 
 def _plural(n: int, word: str) -> str:
@@ -171,26 +121,47 @@ def _render(args: Any, root: Path, sc: Any, files: dict[str, bytes], entries: di
     return EXIT_OK
 
 
-def run(argv: list[str] | None = None) -> int:
-    from . import keys, writer
+def _sync(root: Path) -> int:
+    """--sync: what the ck-scaffold-sync commit hook runs (module docstring)."""
+    from . import sync, writer
 
-    args = _parser().parse_args(argv)
-    root = Path(args.directory)
+    if not sync.wanted(root):
+        return EXIT_OK
     try:
-        data = load_design(root)
-        sc, files = build(root, data)
-        old = writer.read_manifest(root, keys.MANIFEST)
-        keep = frozenset(p for p, e in old.items()
-                         if e.source in files and writer.sha256(files[e.source]) == e.source_sha256)
-        ch = writer.plan(root, files, old, keep)
-        if ch.conflicts:
-            raise _Refused([f"{PROG}: {c}" for c in ch.conflicts] + [f"{PROG}: nothing written"])
-    except _Refused as exc:
+        p = sync.prepare(root)
+        if p.changes.stale:
+            sync.write(p)
+    except sync.Refused as exc:
+        if exc.design_errors:  # the ck-validate hook reports them
+            print(f"{PROG}: {root / SUMMARY_FILE} has errors (see ck-validate): the job files are left as they are", file=sys.stderr)
+            return EXIT_OK
         print("\n".join(exc.lines), file=sys.stderr)
         return exc.status
     except writer.ScaffoldError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_ERRORS
+    if not p.changes.stale:
+        return EXIT_OK
+    stale = p.changes.stale
+    print(f"{PROG}: rewrote {_plural(len(stale), 'job file')} from {SUMMARY_FILE} ({sync.file_kinds(stale)}); "
+          f"review them and `git add` them (git status lists them)", file=sys.stderr)
+    return EXIT_ERRORS
+
+
+def run(argv: list[str] | None = None) -> int:
+    from . import sync, writer
+
+    args = _parser().parse_args(argv)
+    root = Path(args.directory)
+    if args.sync:
+        return _sync(root)
+    try:
+        p = sync.prepare(root)
+    except sync.Refused as exc:
+        sys.stdout.write(exc.stdout)
+        print("\n".join(exc.lines), file=sys.stderr)
+        return exc.status
+    ch, files = p.changes, p.files
     if args.check:
         for rel in ch.stale:
             print(f"{root / rel}: stale ({ch.actions[rel]})")
@@ -199,20 +170,19 @@ def run(argv: list[str] | None = None) -> int:
     if args.diff:
         sys.stdout.write(writer.diff(root, files, ch))
         return EXIT_ERRORS if ch.stale else EXIT_OK
-    entries = dict(old)
     try:
-        writer.apply(root, files, ch, entries, keys.MANIFEST, {keys.SUBMIT: writer.file_mode(executable=True)})
+        entries = sync.write(p)
     except writer.ScaffoldError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_ERRORS
-    print("\n".join(summary_lines(data, sc, ch, root)))
+    print("\n".join(summary_lines(p.data, p.scaffold, ch, root)))
     if args.render:
         try:
-            return _render(args, root, sc, files, entries)
+            return _render(args, root, p.scaffold, files, entries)
         except writer.ScaffoldError as exc:
             print(f"{PROG}: {exc}", file=sys.stderr)
             return EXIT_ERRORS
-    print(next_step(sc, root, False))
+    print(next_step(p.scaffold, root, False))
     return EXIT_OK
 
 

@@ -16,16 +16,14 @@ from typing import Any
 
 from ..spec import era as eras
 from ..spec import model_registry, naming
-from ..spec.jobs import Cell, evaluation_cells, training_runs
+from ..spec.jobs import EVAL_CONFIG, EVAL_DIR, SETUP_FINETUNE, Cell, evaluation_cells, training_runs
+from ..spec.jobs import SUBMIT as SUBMIT  # re-exported: the scaffold's files, named in one place
 from ..spec.params import CHAT_COMPLETION, HYPERPARAMETERS
 from ..spec.sweep import EVAL_ONLY, FINE_TUNED, CHECKPOINT_PATH, effective_prompt, run_value
 
-# The files, relative to the experiment folder (UPSTREAM.md section 2, "Layout").
-SETUP_FINETUNE = "setup_finetune.yaml"
-EVAL_DIR = "eval"
-EVAL_CONFIG = {eras.SEED: "eval_config.yaml", eras.V03: "eval.yaml"}
+# The files, relative to the experiment folder (UPSTREAM.md section 2, "Layout"): spec/jobs.py
+# names them (the README's plan lists them too); the manifest is ck-scaffold's own record.
 MANIFEST = "logs/scaffold-manifest.json"
-SUBMIT = "submit.sh"
 # The first line of every file ck-scaffold writes.
 HEADER = "generated from experiment_summary.yaml, do not edit: ck-scaffold rewrites it"
 

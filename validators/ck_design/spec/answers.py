@@ -201,6 +201,7 @@ class Answers:
     wandb_project: str
     cruijff_kit_schema: str  # spec.era.SEED or V03: the schema the design is written in
     project: str  # 0.3's experiment.project ("" : from the destination's path, else the task label)
+    scaffold: bool  # write the job files (ck-scaffold) once the design is written without errors
     approved: bool | None  # None: not answered yet
     commit: str | None  # copier's _commit (the template version), None outside copier
     src_path: str | None  # copier's _src_path
@@ -261,6 +262,7 @@ class Answers:
             wandb_project=str(get("wandb_project")),
             cruijff_kit_schema=eras.V03 if get("cruijff_kit_schema") == eras.V03 else eras.SEED,
             project=str(get("project")),
+            scaffold=answers.get("scaffold") is not False,  # absent (an older experiment): true, the default
             approved=answers.get("approved"),
             commit=answers.get("_commit"),
             src_path=answers.get("_src_path"),

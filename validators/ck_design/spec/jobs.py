@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, Union
 
 from .compute import gpu_hours
+from .era import SEED, V03
 from .sweep import BEST_VAL_LOSS, FINE_TUNED
+
+# The job files ck-scaffold writes, relative to the experiment folder (docs/scaffold.md): one
+# setup_finetune.yaml per training job, one evaluation config per evaluation job, in each era.
+SETUP_FINETUNE = "setup_finetune.yaml"
+EVAL_DIR = "eval"
+EVAL_CONFIG = {SEED: "eval_config.yaml", V03: "eval.yaml"}
+SUBMIT = "submit.sh"
 
 # A cell's epoch: the 0-indexed checkpoint of a fine-tuned run, None for a run evaluated as it
 # is (a control, an eval-only run), BEST_VAL_LOSS when training picks it (one job per task).

@@ -38,6 +38,7 @@ ACTION_TYPES: tuple[str, ...] = (
     "GENERATE_RUNS",
     "GENERATE_EVAL_MATRIX",
     "CREATE_YAML",
+    "SCAFFOLD_JOBS",
     "CREATE_LOG",
     "COMPLETE_DESIGN",
     "UPDATE_DESIGN",

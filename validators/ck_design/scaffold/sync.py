@@ -1,0 +1,144 @@
+"""The scaffold as one step, shared by `ck-scaffold` (cli.py), its commit hook (`--sync`) and the
+post-copy hook (after `copier copy` and `copier update`): load and validate the design, lay out
+its files, compare them with the disk, write what is stale.
+
+Nothing here prints: the callers say what happened, each in its own voice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..spec.naming import ANSWERS_FILE, SUMMARY_FILE
+
+PROG = "ck-scaffold"
+EXIT_ERRORS, EXIT_USAGE = 1, 2
+
+
+class Refused(Exception):
+    """Nothing is written: `lines` say why (`stdout`: findings to print first)."""
+
+    def __init__(self, lines: list[str], status: int = EXIT_ERRORS, stdout: str = "", design_errors: int = 0) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+        self.status = status
+        self.stdout = stdout
+        self.design_errors = design_errors
+
+
+@dataclass
+class Prepared:
+    root: Path
+    data: Any
+    scaffold: Any  # keys.Scaffold
+    files: dict[str, bytes]
+    design_sha256: str
+    old: dict[str, Any] = field(default_factory=dict)  # the manifest: path -> writer.Entry
+    changes: Any = None  # writer.Changes
+
+
+def load_design(root: Path) -> tuple[Any, str]:
+    """The validated design's data and the SHA-256 of its file; Refused when it has errors."""
+    from ..facts.loader import LoadError, NotText, load_file
+    from ..validate import report
+    from ..validate.engine import check
+    from ..validate.findings import Finding
+
+    path = root / SUMMARY_FILE
+    try:
+        doc = load_file(path)
+    except FileNotFoundError:
+        raise Refused([f"{PROG}: {path}: no such file (give the experiment folder: {PROG} EXPERIMENT_DIR)"], EXIT_USAGE) from None
+    except (OSError, NotText) as exc:
+        raise Refused([f"{PROG}: {path}: cannot read it: {exc}"], EXIT_USAGE) from None
+    except LoadError as exc:
+        findings = [Finding(str(path), exc.line, exc.column, exc.code, "error", exc.message, exc.hint)]
+    else:
+        findings = check(doc)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        n = len(errors)
+        raise Refused([f"{PROG}: {path}: {n} error{'s' if n != 1 else ''}: nothing written (fix them, then rerun; ck-validate shows warnings too)"],
+                      stdout=report.format_text(errors), design_errors=n)
+    return doc.data, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def build(root: Path, data: Any) -> tuple[Any, dict[str, bytes]]:
+    """The scaffold (keys.Scaffold) of a validated design and its files' bytes; Refused when it cannot be scaffolded."""
+    from ..facts import localconfig
+    from . import keys, submit, yamlout
+
+    site = keys.Site(localconfig.load(dst_path=root).values)
+    try:
+        sc = keys.scaffold(data, site)
+    except keys.UnsafeName as exc:
+        raise Refused([f"{PROG}: {root / SUMMARY_FILE}: {exc}: nothing written"]) from None
+    files: dict[str, bytes] = {}
+    for planned in sc.files:
+        data_ = yamlout.dump(planned.keys, keys.HEADER)
+        if files.get(planned.path, data_) != data_:
+            sc.problems.append(f"two matrix cells write {planned.path} differently (a run or task listed twice?)")
+        files[planned.path] = data_
+    if sc.problems:
+        raise Refused([f"{PROG}: {root / SUMMARY_FILE}: {p}" for p in sc.problems] + [f"{PROG}: nothing written"])
+    files[keys.SUBMIT] = submit.script(sc).encode("utf-8")
+    return sc, files
+
+
+def prepare(root: Path) -> Prepared:
+    """Everything up to writing: the design validated, its files laid out and compared with the
+    disk; Refused (nothing written) on design errors, an unscaffoldable design or a file in the way."""
+    from . import keys, writer
+
+    data, digest = load_design(root)
+    sc, files = build(root, data)
+    try:
+        old = writer.read_manifest(root, keys.MANIFEST)
+    except writer.ScaffoldError as exc:
+        raise Refused([f"{PROG}: {exc}"]) from None
+    # A rendered file (--render) stays while the job file it came from is unchanged.
+    keep = frozenset(p for p, e in old.items() if e.source in files and writer.sha256(files[e.source]) == e.source_sha256)
+    ch = writer.plan(root, files, old, keep)
+    if ch.conflicts:
+        raise Refused([f"{PROG}: {c}" for c in ch.conflicts] + [f"{PROG}: nothing written"])
+    return Prepared(root, data, sc, files, digest, old, ch)
+
+
+def write(p: Prepared) -> dict[str, Any]:
+    """Apply the changes; returns the manifest as it now is. writer.ScaffoldError on a failed write."""
+    from . import keys, writer
+
+    entries = dict(p.old)
+    writer.apply(p.root, p.files, p.changes, entries, keys.MANIFEST, {keys.SUBMIT: writer.file_mode(executable=True)})
+    return entries
+
+
+def owned_files(entries: dict[str, Any]) -> list[str]:
+    """Every file ck-scaffold keeps in the experiment (for `git add`), its manifest included."""
+    from . import keys
+
+    return sorted(entries) + [keys.MANIFEST]
+
+
+def file_kinds(files: list[str]) -> str:
+    """`8 setup_finetune.yaml, 36 eval_config.yaml, submit.sh`: the files by name, counted."""
+    counts = Counter(f.rsplit("/", 1)[-1] for f in files)
+    return ", ".join(f"{n} {name}" if n > 1 else name for name, n in counts.items())
+
+
+def wanted(root: Path) -> bool:
+    """The experiment's `scaffold` answer (.copier-answers.yml; true when absent)."""
+    import yaml
+
+    from ..facts.files import read_regular
+    from ..spec.answers import Answers
+
+    try:
+        answers = yaml.safe_load(read_regular(root / ANSWERS_FILE, 1024 * 1024))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):  # missing or unreadable: other hooks report it
+        return True
+    return Answers.read(answers).scaffold if isinstance(answers, dict) else True
