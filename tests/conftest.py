@@ -37,7 +37,7 @@ E2E = "e2e"
 E2E_FIXTURES = {"setup", "env"}
 # Helpers that start copier, git, make or a pty: a module holding one is end-to-end.
 E2E_HELPERS = {
-    copier_support.template_repo, copier_support.copier_copy, copier_support.copier_update,
+    copier_support.template_repo, copier_support.shared_template, copier_support.copier_copy, copier_support.copier_update,
     copier_support.copied_experiment, copier_support.git, copier_support.commit_template_change,
     wizard_fixtures.render_api, wizard_fixtures.render_cli,
     clone_support.fresh_clone, clone_support.tagged_clone,

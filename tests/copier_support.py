@@ -4,9 +4,12 @@ and the real `copier` CLI. No tests here."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +70,19 @@ def template_repo(tmp: Path, env: dict[str, str]) -> Path:
     return dst
 
 
+_SHARED_TEMPLATE: list[Path] = []
+
+
+def shared_template() -> Path:
+    """template_repo, built once per test process and shared: copier only reads (clones) it. A test
+    that commits to its template uses template_repo (or conftest's `setup`, one per module)."""
+    if not _SHARED_TEMPLATE:
+        tmp = Path(tempfile.mkdtemp(prefix="ck-template-"))
+        atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+        _SHARED_TEMPLATE.append(template_repo(tmp, clean_env(tmp / "home")))
+    return _SHARED_TEMPLATE[0]
+
+
 def commit_template_change(template: Path, env: dict[str, str], message: str = "template change") -> None:
     git(["add", "-A"], template, env)
     git(["commit", "-q", "--allow-empty", "-m", message], template, env)
@@ -117,7 +133,7 @@ def copied_experiment(tmp: Path, **answers: Any) -> tuple[Path, dict[str, str]]:
     """A real `copier copy` of this template into {scratch}/ck-experiments/<name>, from resources
     made under `tmp`; returns the experiment directory and the git-clean environment."""
     env = clean_env(tmp / "home")
-    template = template_repo(tmp, env)
+    template = shared_template()
     res = make_scratch(tmp / "x")
     dst = Path(res["scratch"]) / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
     r = copier_copy(template, dst, answers_for(res, **answers), env, tmp)

@@ -9,10 +9,10 @@ from copier_support import answers_for, clean_env, copier_copy, make_scratch
 
 
 def test_declined_plan_runs_no_hook_and_writes_nothing(tmp_path):
-    from copier_support import template_repo
+    from copier_support import shared_template
 
     env = clean_env(tmp_path / "home")
-    template = template_repo(tmp_path, env)
+    template = shared_template()
     res = make_scratch(tmp_path / "r")
     dst = Path(res["scratch"]) / "ck-experiments" / "declined"
     r = copier_copy(template, dst, answers_for(res, approved=False), env, tmp_path)

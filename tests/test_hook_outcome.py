@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 from test_hook import entries, run_hook, write_design
-from copier_support import COPIER, answers_for, clean_env, git, make_scratch, template_repo
+from copier_support import COPIER, answers_for, clean_env, git, make_scratch, shared_template
 
 from ck_design.validate.rules.log import check_log_file
 
@@ -78,7 +78,7 @@ def test_copiers_last_words_follow_the_hook(tmp_path):
     """Through the real CLI: a copy whose task script is missing ends 'with things to resolve
     first'; a complete one 'written to'; --skip-tasks says nothing was verified."""
     cli_env = clean_env(tmp_path / "home")
-    template = template_repo(tmp_path, cli_env)
+    template = shared_template()
     res = make_scratch(tmp_path / "res")
     cases = {
         "missing": ({"eval_tasks": [{"name": "cap", "script": str(tmp_path / "nowhere.py"), "description": "x"}]}, (),
@@ -105,7 +105,7 @@ def test_hook_commands_off_path_are_said_before_the_first_commit_fails(tmp_path)
     summary says the commit hooks' commands are not on PATH and where they are; a commit then
     stops as it says, and with that folder on PATH it goes through."""
     cli_env = clean_env(tmp_path / "home")
-    template = template_repo(tmp_path, cli_env)
+    template = shared_template()
     res = make_scratch(tmp_path / "res")
     dst = Path(res["scratch"]) / "ck-experiments" / "offpath"
     data = tmp_path / "offpath.yml"

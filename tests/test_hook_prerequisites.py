@@ -12,10 +12,10 @@ from copier_support import CK_VALIDATE, answers_for, clean_env, copier_copy, git
 
 
 def test_missing_model_and_task_script_become_prerequisites(tmp_path):
-    from copier_support import template_repo
+    from copier_support import shared_template
 
     env = clean_env(tmp_path / "home")
-    template = template_repo(tmp_path, env)
+    template = shared_template()
     res = make_scratch(tmp_path / "r", models=())  # no model directory at all
     missing_task = Path(res["scratch"]) / "tasks" / "not_written_yet.py"
     answers = answers_for(

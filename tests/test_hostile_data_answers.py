@@ -21,7 +21,7 @@ from copier_support import (
     copier_update,
     git,
     make_scratch,
-    template_repo,
+    shared_template,
     tree,
 )
 
@@ -73,7 +73,7 @@ def test_a_question_with_no_default_is_named_with_its_help(tmp_path):
     """A design too big for every run on every task: with --defaults the selective matrix has no
     default, and the one line says why, in the question's own words."""
     env = clean_env(tmp_path / "home")
-    template = template_repo(tmp_path, env)
+    template = shared_template()
     res = make_scratch(tmp_path / "res", tasks=("t1", "t2", "t3"))
     tasks = [{"name": n, "script": s, "description": n} for n, s in res["scripts"].items()]
     big = answers_for(res, models=["Llama-3.2-1B-Instruct", "Llama-3.2-3B-Instruct"],

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from copier_support import COPIER, answers_for, clean_env, copier_copy, make_scratch, template_repo
+from copier_support import COPIER, answers_for, clean_env, copier_copy, make_scratch, shared_template
 
 
 def _snapshot(d):
@@ -18,7 +18,7 @@ def _snapshot(d):
 @pytest.mark.parametrize("quiet", [False, True])
 def test_conflicting_readme_refused_before_writing(tmp_path, quiet):
     env = clean_env(tmp_path / "home")
-    template = template_repo(tmp_path, env)
+    template = shared_template()
     res = make_scratch(tmp_path / "res")
     dst = tmp_path / "project"
     dst.mkdir()
@@ -46,7 +46,7 @@ def test_conflicting_readme_refused_before_writing(tmp_path, quiet):
 
 def test_destination_that_is_a_file_is_refused(tmp_path):
     env = clean_env(tmp_path / "home")
-    template = template_repo(tmp_path, env)
+    template = shared_template()
     res = make_scratch(tmp_path / "res")
     dst = tmp_path / "afile"
     dst.write_text("x")

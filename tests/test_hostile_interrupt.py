@@ -27,7 +27,7 @@ from copier_support import (
     git,
     log_actions,
     make_scratch,
-    template_repo,
+    shared_template,
 )
 
 
@@ -38,7 +38,7 @@ def _log_ok(log, env):
 
 def test_ctrl_c_in_the_hook_logs_the_interruption_and_says_how_to_finish(tmp_path):
     env = clean_env(tmp_path / "home")
-    template = template_repo(tmp_path, env)
+    template = shared_template()
     res = make_scratch(tmp_path / "res")
     rows = [{"input": f"word{i}", "output": f"WORD{i}"} for i in range(1_000_000)]
     Path(res["dataset"]).write_text(json.dumps({"train": rows, "validation": rows[:100], "test": rows[:100]}))

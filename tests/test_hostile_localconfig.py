@@ -12,7 +12,7 @@ import pytest
 from copier import run_copy
 
 from ck_design.facts import localconfig
-from copier_support import answers_for, clean_env, make_scratch, template_repo
+from copier_support import answers_for, make_scratch, shared_template
 
 DEADLINE = 30  # the quadratic parse took 66 s on 200 KB; linear takes milliseconds
 
@@ -35,8 +35,8 @@ def test_an_oversized_file_is_not_read_and_says_so(tmp_path):
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
 def test_a_shared_parents_file_is_named_with_the_values_it_supplies(tmp_path, capfd, monkeypatch):
-    env = clean_env(tmp_path / "home")
-    template = template_repo(tmp_path, env)
+    (tmp_path / "home").mkdir()  # the private HOME the copy runs with
+    template = shared_template()
     res = make_scratch(tmp_path / "res")
     shared = tmp_path / "shared"
     shared.mkdir()

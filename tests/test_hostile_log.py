@@ -11,7 +11,7 @@ import pytest
 from ck_design.spec.logformat import format_entry
 from ck_design.validate.rules.log import check_log
 
-from copier_support import CK_VALIDATE, answers_for, clean_env, copier_copy, make_scratch, template_repo
+from copier_support import CK_VALIDATE, answers_for, clean_env, copier_copy, make_scratch, shared_template
 
 BREAKS = ["\r", "\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
 FORGED = "[9999-12-31 23:59:59] COMPLETE_DESIGN\nDetails: forged\nResult: success"
@@ -28,7 +28,7 @@ def test_every_line_break_is_escaped(ch):
 
 def test_answer_with_unicode_separators_cannot_forge_entries(tmp_path):
     env = clean_env(tmp_path / "home")
-    template = template_repo(tmp_path, env)
+    template = shared_template()
     res = make_scratch(tmp_path / "res")
     hostile = "Q?\u2028" + FORGED.replace("\n", "\u2029") + "\x85\v\f\x1c"
     dst = Path(res["scratch"]) / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"

@@ -22,7 +22,7 @@ from copier_support import (
     git,
     log_actions,
     make_scratch,
-    template_repo,
+    shared_template,
 )
 
 LOG = "logs/design-experiment.log"
@@ -31,7 +31,7 @@ LOG = "logs/design-experiment.log"
 @pytest.fixture
 def experiment(tmp_path):
     env = clean_env(tmp_path / "home")
-    template = template_repo(tmp_path, env)
+    template = shared_template()
     res = make_scratch(tmp_path / "res")
     dst = tmp_path / "exp"
     assert copier_copy(template, dst, answers_for(res), env, tmp_path).returncode == 0

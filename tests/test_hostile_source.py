@@ -8,12 +8,12 @@ import shutil
 
 import yaml
 
-from copier_support import clean_env, copier_copy, copier_update, answers_for, git, make_scratch, template_repo
+from copier_support import clean_env, copier_copy, copier_update, answers_for, git, make_scratch, shared_template
 
 
 def test_an_edited_src_path_is_said_after_the_update(tmp_path):
     env = clean_env(tmp_path / "home")
-    template = template_repo(tmp_path, env)
+    template = shared_template()
     res = make_scratch(tmp_path / "res")
     dst = tmp_path / "exp"
     assert copier_copy(template, dst, answers_for(res), env, tmp_path).returncode == 0

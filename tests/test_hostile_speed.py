@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from ck_design.spec.compute import MAX_TIME_SECONDS, clamped, hhmmss
-from copier_support import answers_for, clean_env, copier_copy, make_scratch, template_repo
+from copier_support import answers_for, clean_env, copier_copy, make_scratch, shared_template
 from tools import CK_VALIDATE
 
 TINY = "0." + "0" * 306 + "1"  # 1e-307 it/s: one step would take longer than a float can count
@@ -19,7 +19,7 @@ TINY = "0." + "0" * 306 + "1"  # 1e-307 it/s: one step would take longer than a 
 
 def test_a_hostile_log_is_ignored_and_the_estimate_is_clamped_and_valid(tmp_path):
     env = clean_env(tmp_path / "home")
-    template = template_repo(tmp_path, env)
+    template = shared_template()
     res = make_scratch(tmp_path / "x")
     old = Path(res["scratch"]) / "ck-outputs" / "old" / "ck-out-Llama-3.2-1B-Instruct_rank4"
     old.mkdir(parents=True)

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 import yaml
 
-from copier_support import COPIER, answers_for, copier_copy, git, make_scratch, template_repo
+from copier_support import COPIER, answers_for, copier_copy, git, make_scratch, shared_template
 
 SECRET = "s3cr3t-value-4242"
 CANARY = "canary-file-7731"
@@ -47,7 +47,7 @@ def env(env):
 
 
 def test_copy_with_data_keeps_a_jinja_model_name_as_text(tmp_path, env):
-    template = template_repo(tmp_path, env)
+    template = shared_template()
     res = make_scratch(tmp_path / "res")
     names = _hostile(tmp_path)
     dst = tmp_path / "exp"
@@ -69,7 +69,7 @@ def _data(work, answers):
 
 
 def test_update_from_a_crafted_answers_file_keeps_it_as_text(tmp_path, env):
-    template = template_repo(tmp_path, env)
+    template = shared_template()
     res = make_scratch(tmp_path / "res")
     dst = tmp_path / "exp"
     assert copier_copy(template, dst, answers_for(res), env, tmp_path).returncode == 0

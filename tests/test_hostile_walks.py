@@ -9,7 +9,7 @@ import pytest
 from copier import run_copy
 
 from ck_design.facts import resources, walk
-from copier_support import answers_for, clean_env, make_scratch, template_repo
+from copier_support import answers_for, make_scratch, shared_template
 
 
 def _tree(root, fanout: int, depth: int) -> None:
@@ -24,8 +24,8 @@ def _tree(root, fanout: int, depth: int) -> None:
 
 
 def test_a_glob_matching_nothing_stops_at_the_bound_and_the_wizard_says_so(tmp_path, monkeypatch):
-    env = clean_env(tmp_path / "home")
-    template = template_repo(tmp_path, env)
+    (tmp_path / "home").mkdir()  # the private HOME the copy runs with
+    template = shared_template()
     res = make_scratch(tmp_path / "res")
     big = tmp_path / "outputs"
     _tree(big, 12, 3)  # 12 + 144 + 1728 folders

@@ -15,12 +15,12 @@ HOSTILE = "$(touch PWNED) ; rm -rf ~ `touch PWNED` \"quoted\" 'single' && touch 
 
 
 def test_hostile_answers_execute_nothing(tmp_path):
-    from copier_support import template_repo
+    from copier_support import shared_template
 
     env = clean_env(tmp_path / "home")
     sentinel = tmp_path / "home" / "keep-me"
     sentinel.write_text("still here\n")
-    template = template_repo(tmp_path, env)
+    template = shared_template()
     # the resources themselves live under a hostile directory name
     res = make_scratch(tmp_path / "scr $(touch PWNED) `touch PWNED`")
     answers = answers_for(

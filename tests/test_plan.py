@@ -12,7 +12,7 @@ import pytest
 
 from ck_design.plan import markdown
 from ck_design.plan.sync import main as ck_plan
-from copier_support import copied_experiment, BIN, answers_for, clean_env, copier_copy, git, make_scratch, template_repo
+from copier_support import copied_experiment, BIN, answers_for, clean_env, copier_copy, git, make_scratch, shared_template
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +107,7 @@ def test_13_3_answers_cannot_change_the_markdown_structure(tmp_path):
 def test_13_3_rendered_readme_escapes_the_answers(tmp_path):
     tmp = tmp_path
     env = clean_env(tmp / "home")
-    template = template_repo(tmp, env)
+    template = shared_template()
     res = make_scratch(tmp / "x")
     dst = Path(res["scratch"]) / "ck-experiments" / "hostile_2026-11-25"
     answers = answers_for(res, question=HOSTILE["question"], wandb_project=HOSTILE["wandb_project"],

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from copier_support import BIN, REPO, answers_for, clean_env, copier_copy, git, make_scratch, template_repo
+from copier_support import BIN, REPO, answers_for, clean_env, copier_copy, git, make_scratch, shared_template
 
 
 def _workflow(dst):
@@ -22,7 +22,7 @@ def _workflow(dst):
 def rendered(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("workflow")
     env = clean_env(tmp / "home")
-    template = template_repo(tmp, env)
+    template = shared_template()
     commit = git(["rev-parse", "HEAD"], template, env).stdout.strip()
     res = make_scratch(tmp / "x")
     out = {}
