@@ -29,7 +29,7 @@ def _plant_link(dst: Path, rel: str, target: Path, env: dict[str, str]) -> None:
     git(["commit", "-q", "-m", f"{rel} is a link"], dst, env)
 
 
-@pytest.mark.parametrize("rel", [LOG, FACTS])
+@pytest.mark.parametrize("rel", [LOG, FACTS, "README.md"])
 def test_update_writes_nothing_through_a_planted_link(tmp_path, rel):
     dst, env = copied_experiment(tmp_path)
     bashrc = tmp_path / "home" / ".bashrc"
