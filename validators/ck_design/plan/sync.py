@@ -65,6 +65,21 @@ def _plan_span(readme: str) -> tuple[int, int] | None:
     return None
 
 
+def _outer_markers(readme: str) -> tuple[int, int]:
+    """Offsets of the first line that is exactly PLAN_BEGIN and of the last line that is exactly
+    PLAN_END (-1 when missing): whole lines, so a value holding a marker's text is no marker."""
+    start = end = -1
+    pos = 0
+    for line in readme.splitlines(keepends=True):
+        bare = line.rstrip("\r\n")
+        if bare == PLAN_BEGIN and start < 0:
+            start = pos
+        elif bare == PLAN_END:
+            end = pos
+        pos += len(line)
+    return start, end
+
+
 def replace_plan(readme: str, plan: str) -> str | None:
     """`readme` with its marked plan replaced by `plan`; None when the markers are missing."""
     span = _plan_span(readme)
@@ -91,7 +106,7 @@ def regenerate_after_update(directory: Path) -> str:
         readme = read_text_file(readme_path)
     except (OSError, ValueError):  # missing, not a regular file, not UTF-8: left to the person
         return ""
-    start, end = readme.find(PLAN_BEGIN), readme.rfind(PLAN_END)
+    start, end = _outer_markers(readme)
     if start < 0 or end < start:
         return ""
     region = readme[start:end]
