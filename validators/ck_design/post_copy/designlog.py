@@ -72,8 +72,9 @@ class DesignLog:
         target = self.path if self.path.exists() else self.path.parent
         try:
             if self.path.exists():
-                with open(self.path, "a", encoding="utf-8"):
-                    pass
+                # Never blocking (a FIFO swapped in after the check) nor following a link.
+                flags = os.O_WRONLY | os.O_APPEND | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
+                os.close(os.open(self.path, flags))
             elif target.exists() and not os.access(target, os.W_OK | os.X_OK):
                 return f"{target}: Permission denied"
         except OSError as exc:
