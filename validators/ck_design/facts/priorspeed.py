@@ -14,46 +14,69 @@ from pathlib import Path
 from time import monotonic
 
 from ..spec.compute import plausible_speed
+from ..spec.naming import PROJECTS_DIR
 from .files import read_tail
+from .walk import Budget
 
 SPEED_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(it/s|s/it)")
 MAX_SLURM_LOGS = 200  # newest first; a scratch dir can hold thousands
-SLURM_SEARCH_DEPTH = 3  # {scratch}/ck-outputs/{experiment}/ck-out-{run}/slurm-*.out
+# Where each era's jobs leave their logs: seed {scratch}/ck-outputs/{experiment}/ck-out-{run}/
+# (or ck-experiments/{experiment}/{run}/), 3 levels down; 0.3 runs its jobs in
+# {scratch}/ck-projects/{project}/{experiment}/{run}/, 4 levels down. Only ck-projects/ is
+# searched that deep: one more level everywhere would list every checkpoint folder's files.
+SLURM_SEARCH_DEPTH = 3
+PROJECTS_SEARCH_DEPTH = 4
 SLURM_SEARCH_SECONDS = 5.0
+# Directory entries the search may visit (facts/walk.py): a thousand experiments of a hundred
+# runs are within it, a whole shared file system is not.
+MAX_SLURM_ENTRIES = 200_000
 SLURM_TAIL_BYTES = 256 * 1024  # the progress bars of the last epochs are enough
+SEARCH_PATTERN = f"slurm-*.out, up to {SLURM_SEARCH_DEPTH} levels deep ({PROJECTS_SEARCH_DEPTH} under {PROJECTS_DIR}/)"
 
 
-def _scan(directory: Path, below: list[Path], found: list[tuple[float, Path]]) -> None:
+def _scan(directory: Path, depth: int, below: list[tuple[Path, int]], found: list[tuple[float, Path]],
+          budget: Budget) -> None:
+    """`directory`'s logs into `found`, its folders (with the depth left below each) into `below`."""
     try:
         with os.scandir(directory) as it:
             for entry in it:
+                if not budget.take():
+                    return
                 if entry.name.startswith("."):
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    below.append(Path(entry.path))
+                    if depth > 0:
+                        below.append((Path(entry.path), depth - 1))
                 elif fnmatch.fnmatchcase(entry.name, "slurm-*.out") and entry.is_file():
                     found.append((entry.stat().st_mtime, Path(entry.path)))
     except OSError:
         return
 
 
-def slurm_logs(scratch: Path, depth: int = SLURM_SEARCH_DEPTH, budget_s: float = SLURM_SEARCH_SECONDS) -> tuple[list[Path], bool]:
-    """`slurm-*.out` files up to `depth` levels below scratch, newest first (at most
-    MAX_SLURM_LOGS), and whether the walk stopped early: a shared scratch on a parallel file
-    system can hold millions of entries, so the search has a time budget and skips hidden dirs."""
+def slurm_logs(scratch: Path, depth: int = SLURM_SEARCH_DEPTH, budget_s: float = SLURM_SEARCH_SECONDS,
+               max_entries: int = MAX_SLURM_ENTRIES) -> tuple[list[Path], bool]:
+    """`slurm-*.out` files up to `depth` levels below scratch (PROJECTS_SEARCH_DEPTH - SLURM_SEARCH_DEPTH
+    more under ck-projects/), newest first (at most MAX_SLURM_LOGS), and whether the walk stopped
+    early: a shared scratch on a parallel file system can hold millions of entries, so the search
+    has a time budget and an entry budget, and skips hidden dirs."""
     deadline = monotonic() + budget_s
+    budget = Budget(max_entries)
     found: list[tuple[float, Path]] = []
-    level = [scratch]
-    for _ in range(depth + 1):
-        below: list[Path] = []
-        for directory in level:
-            if monotonic() > deadline:
-                found.sort(key=lambda item: item[0], reverse=True)
-                return [path for _, path in found[:MAX_SLURM_LOGS]], True
-            _scan(directory, below, found)
+    projects = scratch / PROJECTS_DIR
+    level = [(scratch, depth)]
+    stopped = False
+    while level and not stopped:
+        below: list[tuple[Path, int]] = []
+        for directory, left in level:
+            if monotonic() > deadline or budget.stopped:
+                stopped = True
+                break
+            if directory == projects:
+                left += PROJECTS_SEARCH_DEPTH - SLURM_SEARCH_DEPTH
+            _scan(directory, left, below, found, budget)
         level = below
     found.sort(key=lambda item: item[0], reverse=True)
-    return [path for _, path in found[:MAX_SLURM_LOGS]], False
+    return [path for _, path in found[:MAX_SLURM_LOGS]], stopped or budget.stopped
 
 
 def file_speeds(path: Path) -> tuple[float | None, int]:

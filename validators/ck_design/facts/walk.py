@@ -29,7 +29,9 @@ class GlobResult:
     stopped: bool  # the walk hit MAX_GLOB_ENTRIES: the matches may be incomplete
 
 
-class _Budget:
+class Budget:
+    """How many more directory entries a walk may visit; `stopped` once it has run out."""
+
     def __init__(self, entries: int):
         self.left = entries
         self.stopped = False
@@ -49,7 +51,7 @@ def has_magic(pattern: str) -> bool:
 def bounded_glob(pattern: str) -> GlobResult:
     """The sorted matches of a glob pattern (glob.glob's rules: `*` and `?` do not match a
     leading dot, no `**`), visiting at most MAX_GLOB_ENTRIES directory entries."""
-    budget = _Budget(MAX_GLOB_ENTRIES)
+    budget = Budget(MAX_GLOB_ENTRIES)
     absolute = pattern.startswith("/")
     parts = [p for p in pattern.split("/") if p not in ("", ".")]
     paths = ["/" if absolute else ""]
@@ -71,7 +73,7 @@ def bounded_glob(pattern: str) -> GlobResult:
     return GlobResult(tuple(sorted(paths)), False)
 
 
-def _matches(base: str, part: str, last: bool, budget: _Budget) -> list[str]:
+def _matches(base: str, part: str, last: bool, budget: Budget) -> list[str]:
     out = []
     try:
         with os.scandir(base or ".") as it:

@@ -10,7 +10,9 @@ from typing import Any
 
 # The reading of the logs lives in facts/ (the wizard calibrates its compute estimates with it).
 from ..facts.priorspeed import (  # noqa: F401  (names this module has always offered)
+    MAX_SLURM_ENTRIES,
     MAX_SLURM_LOGS,
+    SEARCH_PATTERN,
     SLURM_SEARCH_DEPTH,
     SLURM_SEARCH_SECONDS,
     SLURM_TAIL_BYTES,
@@ -64,11 +66,12 @@ def prior_runs(log: DesignLog, plan: Plan, found: Findings) -> None:
     logs, truncated = slurm_logs(scratch) if scratch and scratch.is_dir() else ([], False)
     fields: dict[str, Any] = {
         "Path": str(scratch) if scratch else "(none)",
-        "Pattern": f"slurm-*.out, up to {SLURM_SEARCH_DEPTH} levels deep",
+        "Pattern": SEARCH_PATTERN,
         "Found": len(logs),
     }
     if truncated:
-        fields["Search"] = f"stopped after {SLURM_SEARCH_SECONDS:g}s; newer runs deeper in the tree may be missed"
+        fields["Search"] = (f"stopped after {SLURM_SEARCH_SECONDS:g}s or {MAX_SLURM_ENTRIES:,} entries; "
+                            "newer runs deeper in the tree may be missed")
     if not logs:
         fields["Note"] = compute.DEFAULTS_NOTE
         found.notes.append(compute.DEFAULTS_NOTE)

@@ -1,0 +1,84 @@
+"""What the 0.3 schema (issue 19) left behind, each as a cruijff_kit 0.3 user meets it:
+
+- the compute estimate reads the speed of earlier 0.3 runs, whose logs sit one level deeper
+  ({scratch}/ck-projects/{project}/{experiment}/{run}/slurm-*.out) than the seed era's;
+- the experiment_type question names 0.3's folder as well as the seed era's;
+- a 0.3 design that keeps evaluation.system_prompt (equal to controls') is warned, as
+  upstream's propagate tool warns;
+- a migrated experiment's .copier-answers.yml keeps the project the design has after an update.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ck_design.facts import priorspeed
+
+PROGRESS = ("1|10|Loss: 2.1:  40%|####      | 10/25 [00:05<00:07, 2.00it/s]\n"
+            "1|25|Loss: 1.2: 100%|##########| 25/25 [00:12<00:00, 2.00it/s]\n")
+
+
+def _v03_log(scratch: Path, run: str = "Llama-3.2-1B-Instruct_rank8") -> Path:
+    """A training log where cruijff_kit 0.3 leaves it: in the run folder its job was submitted from."""
+    folder = scratch / "ck-projects" / "capitalization" / "cap_older_2026-08-01" / run
+    folder.mkdir(parents=True)
+    log = folder / "slurm-4242.out"
+    log.write_text(PROGRESS, encoding="utf-8")
+    return log
+
+
+# --- (a) earlier 0.3 logs give the speed ------------------------------------------------------
+
+
+def test_a_0_3_runs_log_is_found_and_gives_the_speed(tmp_path: Path) -> None:
+    log = _v03_log(tmp_path)
+    logs, stopped = priorspeed.slurm_logs(tmp_path)
+    assert logs == [log] and not stopped
+    speed, files, ignored = priorspeed.prior_speed(str(tmp_path), ("Llama-3.2-1B-Instruct",))
+    assert (speed, files, ignored) == (2.0, 1, 0)
+
+
+def test_only_ck_projects_is_searched_a_level_deeper(tmp_path: Path) -> None:
+    # Four levels down elsewhere (a checkpoint folder's files) stays out of reach.
+    elsewhere = tmp_path / "ck-outputs" / "exp" / "ck-out-run" / "epoch_0"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "slurm-1.out").write_text(PROGRESS, encoding="utf-8")
+    # Five levels down under ck-projects (an artifacts folder) too.
+    artifacts = tmp_path / "ck-projects" / "p" / "exp" / "run" / "artifacts"
+    artifacts.mkdir(parents=True)
+    (artifacts / "slurm-2.out").write_text(PROGRESS, encoding="utf-8")
+    assert priorspeed.slurm_logs(tmp_path) == ([], False)
+
+
+def test_the_search_stops_after_its_entry_budget_and_says_so(tmp_path: Path) -> None:
+    _v03_log(tmp_path)
+    for i in range(30):
+        (tmp_path / f"other{i:02d}").mkdir()
+    logs, stopped = priorspeed.slurm_logs(tmp_path, max_entries=10)
+    assert logs == [] and stopped
+    logs, stopped = priorspeed.slurm_logs(tmp_path, max_entries=10_000)
+    assert len(logs) == 1 and not stopped
+
+
+@pytest.mark.e2e
+def test_the_wizard_estimates_a_0_3_design_from_earlier_0_3_runs(tmp_path: Path) -> None:
+    from wizard_fixtures import base_answers, load_design, make_resources, render_cli
+
+    res = make_resources(tmp_path)
+    _v03_log(Path(res["scratch"]))
+    dst = Path(res["scratch"]) / "ck-projects" / "capitalization" / "cap_rank_2026-11-25"
+    done = render_cli(res, dst, base_answers(res, variables={"lora_rank": [4, 8]}), skip_tasks=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    design = load_design(dst)
+    fine_tuned = [r for r in design["runs"] if r["type"] == "fine-tuned"]
+    assert fine_tuned and all(r["compute"]["basis"].startswith("earlier slurm-*.out logs: 2.00 it/s (median of 1 file)")
+                              for r in fine_tuned), [r["compute"]["basis"] for r in fine_tuned]
+    log = (dst / "logs" / "design-experiment.log").read_text(encoding="utf-8")
+    assert "Pattern: slurm-*.out, up to 3 levels deep (4 under ck-projects/)\nFound: 1\n" in log
+    assert "Speed: 2.00 it/s (median)" in log
+
+
+assert os.sep == "/"  # the layouts above are POSIX paths, as on the clusters cruijff_kit runs on
