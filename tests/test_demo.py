@@ -11,18 +11,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from tools import needs
 import yaml
 
 from clone_support import REPO, clean_env, fresh_clone, readme_block, readme_command
 
 pytestmark = [
-    pytest.mark.skipif(shutil.which("make") is None or shutil.which("git") is None, reason="needs make and git"),
+    needs("make", "git"),
 ]
 
 

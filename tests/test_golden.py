@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tools import needs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from designs import dump, make_design, make_resources
@@ -436,7 +437,7 @@ def test_ck_validate_outputs_unchanged() -> None:
 
 
 @pytest.mark.e2e
-@pytest.mark.skipif(shutil.which("git") is None, reason="copier --vcs-ref HEAD needs git")
+@needs("git")  # copier --vcs-ref HEAD
 def test_rendered_example_unchanged() -> None:
     fail_on(compare({f"render/{name}": text for name, text in render_example().items()}))
 

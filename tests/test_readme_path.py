@@ -16,18 +16,18 @@ import json
 import os
 import re
 import shlex
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from tools import needs
 import yaml
 
 from clone_support import clean_env, readme_command, readme_shell_line, tagged_clone, with_repo
 
 pytestmark = [
     pytest.mark.readme_path,
-    pytest.mark.skipif(shutil.which("make") is None or shutil.which("git") is None, reason="needs make and git"),
+    needs("make", "git"),
 ]
 NO_TAG_WARNING = "No git tags found"
 

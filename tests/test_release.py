@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from tools import needs
 import yaml
 
 import ck_design
 from clone_support import REPO, clean_env, fresh_clone, readme_pre_commit_snippet, readme_text, tagged_clone, version
 
-pytestmark = pytest.mark.skipif(shutil.which("make") is None or shutil.which("git") is None, reason="needs make and git")
+pytestmark = needs("make", "git")
 BIN = Path(sys.executable).parent
 NO_TAG_WARNING = "No git tags found"
 

@@ -9,18 +9,17 @@ be readable in full there. See docs/wizard.md ("At the terminal").
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pexpect
 import pytest
+from tools import needs
 import yaml
 from pty_support import COPIER_YML, QUESTIONS, Terminal, first_line, normalize, spawn, walk
 from wizard_fixtures import ck_validate
 
-pytestmark = pytest.mark.skipif(os.name != "posix" or shutil.which("git") is None, reason="needs a pty and git")
+pytestmark = needs("git")  # and a pty: POSIX, as pexpect itself
 
 # The wizard's default task is named after the dataset (words_8L); the W&B project comes from claude.local.md.
 RESOURCES = {"tasks": ("words_8L",), "local": {"Default project": "ck-pty"}, "short_root": True}

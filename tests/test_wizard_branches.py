@@ -10,7 +10,6 @@ answer is asked again rather than ending the wizard.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -19,11 +18,12 @@ from typing import Any
 
 import pexpect
 import pytest
+from tools import needs
 from test_models_destination import QWEN, QWEN_05B, write_unknown_model
 from pty_support import CLEAR, CONDITIONAL, DOWN, MARKERS, QUESTIONS, UP, Answer, Terminal, spawn, walk
 from wizard_fixtures import load_design, make_resources
 
-pytestmark = pytest.mark.skipif(os.name != "posix" or shutil.which("git") is None, reason="needs a pty and git")
+pytestmark = needs("git")  # and a pty: POSIX, as pexpect itself
 
 def test_every_question_is_recognizable_on_screen():
     assert "approved" in QUESTIONS and len(MARKERS) == len(QUESTIONS) - 1, set(QUESTIONS) - set(MARKERS)

@@ -3,16 +3,13 @@ uses it: Enter on every default, typing only the scientific question and the dat
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pexpect
-import pytest
+from tools import needs
 import yaml
 from pty_support import CLEAR, Terminal, terminal_env, walk
 from wizard_fixtures import COPIER, REPO, assert_no_findings, load_design
 
-pytestmark = pytest.mark.skipif(os.name != "posix" or shutil.which("git") is None, reason="needs a pty and git")
+pytestmark = needs("git")  # and a pty: POSIX, as pexpect itself
 
 # The wizard's default task is named after the dataset (words_8L); the W&B project comes from claude.local.md.
 RESOURCES = {"tasks": ("words_8L",), "local": {"Default project": "ck-pty"}, "short_root": True}

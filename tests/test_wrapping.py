@@ -6,7 +6,6 @@ own line, whole, so it can be copied. Read off the screen (pyte) of a real `copi
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import tempfile
@@ -14,13 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tools import needs
 from test_terminal import Terminal, spawn
 from test_wizard_branches import walk
 from wizard_fixtures import make_resources
 
 pexpect = pytest.importorskip("pexpect")
 pytest.importorskip("pyte")
-pytestmark = pytest.mark.skipif(os.name != "posix" or shutil.which("git") is None, reason="needs a pty and git")
+pytestmark = needs("git")  # and a pty: POSIX, as pexpect itself
 
 COLS = 80
 LONG = "a-folder-name-long-enough-that-the-destination-path-is-wider-than-eighty-columns"

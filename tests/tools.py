@@ -44,3 +44,10 @@ def copy_working_tree(dst: Path) -> None:
         target = dst / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / rel, target, follow_symlinks=False)
+
+
+def needs(*programs: str) -> pytest.MarkDecorator:
+    """Skip when one of these programs is not installed, naming the missing ones (the only kind of
+    skip the suite has: a regression in the template or the package fails, never skips)."""
+    missing = [p for p in programs if shutil.which(p) is None]
+    return pytest.mark.skipif(bool(missing), reason=f"not installed: {', '.join(missing)}")
