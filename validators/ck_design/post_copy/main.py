@@ -148,7 +148,8 @@ def _complete(log: DesignLog, ctx: Context, found: verify.Findings, extra_proble
     elapsed = (datetime.now() - ctx.started).total_seconds()
     fields = {"Duration": speed.duration(max(0.0, elapsed)), "Prerequisites": len(found.prerequisites)}
     prerequisites = (
-        f"{len(found.prerequisites)} prerequisites to resolve before running: " + "; ".join(found.prerequisites)
+        f"{len(found.prerequisites)} prerequisites to resolve before running: "
+        + verify.listed(found.prerequisites, sep="; ", where="README.md")
         if found.prerequisites else ""
     )
     also = f"; also {prerequisites}" if prerequisites else ""

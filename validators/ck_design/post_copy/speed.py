@@ -23,7 +23,7 @@ from ..facts.priorspeed import (  # noqa: F401  (names this module has always of
 from ..spec import compute
 from .designlog import DesignLog
 from .rendered import Plan
-from .verify import Findings
+from .verify import Findings, listed
 
 def duration(seconds: float) -> str:
     """`1h 02m 03s`, `4m 05s`, `6s`."""
@@ -89,7 +89,7 @@ def prior_runs(log: DesignLog, plan: Plan, found: Findings) -> None:
         "Estimating training time per run from prior it/s",
         {
             "Speed": speed,
-            "Per run": ", ".join(f"{k}={duration(v)}" for k, v in per_run.items()),
+            "Per run": listed([f"{k}={duration(v)}" for k, v in per_run.items()]),
             "Longest run": duration(max(per_run.values())),
             "Total GPU time": duration(sum(per_run.values())),
         },

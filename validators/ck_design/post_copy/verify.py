@@ -246,10 +246,11 @@ def training_steps(plan: Plan, run: Any, train_count: int, train_chars: int | No
 LISTED = 20
 
 
-def listed(items: list[str], sep: str = ", ") -> str:
-    """The first LISTED items, then how many more: an entry's size does not grow with the design."""
+def listed(items: list[str], sep: str = ", ", where: str = "experiment_summary.yaml") -> str:
+    """The first LISTED items, then how many more (`where` lists them all): an entry's size does
+    not grow with the design."""
     shown = sep.join(items[:LISTED])
-    return shown + (f"{sep}... and {len(items) - LISTED:,} more (experiment_summary.yaml lists them)"
+    return shown + (f"{sep}... and {len(items) - LISTED:,} more ({where} lists them)"
                     if len(items) > LISTED else "")
 
 
