@@ -12,14 +12,12 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pexpect
 import pytest
 from tools import needs
-from test_terminal import Terminal, spawn
-from test_wizard_branches import walk
+from pty_support import Terminal, spawn, walk
 from wizard_fixtures import make_resources
 
-pexpect = pytest.importorskip("pexpect")
-pytest.importorskip("pyte")
 pytestmark = needs("git")  # and a pty: POSIX, as pexpect itself
 
 COLS = 80
