@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import clone_support
+import copier
 import copier_support
 import pexpect
 import pty_support
@@ -42,6 +43,7 @@ E2E_HELPERS = {
     wizard_fixtures.render_api, wizard_fixtures.render_cli,
     clone_support.fresh_clone, clone_support.tagged_clone,
     pty_support.Terminal, pty_support.spawn, pty_support.walk, pexpect,
+    copier.run_copy, copier.run_update, copier.run_recopy,
 }
 # What a fast test must not start (by program name).
 E2E_PROGRAMS = {"copier", "git", "pre-commit", "make"}
@@ -88,6 +90,8 @@ def _fast_tests_start_no_program(request: pytest.FixtureRequest, monkeypatch: py
     """A test not marked e2e that starts copier, git, pre-commit, make or a pty fails here."""
     if request.node.get_closest_marker(E2E) is not None:
         return
+    # Popen._execute_child is where every child process starts, whichever way the code imported
+    # Popen (copier's plumbum, subprocess.run, ...); private, but in CPython 3.10+ alike.
     execute_child = subprocess.Popen._execute_child  # type: ignore[attr-defined]
     test = request.node.nodeid
 
