@@ -144,6 +144,11 @@ def today() -> str:
     return _dt.date.today().isoformat()
 
 
+def _or_else(value: Any, default: Any) -> Any:
+    """`value`, or the computed default when it is absent (computed only then)."""
+    return default() if value is None else value
+
+
 def _optional_int(value: Any) -> int | None:
     try:
         return None if value in (None, "") else int(value)
@@ -241,7 +246,7 @@ class Answers:
             params={name: normalize_value(name, get(name, p.default)) for name, p in HYPERPARAMETERS.items()},
             system_prompt=str(get("system_prompt", PARAMS["system_prompt"].default)),
             prompt=str(prompt_value(get("prompt", PARAMS["prompt"].default))),
-            dataset_type=str(get("dataset_type", default_dataset_type(models))),
+            dataset_type=str(_or_else(get("dataset_type"), lambda: default_dataset_type(models))),
             full_gpu=bool(get("full_gpu", etype == naming.EXPERIMENT)),
             gpu_constraint=str(get("gpu_constraint")),
             gpu_partition=str(get("gpu_partition")),
@@ -256,7 +261,7 @@ class Answers:
             eval_seed=_optional_int(get("eval_seed")),
             eval_max_tokens=_optional_int(get("eval_max_tokens")),
             vis_label_style=str(get("vis_label_style")),
-            experiment_date=str(get("experiment_date", today())),
+            experiment_date=str(_or_else(get("experiment_date"), today)),
             experiment_name=str(get("experiment_name")),
             experiment_directory=str(get("experiment_directory")),
             wandb_project=str(get("wandb_project")),
