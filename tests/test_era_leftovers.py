@@ -81,4 +81,23 @@ def test_the_wizard_estimates_a_0_3_design_from_earlier_0_3_runs(tmp_path: Path)
     assert "Speed: 2.00 it/s (median)" in log
 
 
-assert os.sep == "/"  # the layouts above are POSIX paths, as on the clusters cruijff_kit runs on
+
+
+
+# --- (b) the experiment_type question speaks of both eras' folders ----------------------------
+
+
+def test_experiment_type_choices_name_each_eras_folder() -> None:
+    """The labels copier lists for experiment_type (copier.yml as copier reads it): each names its
+    seed-era folder and 0.3's ck-projects/, and fits an 80-column terminal beside its marker."""
+    import yaml
+
+    repo = Path(__file__).resolve().parent.parent
+    question = yaml.safe_load((repo / "copier.yml").read_text(encoding="utf-8"))["experiment_type"]
+    labels = {value: label for label, value in question["choices"].items()}
+    assert labels == {
+        "experiment": "research experiment (seed: ck-experiments/, 0.3: ck-projects/)",
+        "sanity_check": "sanity check (seed: ck-sanity-checks/, 0.3: ck-projects/)",
+    }
+    assert all(len("  » " + label) <= 80 for label in labels.values())
+    assert "in cruijff_kit 0.3 both live in ck-projects/{project}/" in " ".join(question["help"].split())
