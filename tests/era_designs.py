@@ -6,7 +6,8 @@
 
 `to_v03` is the table of UPSTREAM.md section 1 applied by hand, on purpose independent of
 ck-migrate (which is tested against it): renames in place (so the keys keep their order), the
-output keys 0.3 dropped removed, the project added, the experiment moved under ck-projects/.
+output keys 0.3 dropped removed, the project added, the experiment moved under ck-projects/,
+evaluation.system_prompt dropped where it repeats controls'.
 """
 
 from __future__ import annotations
@@ -50,6 +51,11 @@ def to_v03(data: dict[str, Any], project: str = PROJECT) -> dict[str, Any]:
     data["output"].pop("checkpoint_pattern", None)
     _rename(data["evaluation"], "scorer", "scorers")
     _rename(data["evaluation"], "sampling", "do_sample")
+    # 0.3's template dropped evaluation.system_prompt (controls' is the one source); a different
+    # one stays, the mistake a test may be about (CK201, CK204).
+    ev, controls = data["evaluation"], data.get("controls") or {}
+    if "system_prompt" in ev and ev["system_prompt"] == controls.get("system_prompt"):
+        del ev["system_prompt"]
     return data
 
 

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -101,3 +100,57 @@ def test_experiment_type_choices_name_each_eras_folder() -> None:
     }
     assert all(len("  » " + label) <= 80 for label in labels.values())
     assert "in cruijff_kit 0.3 both live in ck-projects/{project}/" in " ".join(question["help"].split())
+
+
+# --- (c) a 0.3 design that keeps evaluation.system_prompt is warned -----------------------------
+
+
+def _ck_validate(path: Path) -> tuple[int, str]:
+    import subprocess
+    import sys
+
+    done = subprocess.run([str(Path(sys.executable).parent / "ck-validate"), path.name], capture_output=True,
+                          text=True, cwd=path.parent, timeout=60)
+    return done.returncode, done.stdout
+
+
+def _line(text: str, needle: str, after: str) -> int:
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(after))
+    return next(i for i in range(start, len(lines)) if needle in lines[i]) + 1
+
+
+def test_a_0_3_design_keeping_an_equal_evaluation_system_prompt_is_warned(tmp_path: Path) -> None:
+    """Upstream's 0.3.4 fixture keeps it (as the fixture-like design here does); upstream's
+    propagate tool warns, and so does ck-validate: once, at that line, a warning (exit 0)."""
+    from era_designs import V03_FIXTURE_LIKE
+
+    path = tmp_path / "experiment_summary.yaml"
+    text = V03_FIXTURE_LIKE.read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    status, out = _ck_validate(path)
+    line = _line(text, "system_prompt:", "evaluation:")
+    ck207 = [row for row in out.splitlines() if " CK207 " in row]
+    assert ck207 == [f"experiment_summary.yaml:{line}:18: CK207 warning: evaluation.system_prompt 'You are a helpful assistant.' repeats "
+                     "controls.system_prompt: cruijff_kit 0.3 reads the system prompt from controls only (its "
+                     "propagate tool warns about this key)"], out
+    assert status == 0
+
+
+def test_the_warning_is_0_3_only_and_a_different_prompt_stays_ck201_alone(tmp_path: Path) -> None:
+    from designs import dump, make_design
+    from era_designs import to_v03
+
+    seed = make_design()  # the seed's template requires evaluation.system_prompt: no CK207
+    assert seed["evaluation"]["system_prompt"] == seed["controls"]["system_prompt"]
+    (tmp_path / "seed").mkdir()
+    path = tmp_path / "seed" / "experiment_summary.yaml"
+    path.write_text(dump(seed), encoding="utf-8")
+    assert "CK207" not in _ck_validate(path)[1]
+    differs = to_v03(make_design())
+    differs["evaluation"]["system_prompt"] = "You are a careful copy editor."
+    (tmp_path / "v03").mkdir()
+    path = tmp_path / "v03" / "experiment_summary.yaml"
+    path.write_text(dump(differs), encoding="utf-8")
+    status, out = _ck_validate(path)
+    assert status == 1 and " CK201 [*] error" in out and "CK207" not in out, out

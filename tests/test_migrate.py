@@ -63,8 +63,8 @@ def test_the_result_is_the_field_table_applied_by_hand(tmp_path: Path) -> None:
     data = make_design()
     path = write_design(tmp_path, data)
     assert _migrate("--project", PROJECT, path).returncode == 0
-    expected = to_v03(make_design())
-    del expected["evaluation"]["system_prompt"]
+    expected = to_v03(make_design())  # evaluation.system_prompt (equal to controls') dropped
+    assert "system_prompt" not in expected["evaluation"]
     got = yaml.safe_load(path.read_text())
     assert got == expected
     assert got["experiment"]["dir"] == f"{SCRATCH}/ck-projects/{PROJECT}/{NAME}"

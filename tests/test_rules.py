@@ -169,6 +169,9 @@ CASES = [
          "prompt: Shout this word"),
     Case("CK206", _set(("evaluation", "tasks", 1, "system_prompt"), "Shout."), {"CK206"}, "CK206",
          "system_prompt: Shout."),
+    # 0.3 era: evaluation.system_prompt kept, equal to controls' (era_designs.to_v03 keeps it).
+    Case("CK207", to_v03, {"CK207"}, "CK207", "system_prompt: ''", after="matrix:",
+         text=lambda t: t + "  system_prompt: ''\n"),  # evaluation is the last block
     # --- epochs ---
     # A control's own system prompt is its evaluation prompt; the fine-tuned run trained with
     # controls' '' is evaluated with evaluation.system_prompt (task over run over controls).

@@ -1,4 +1,4 @@
-"""CK201-CK206: the prompts (training and evaluation see the same system prompt; templates
+"""CK201-CK207: the prompts (training and evaluation see the same system prompt; templates
 fill in {input} and nothing else; a text_completion dataset has no system prompt).
 
 Which prompt an evaluation cell uses is spec.sweep.effective_prompt (task over run over
@@ -10,6 +10,7 @@ from __future__ import annotations
 import string
 from typing import Any
 
+from ...spec import era as eras
 from ...spec.params import TEXT_COMPLETION
 from ..context import Ctx, Design
 from ...spec.sweep import FINE_TUNED
@@ -139,6 +140,32 @@ DOCS = [
             - {name: capitalization, script: tasks/cap.py, description: Caps}
         """,
     ),
+    rule(
+        "CK207", W, PROMPTS,
+        "A 0.3-era design keeps evaluation.system_prompt (equal to controls.system_prompt).",
+        """cruijff_kit 0.3 removed evaluation.system_prompt from its template: controls.system_prompt
+        is the one source for training and evaluation, and upstream's propagate tool warns when
+        the key is still there. A copy that agrees today is a second place to edit: change one and
+        not the other, and the runs are evaluated with a prompt they never saw (CK201). Only in the
+        0.3 era: the seed's template requires the key (and CK201 checks that it agrees).""",
+        "Remove evaluation.system_prompt (ck-migrate drops it when it migrates a seed-era design).",
+        """
+        experiment:
+          project: capitalization
+        controls:
+          system_prompt: ''
+        evaluation:
+          system_prompt: ''
+        """,
+        """
+        experiment:
+          project: capitalization
+        controls:
+          system_prompt: ''
+        evaluation:
+          scorers: [{name: match}]
+        """,
+    ),
 ]
 
 Parsed = tuple[bool, list[str], str | None]
@@ -167,6 +194,8 @@ def check(ctx: Ctx, d: Design) -> None:
             _check_prompt(ctx, ("evaluation", "tasks", j, "prompt"), task["prompt"], cache)
     if not any(_own_system_prompt(r) for r in d.runs):
         _check_system_prompts(ctx, d)
+    if d.era == eras.V03:
+        _check_v03_evaluation_prompt(ctx, d)
     _check_varied_system_prompt(ctx, d)
     _check_task_overrides(ctx, d)
     _check_text_completion(ctx, d)
@@ -270,6 +299,22 @@ def _check_system_prompts(ctx: Ctx, d: Design) -> None:
         ("evaluation", "system_prompt"),
         f"evaluation.system_prompt {short(evaluate, 300)} differs from controls.system_prompt {short(train, 300)}{where}",
         "set evaluation.system_prompt to controls.system_prompt: models are evaluated with the system prompt they were trained with",
+    )
+
+
+def _check_v03_evaluation_prompt(ctx: Ctx, d: Design) -> None:
+    """CK207: a 0.3 design's evaluation.system_prompt equal to controls' (a different one is
+    CK201 or CK204, errors)."""
+    if "system_prompt" not in d.controls or "system_prompt" not in d.evaluation:
+        return
+    if d.evaluation["system_prompt"] != d.controls["system_prompt"]:
+        return
+    ctx.add(
+        "CK207",
+        ("evaluation", "system_prompt"),
+        f"evaluation.system_prompt {short(d.evaluation['system_prompt'])} repeats controls.system_prompt: cruijff_kit 0.3 "
+        "reads the system prompt from controls only (its propagate tool warns about this key)",
+        "remove evaluation.system_prompt: controls.system_prompt is the one source for training and evaluation",
     )
 
 
