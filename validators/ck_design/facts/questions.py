@@ -18,8 +18,10 @@ import yaml
 CONFIG_NAMES = ("copier.yml", "copier.yaml")  # what copier looks for at a template's root
 
 
-class _ConfigLoader(yaml.SafeLoader):
-    """copier.yml may use copier's `!include`; a tag's value is not needed to know the keys."""
+class _ConfigLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """copier.yml may use copier's `!include`; a tag's value is not needed to know the keys.
+    libyaml's parser where PyYAML has it: ~2 ms for copier.yml instead of ~20, paid by every
+    copier process (the wizard's answer keys) and by the hook (the log's question order)."""
 
 
 _ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
