@@ -21,6 +21,9 @@ from ck_design.scaffold import keys
 from scaffold_support import BIN, NAME, absolute, files_under, load, scaffold, to_v03, write
 from designs import make_design
 
+# End-to-end (tests/conftest.py): a process of cruijff_kit's per job, submit.sh under sh; not in make test-fast.
+pytestmark = pytest.mark.e2e
+
 RUN = "Llama-3.2-1B-Instruct_rank4_lr1e-5"
 CONTROL = "Llama-3.2-1B-Instruct_base"
 
