@@ -107,7 +107,11 @@ def test_update_fills_in_what_appeared_after_the_copy(setup):
     assert _design(dst)["data"]["training"]["splits"]["train"] == 300
     assert "train 300" in (dst / "README.md").read_text()
     status = sorted(line[3:] for line in git(["status", "--porcelain"], dst).stdout.splitlines())
-    assert status == ["README.md", "experiment_summary.yaml", "logs/design-experiment.log", "logs/resource-facts.json"]
+    # The job files follow the new count too (training_samples; ck-scaffold, issue 20).
+    jobs = [f for f in status if f.endswith("/setup_finetune.yaml") or f == "logs/scaffold-manifest.json"]
+    assert len(jobs) == 3 and all("training_samples: 300\n" in (dst / f).read_text() for f in jobs[:-1])
+    assert [f for f in status if f not in jobs] == ["README.md", "experiment_summary.yaml", "logs/design-experiment.log",
+                                                     "logs/resource-facts.json"]
     _valid(dst, env)
 
 

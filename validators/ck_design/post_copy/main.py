@@ -329,12 +329,16 @@ def _unchanged(log: DesignLog, ctx: Context, old: dict[str, Any]) -> int:
     details = "copier update: no change" + ("" if before == after else " to the answers (template updated)")
     log.add("UPDATE_DESIGN", details, fields, at=ctx.started)
     refreshed = refresh.refresh_after_update(ctx.dst, log)
+    # Refreshed values (split counts) and a newer template reach the job files too.
+    ctx.step = SCAFFOLD_STEP
+    jobs_ = scaffold_jobs(log, ctx.dst, ctx.typed.scaffold, quiet=True)
     what = ("no change; one entry appended to the log" if log.entries == 1
             else f"measured values refreshed; {log.entries} entries appended to the log")
     _print_summary(ctx, f"design updated in {ctx.dst}", [
         f"  answers changed: 0 ({what})",
         *([f"  warning: {moved}"] if moved else []),
         *refreshed.summary(),
+        *jobs_.lines,
         "  next: review `git diff`, then `git add -- "
         + " ".join(shlex.quote(f) for f in ctx.written()) + " && git commit` if anything changed",
     ])

@@ -30,11 +30,13 @@ def _top_level(paths: list[str]) -> list[str]:
     return list(dict.fromkeys(p.split("/", 1)[0] if "/" in p and not p.startswith("logs/") else p for p in paths))
 
 
-def scaffold_jobs(log: DesignLog, dst: Path, wanted: bool) -> Scaffolded:
-    """Scaffold `dst` when `wanted` (the `scaffold` answer); log it; what to commit and say."""
+def scaffold_jobs(log: DesignLog, dst: Path, wanted: bool, quiet: bool = False) -> Scaffolded:
+    """Scaffold `dst` when `wanted` (the `scaffold` answer); log it; what to commit and say.
+    `quiet` (an update that changed no answer): an entry and lines only when files changed."""
     out = Scaffolded()
     if not wanted:
-        out.lines.append("  job files: not written (answer scaffold: false); `ck-scaffold` writes them when you want them")
+        if not quiet:
+            out.lines.append("  job files: not written (answer scaffold: false); `ck-scaffold` writes them when you want them")
         return out
     try:
         p = sync.prepare(dst)
@@ -42,7 +44,8 @@ def scaffold_jobs(log: DesignLog, dst: Path, wanted: bool) -> Scaffolded:
     except sync.Refused as exc:
         why = exc.lines[0].removeprefix(f"{sync.PROG}: ")
         kind = "DesignHasErrors" if exc.design_errors else "ScaffoldRefused"
-        log.add(ACTION, "Job files not written by ck-scaffold", {"Path": str(dst)}, "warning", f"{kind} - {why}")
+        if not quiet:
+            log.add(ACTION, "Job files not written by ck-scaffold", {"Path": str(dst)}, "warning", f"{kind} - {why}")
         out.lines.append(f"  job files: not written: {why}")
         return out
     except writer.ScaffoldError as exc:
@@ -50,6 +53,8 @@ def scaffold_jobs(log: DesignLog, dst: Path, wanted: bool) -> Scaffolded:
         out.lines.append(f"  job files: not written: {exc}")
         return out
     ch = p.changes
+    if quiet and not ch.stale:
+        return out
     j = jobs(p.data)
     job_files = sorted(e for e in entries if e in p.files)
     log.add(ACTION, "Job files written by ck-scaffold from experiment_summary.yaml", {
