@@ -32,9 +32,9 @@ def answer_defaults(term: Terminal, res, typed: dict[str, str] | None = None) ->
     term.child.expect_exact(f"outputs will be grouped under {res['scratch']}/ck-outputs/")
     asked = walk(term, {"question": QUESTION, "dataset_path": res["dataset"], **(typed or {})}, approve=None)
     assert asked[-1:] == ["approved"], term.text()
-    # Step 8: the plan, in the approval question's help, before anything is written.
+    # Steps 7-8: the plan, in the approval question's help, before anything is written.
     plan = term.child.before
-    assert "Step 8 - approve the plan. Nothing has been written yet." in plan, plan
+    assert "Steps 7-8 - the resources checked; approve the plan. Nothing has been written yet." in plan, plan
     return plan
 
 
@@ -95,7 +95,7 @@ def test_interactive_design_passes_validation_with_fewer_warmup_steps(res, tmp_p
     child = term.child
     try:
         # clear the default (Ctrl-U) before typing: the input line starts with "100"
-        answer_defaults(term, res, {"num_warmup_steps": CLEAR + "10", "packing": "n"})
+        answer_defaults(term, res, {"keep_training_defaults": "n", "num_warmup_steps": CLEAR + "10", "packing": "n"})
         child.send("\r")
         child.expect(pexpect.EOF, timeout=120)
     finally:

@@ -32,7 +32,7 @@ def is_question(key: Any) -> bool:
     return isinstance(key, str) and not key.startswith("_")
 
 
-_STEP = re.compile(r"^Step \d+ - [^.?]+\. ")
+_STEP = re.compile(r"^Steps? [\d-]+ - [^.?]+\. ")
 
 
 def _asked(key: str, spec: Any) -> str:

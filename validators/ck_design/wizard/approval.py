@@ -157,7 +157,7 @@ def plan_text(answers: Answers | Mapping[str, Any], dst_path: Any = None) -> str
     """Step 8: the complete plan, shown in the approval question."""
     a = Answers.of(answers)
     d = build_design(a)
-    lines = ["Step 8 - approve the plan. Nothing has been written yet.", ""]
+    lines = ["Steps 7-8 - the resources checked; approve the plan. Nothing has been written yet.", ""]
     lines += _design_lines(d, summary_counts(d))
     lines += _model_lines(a)
     lines += _where_lines(d, dst_path)

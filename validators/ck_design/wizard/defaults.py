@@ -211,3 +211,52 @@ def default_project(dst_path: Any, task_label: Any) -> str:
 def project_question_applies(dst_path: Any, schema: Any) -> bool:
     """Ask for the project only for a 0.3 design whose destination does not name one."""
     return schema == eras.V03 and not (dst_path and naming.project_parts(absolute_path(dst_path)))
+
+
+def name_from_destination(dst_path: Any) -> bool:
+    """Whether the destination names the experiment ({scratch}/ck-experiments/<name>,
+    ck-sanity-checks/, ck-projects/<project>/<name>): then the name and its parts are not asked."""
+    if not dst_path:
+        return False
+    dst = Path(absolute_path(dst_path))
+    return default_experiment_name("", "", "", dst_path) == dst.name
+
+
+# The questions `keep_training_defaults` stands for, in the order they are asked after a "no".
+TRAINING_SETTINGS = ("gpus", "validation_during_training", "dataset_type", "lora_rank", "lr", "batch_size",
+                     "gradient_accumulation_steps", "weight_decay", "lora_dropout", "num_warmup_steps",
+                     "max_seq_len", "packing")
+
+
+def training_defaults(variables: Any, models: Any, models_dir: Any = None, local_gpus: Any = None) -> str:
+    """What "Keep the default training settings?" keeps: each setting the sweep does not vary,
+    with its default (spec/params.py; gpus and dataset_type from the chosen models)."""
+    from ..facts.yamlwriter import shown_value
+    from ..spec.params import PARAMS
+
+    varied = set(variables) if isinstance(variables, dict) else set()
+    values = {
+        "gpus": default_gpus(models, models_dir, local_gpus),
+        "dataset_type": f"{model_registry.default_dataset_type(as_list(models))} (from the model's name)",
+    }
+    shown = [f"{k} {values[k] if k in values else shown_value(PARAMS[k].default)}"
+             for k in TRAINING_SETTINGS if k not in varied and (k in values or k in PARAMS)]
+    return ", ".join(shown) + "." if shown else "Nothing: the sweep varies them all."
+
+
+def evaluation_defaults(scorers: Any) -> str:
+    """What "Keep the default evaluation settings?" keeps, for the chosen scorers (no "name:"
+    here: that starts a scorer's own question, which the pty tests recognize by its text)."""
+    chosen = as_list(scorers)
+    parts = []
+    if "match" in chosen:
+        parts.append("match on the whole answer (exact), case-sensitive")
+    if "includes" in chosen:
+        parts.append("includes case-sensitive")
+    if "risk_scorer" in chosen:
+        parts.append("risk_scorer with option tokens ['0', '1']")
+    if "numeric_risk_scorer" in chosen:
+        parts.append("numeric_risk_scorer with labels ['0', '1']")
+    parts += ["temperature 0.0 (deterministic)", "the evaluator's default max tokens",
+              "short plot labels (rank4, 1B_rank4)"]
+    return "; ".join(parts) + "."

@@ -84,6 +84,17 @@ def ck_default_experiment_name(ctx: Context, task_label: Any, factor: Any, date:
 
 
 @pass_context
+def ck_name_from_destination(ctx: Context) -> bool:
+    """On `copier copy` only: on update copier renders into temporary folders."""
+    return copier_operation() == "copy" and defaults.name_from_destination(_dst(ctx))
+
+
+@pass_context
+def ck_training_defaults(ctx: Context, variables: Any, models: Any, models_dir: Any) -> str:
+    return defaults.training_defaults(variables, models, models_dir, localconfig.load(_dst(ctx)).values.get("default_gpus"))
+
+
+@pass_context
 def ck_dst(ctx: Context) -> str:
     return absolute_path(_dst(ctx) or ".")
 
@@ -243,6 +254,9 @@ GLOBALS: dict[str, Any] = {
     "ck_model_choices": ck_model_choices,
     "ck_default_models": defaults.default_models,
     "ck_default_gpus": defaults.default_gpus,
+    "ck_name_from_destination": ck_name_from_destination,
+    "ck_training_defaults": ck_training_defaults,
+    "ck_evaluation_defaults": defaults.evaluation_defaults,
     "ck_default_dataset_type": default_dataset_type,
     "ck_generation_settings": GENERATION_SETTINGS,
     # the evaluation's scalar settings in the file's order, of either era (absent ones are not written)
