@@ -134,6 +134,10 @@ def test_a_migrated_experiment_stays_0_3_on_update(tmp_path: Path) -> None:
     assert after["experiment"] == migrated["experiment"] and after["output"] == migrated["output"]
     v = subprocess.run([CK_VALIDATE, "experiment_summary.yaml"], cwd=dst, env=env, capture_output=True, text=True)
     assert v.returncode == 0, v.stdout + v.stderr
+    # The answers record what the design says (era leftover d): the migrated project, not the
+    # task label the question defaults to, so the next update renders the same project.
+    recorded = yaml.safe_load((dst / ".copier-answers.yml").read_text())
+    assert recorded["project"] == "capitalization", recorded
 
 
 def test_an_experiment_rendered_before_keeps_the_seed_schema_on_update(tmp_path: Path) -> None:

@@ -177,9 +177,8 @@ def destination_era(dst_path: Any) -> str | None:
     return None
 
 
-def existing_era(dst_path: Any) -> str | None:
-    """The era of the design already at the destination (copier update, a recopy), else None.
-    An experiment stays in the era it was written in: no silent migration (ck-migrate is the way)."""
+def _existing_design(dst_path: Any) -> dict[Any, Any] | None:
+    """The design already at the destination (copier update, a recopy), else None."""
     if not dst_path:
         return None
     from ..facts.loader import LoadError, load_file
@@ -188,7 +187,25 @@ def existing_era(dst_path: Any) -> str | None:
         data = load_file(Path(absolute_path(dst_path)) / naming.SUMMARY_FILE).data
     except (OSError, LoadError):
         return None
-    return eras.era_of(data) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else None
+
+
+def existing_era(dst_path: Any) -> str | None:
+    """The era of the design already at the destination (copier update, a recopy), else None.
+    An experiment stays in the era it was written in: no silent migration (ck-migrate is the way)."""
+    data = _existing_design(dst_path)
+    return eras.era_of(data) if data is not None else None
+
+
+def existing_project(dst_path: Any) -> str | None:
+    """experiment.project of a 0.3 design already at the destination, when it is a safe folder
+    name: a migrated experiment keeps the project ck-migrate gave it on `copier update`."""
+    data = _existing_design(dst_path)
+    if data is None or eras.era_of(data) != eras.V03:
+        return None
+    experiment = data.get("experiment")
+    project = experiment.get("project") if isinstance(experiment, dict) else None
+    return project if naming.is_safe_name(project) else None
 
 
 def default_schema(dst_path: Any) -> str:
@@ -203,7 +220,12 @@ def schema_question_applies(dst_path: Any) -> bool:
 
 
 def default_project(dst_path: Any, task_label: Any) -> str:
-    """0.3's experiment.project: the destination's {project} under ck-projects/, else the task label."""
+    """0.3's experiment.project: the existing design's (a migrated experiment on update: the
+    answers record what the design says), else the destination's {project} under ck-projects/,
+    else the task label."""
+    existing = existing_project(dst_path)
+    if existing:
+        return existing
     parts = naming.project_parts(absolute_path(dst_path)) if dst_path else None
     return parts[1] if parts else naming.safe_name(str(task_label or "experiments"))
 
