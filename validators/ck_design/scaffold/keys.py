@@ -101,9 +101,9 @@ def training_file(run: str) -> str:
 
 def evaluation_file(era: str, cell: Cell) -> str:
     """{run}/eval/{task}_epoch{N}/ for a checkpoint, {run}/eval/{task}/ for a run evaluated as it is."""
-    task = folder(cell.task, "task name")
-    leaf = f"{task}_epoch{cell.epoch}" if isinstance(cell.epoch, int) else task
-    return posixpath.join(folder(cell.run, "run name"), EVAL_DIR, leaf, EVAL_CONFIG[era])
+    run, task, epoch = folder(cell.run, "run name"), folder(cell.task, "task name"), cell.epoch
+    leaf = f"{task}_epoch{epoch}" if type(epoch) is int else task
+    return f"{run}/{EVAL_DIR}/{leaf}/{EVAL_CONFIG[era]}"
 
 
 class _Design:

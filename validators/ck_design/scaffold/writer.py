@@ -101,6 +101,9 @@ def _refuse_links(root: Path, rel: str, seen: dict[str, dict[str, tuple[bool, bo
     `seen` caches each folder's listing (name -> (is a symlink, is a folder), from one scandir's
     d_type, no stat per entry): the 15,000 cell folders of a big design are checked through
     the 2,000 listings of their parents instead of one lstat each."""
+    folder_ = rel.rpartition("/")[0]
+    if not folder_ or (seen is not None and f"\0{folder_}" in seen):  # checked whole already (NUL: no path has one)
+        return
     parts = rel.split("/")
     base = os.fspath(root)
     listing_of = seen if seen is not None else {}
@@ -120,6 +123,8 @@ def _refuse_links(root: Path, rel: str, seen: dict[str, dict[str, tuple[bool, bo
         if not kind[1]:
             raise _InTheWay(f"{here}: is {kind_of(os.lstat(here).st_mode)}, not a folder; ck-scaffold would write {rel} inside it")
         parent = f"{parent}/{part}" if parent else part
+    if seen is not None:
+        seen[f"\0{folder_}"] = None  # every folder on the way is a real one
 
 
 def _listing(folder: str) -> dict[str, tuple[bool, bool]] | None:
@@ -190,10 +195,11 @@ def plan(root: Path, files: Mapping[str, bytes], old: Mapping[str, Entry], keep:
         if now is None:
             ch.actions[rel] = WRITE
             continue
-        ch.current[rel] = now
-        if now == data:
+        if now == data:  # the common case of a rerun: nothing else to decide
             ch.actions[rel] = SAME
-        elif rel in old and old[rel].sha256 == sha256(now):
+            continue
+        ch.current[rel] = now
+        if rel in old and old[rel].sha256 == sha256(now):
             ch.actions[rel] = UPDATE
         else:
             why = "edited since ck-scaffold wrote it" if rel in old else "not written by ck-scaffold"
