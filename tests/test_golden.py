@@ -39,6 +39,7 @@ from tools import needs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from designs import dump, make_design, make_resources
+from era_designs import to_v03
 
 import ck_design
 
@@ -138,7 +139,22 @@ VALID: dict[str, Callable[[], str]] = {
     "valid_eval_best_val_loss": valid(eval_epochs="best_val_loss"),
     "valid_no_base_controls": valid(include_base_controls=False),
     "valid_one_variable_one_task_3_epochs": valid(variables=RANK_ONLY, tasks=("capitalization",), epochs=3),
+    # cruijff_kit 0.3 (issue 19): make_design() as 0.3 writes it (UPSTREAM.md section 1, by hand)
+    "valid_v03": lambda: dump(to_v03(make_design())),
     }
+
+
+def v03(change: Callable[[dict[str, Any]], Any]) -> Callable[[], str]:
+    """make_design() as 0.3 writes it (tests/era_designs.to_v03), changed in place by `change`."""
+    def build() -> str:
+        data = to_v03(make_design())
+        change(data)
+        return dump(data)
+    return build
+
+
+def _mix_eras(data: dict[str, Any]) -> None:
+    data["output"]["base_directory"] = "/scratch/me/ck-outputs/" + data["experiment"]["name"]
 
 # Broken variants of make_design(): each breaks one thing.
 BROKEN: dict[str, Callable[[], str]] = {
@@ -173,6 +189,10 @@ BROKEN: dict[str, Callable[[], str]] = {
     "broken_no_full_gpu_overrides": valid(full_gpu=False),
     "broken_not_yaml": lambda: "experiment: [unclosed\n  name: x\n",
     "broken_empty_document": lambda: "",
+    # cruijff_kit 0.3 designs, each broken once
+    "broken_v03_project_not_a_folder_name": v03(_set("experiment.project", "capitalization/2026")),
+    "broken_v03_do_sample_greedy_temperature": v03(lambda d: d["evaluation"].update(do_sample=True, temperature=0.0)),
+    "broken_v03_seed_era_key_kept": v03(_mix_eras),
 }
 
 # Designs checked with --check-resources; the temp dir holds make_resources(make_design()).
