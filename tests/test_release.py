@@ -134,6 +134,13 @@ def test_an_untagged_checkout_warns_as_the_readme_explains(tmp_path):
     untagged = subprocess.run([*copy, str(clone), str(scratch / "untagged")], cwd=inputs, env=env,
                               capture_output=True, text=True, timeout=600)
     assert untagged.returncode == 0 and m.group(1) in untagged.stderr, untagged.stderr[-4000:]
+    # the banner says what copier renders, in copier's own terms (issue 22 item 9)
+    said = re.search(r"Copying from template version (0\.0\.0\.post\d+\.dev0\+([0-9a-f]+))", untagged.stderr)
+    assert said, untagged.stderr[-4000:]
+    assert (f"ck-design {version()}, untagged commit {said.group(2)}: this clone has no release tag, so copier "
+            f"renders that commit and calls it {said.group(1)}") in untagged.stderr, untagged.stderr[-4000:]
+    recorded = yaml.safe_load((scratch / "untagged" / ".copier-answers.yml").read_text(encoding="utf-8"))["_commit"]
+    assert recorded == said.group(2)  # as README.md says: `_commit: <commit>`
     assert "--vcs-ref HEAD" in (REPO / "Makefile").read_text(encoding="utf-8")
     demo_like = subprocess.run([*copy, "--vcs-ref", "HEAD", str(clone), str(scratch / "head")], cwd=inputs, env=env,
                                capture_output=True, text=True, timeout=600)

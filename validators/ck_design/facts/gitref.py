@@ -43,3 +43,20 @@ def read_at(directory: Path, commit: str, name: str) -> bytes | None:
     # `<commit>:./<name>`: the path relative to `directory`, wherever it sits in the repository.
     r = _git(directory, "cat-file", "blob", f"{commit}:./{name}")
     return r.stdout if r.returncode == 0 else None
+
+
+def describe(directory: str | Path) -> tuple[str, int] | None:
+    """What copier calls the template's commit (`git describe --tags --always`, its `_commit`)
+    and how many commits HEAD has (the N of copier's `0.0.0.postN` for a clone without tags);
+    None when `directory` is not in a git repository or git cannot run."""
+    try:
+        desc = _git(Path(directory), "describe", "--tags", "--always")
+        count = _git(Path(directory), "rev-list", "--count", "HEAD")
+    except BadRef:
+        return None
+    if desc.returncode or count.returncode:
+        return None
+    try:
+        return _first_line(desc.stdout), int(_first_line(count.stdout))
+    except ValueError:
+        return None

@@ -23,7 +23,7 @@ from jinja2.ext import Extension
 from jinja2.runtime import Context
 
 from .. import __version__
-from ..facts import destination, localconfig
+from ..facts import destination, gitref, localconfig
 from ..facts.prerequisites import prerequisites
 from ..facts.yamlwriter import answers_yaml, yaml_flow_list, yaml_scalar, yaml_value
 from ..plan import markdown as plan_md
@@ -38,7 +38,7 @@ from ..spec.answers import Answers, absolute_path, normalize_variables, today
 from .answers import answers_from
 from .build import build_design
 from .approval import plan_text
-from .render import DECLINED_ROOT, after_copy_message, approval_root, copier_operation, install_command, install_requirement, install_story, schema_url
+from .render import DECLINED_ROOT, after_copy_message, approval_root, copier_operation, install_command, install_requirement, install_story, schema_url, template_version
 
 def _dst(ctx: Context) -> str | None:
     conf = ctx.get("_copier_conf")
@@ -92,6 +92,17 @@ def ck_name_from_destination(ctx: Context) -> bool:
 @pass_context
 def ck_training_defaults(ctx: Context, variables: Any, models: Any, models_dir: Any) -> str:
     return defaults.training_defaults(variables, models, models_dir, localconfig.load(_dst(ctx)).values.get("default_gpus"))
+
+
+@pass_context
+def ck_template_version(ctx: Context) -> str:
+    """The version the wizard's first line shows: the template's, as copier names it."""
+    conf = ctx.get("_copier_conf")
+    try:
+        src = str(conf["src_path"])
+    except (KeyError, TypeError):
+        return __version__
+    return template_version(__version__, gitref.describe(src))
 
 
 @pass_context
@@ -245,6 +256,7 @@ __all__ = ["DECLINED_ROOT", "FILTERS", "GLOBALS", "WizardExtension", "ck_approva
 
 GLOBALS: dict[str, Any] = {
     "ck_version": __version__,
+    "ck_template_version": ck_template_version,  # the opening line: the template as copier names it
     # copier.yml: messages, defaults, `when:` conditions
     "ck_local": ck_local,
     "ck_local_path": ck_local_path,

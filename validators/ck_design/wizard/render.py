@@ -109,6 +109,27 @@ def install_command(src_path: Any, commit: Any) -> str:
     return f"pip install {shlex.quote(path)}" if path.startswith("/") else ""
 
 
+_AFTER_TAG = re.compile(r"^v(?P<version>[^-]+)-(?P<count>\d+)-g(?P<sha>[0-9a-f]+)$")
+
+
+def template_version(version: str, described: tuple[str, int] | None) -> str:
+    """The wizard's first line's version, in copier's own terms for the template it renders:
+    `0.2.0` at the release tag v0.2.0; `0.2.0.post3.dev0+gabc1234 (3 commits after v0.2.0)` past
+    it; in a clone without release tags (copier: "No git tags found", version 0.0.0.postN) the
+    package version, the commit, and how to render a release instead (docs/releasing.md)."""
+    if described is None:
+        return version
+    commit, count = described
+    if commit.startswith("v") and not _AFTER_TAG.match(commit):
+        return commit[1:]
+    if m := _AFTER_TAG.match(commit):
+        return (f"{m['version']}.post{m['count']}.dev0+g{m['sha']} ({m['count']} commits after the "
+                f"v{m['version']} release)")
+    return (f"{version}, untagged commit {commit}: this clone has no release tag, so copier renders "
+            f"that commit and calls it 0.0.0.post{count}.dev0+{commit} (`git fetch --tags` then "
+            f"`--vcs-ref v{version}` renders the release)")
+
+
 def install_requirement(src_path: Any, commit: Any) -> str:
     """The pip requirement CI installs ck-design by (the rendered workflow's CK_DESIGN_SPEC): the
     template's own repository at the commit the design was rendered from, never the bare name from
