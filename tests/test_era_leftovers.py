@@ -5,7 +5,9 @@
 - the experiment_type question names 0.3's folder as well as the seed era's;
 - a 0.3 design that keeps evaluation.system_prompt (equal to controls') is warned, as
   upstream's propagate tool warns;
-- a migrated experiment's .copier-answers.yml keeps the project the design has after an update.
+- a migrated experiment's .copier-answers.yml keeps the project the design has after an update
+  (tests/test_wizard_era.py, test_a_migrated_experiment_stays_0_3_on_update);
+- CK284's hint shows a checkpoint folder of the design's own layout.
 """
 
 from __future__ import annotations
@@ -154,3 +156,31 @@ def test_the_warning_is_0_3_only_and_a_different_prompt_stays_ck201_alone(tmp_pa
     path.write_text(dump(differs), encoding="utf-8")
     status, out = _ck_validate(path)
     assert status == 1 and " CK201 [*] error" in out and "CK207" not in out, out
+
+
+# --- CK284's hint names the design's own checkpoint layout ----------------------------------------
+
+
+@pytest.mark.parametrize(("era", "example"), [("seed", ".../ck-out-<run>/epoch_0"), ("0.3", ".../<run>/artifacts/epoch_0")])
+def test_a_checkpoint_path_that_is_no_checkpoint_is_hinted_in_the_designs_layout(tmp_path: Path, era: str,
+                                                                                   example: str) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from designs import dump, make_design, make_resources
+    from era_designs import to_v03
+
+    data = make_design()
+    make_resources(tmp_path, data)
+    (tmp_path / "older" / "run").mkdir(parents=True)  # a run's folder, one level above its checkpoints
+    data["runs"].append({"name": "older_run", "type": "eval-only", "model": "Llama-3.2-1B-Instruct",
+                         "parameters": {"checkpoint_path": "older/run"}, "slurm_overrides": {"constraint": "gpu80"}})
+    data["evaluation"]["matrix"].append({"run": "older_run", "tasks": ["capitalization"], "epochs": None})
+    if era == "0.3":
+        data = to_v03(data)
+    (tmp_path / "experiment_summary.yaml").write_text(dump(data), encoding="utf-8")
+    done = subprocess.run([str(Path(sys.executable).parent / "ck-validate"), "--check-resources", "--format", "json",
+                           "experiment_summary.yaml"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    found = [f for f in json.loads(done.stdout) if f["code"] == "CK284"]
+    assert [f["hint"] for f in found] == [f"point at the folder that holds the weights (e.g. {example})"], done.stdout

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ...facts import resources
+from ...spec import naming
 from ...spec.sweep import CHECKPOINT_PATH, EVAL_ONLY
 from ..context import Ctx, Design
 from ..values import PathT, is_int
@@ -116,6 +117,8 @@ DOCS = [
             model: Llama-3.2-1B-Instruct
             parameters: {checkpoint_path: /scratch/me/ck-outputs/old/ck-out-rank8/epoch_0}
         """,
+        v03="""a 0.3 run's checkpoints are {experiment.dir}/<run>/artifacts/epoch_<N>: the hint names
+        .../<run>/artifacts/epoch_0.""",
     ),
 ]
 
@@ -151,6 +154,12 @@ def check(ctx: Ctx, d: Design) -> None:
             _check_checkpoint(ctx, paths, i, run["parameters"].get(CHECKPOINT_PATH))
 
 
+def _checkpoint_example(era: str) -> str:
+    """A checkpoint folder of the design's era, its parents elided: .../ck-out-<run>/epoch_0 (seed),
+    .../<run>/artifacts/epoch_0 (0.3)."""
+    return naming.checkpoint_directory(era, "<run>", 0, experiment_dir="...", output_base="...")
+
+
 def _check_checkpoint(ctx: Ctx, paths: _Paths, i: int, path: Any) -> None:
     """CK284 (a missing checkpoint_path is CK224's)."""
     if not isinstance(path, str) or not path.strip():
@@ -162,7 +171,7 @@ def _check_checkpoint(ctx: Ctx, paths: _Paths, i: int, path: Any) -> None:
                 "fix the path: an eval-only run evaluates a checkpoint that is already there")
     elif not (facts.has_config or facts.has_weights):
         ctx.add("CK284", where, f"runs[{i}].parameters.checkpoint_path: {paths.shown(path)} has no config.json and no weights: not a checkpoint or model folder",
-                "point at the folder that holds the weights (e.g. .../ck-out-<run>/epoch_0)")
+                f"point at the folder that holds the weights (e.g. {_checkpoint_example(ctx.era)})")
 
 
 def _check_model(ctx: Ctx, paths: _Paths, j: int, m: dict[Any, Any]) -> None:
