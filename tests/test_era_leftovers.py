@@ -7,7 +7,7 @@
   upstream's propagate tool warns;
 - a migrated experiment's .copier-answers.yml keeps the project the design has after an update
   (tests/test_wizard_era.py, test_a_migrated_experiment_stays_0_3_on_update);
-- CK284's hint shows a checkpoint folder of the design's own layout.
+- CK284's and CK230's hints show the design's own output layout.
 """
 
 from __future__ import annotations
@@ -184,3 +184,23 @@ def test_a_checkpoint_path_that_is_no_checkpoint_is_hinted_in_the_designs_layout
                            "experiment_summary.yaml"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
     found = [f for f in json.loads(done.stdout) if f["code"] == "CK284"]
     assert [f["hint"] for f in found] == [f"point at the folder that holds the weights (e.g. {example})"], done.stdout
+
+
+@pytest.mark.parametrize(("era", "folder"), [("seed", "ck-out-{run_name}"), ("0.3", "{run_name}/artifacts")])
+def test_a_duplicate_run_name_is_hinted_with_the_designs_output_folder(tmp_path: Path, era: str, folder: str) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from designs import dump, make_design
+    from era_designs import to_v03
+
+    data = make_design()
+    data["runs"][1]["name"] = data["runs"][0]["name"]
+    if era == "0.3":
+        data = to_v03(data)
+    (tmp_path / "experiment_summary.yaml").write_text(dump(data), encoding="utf-8")
+    done = subprocess.run([str(Path(sys.executable).parent / "ck-validate"), "--format", "json", "experiment_summary.yaml"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    hints = [f["hint"] for f in json.loads(done.stdout) if f["code"] == "CK230"]
+    assert hints == [f"rename one of them: a run's checkpoints go to {folder}, so the two would overwrite each other"]

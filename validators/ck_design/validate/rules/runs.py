@@ -330,8 +330,14 @@ def _check_unique_name(ctx: Ctx, s: _Sweep, i: int, name: str) -> None:
         "CK230",
         ("runs", i, "name"),
         f"runs[{i}].name {name!r} is already used by runs[{first}] (line {ctx.line_of(('runs', first, 'name'))})",
-        "rename one of them: a run's checkpoints go to ck-out-{run_name}, so the two would overwrite each other",
+        f"rename one of them: a run's checkpoints go to {_output_folder(ctx.era)}, so the two would overwrite each other",
     )
+
+
+def _output_folder(era: str) -> str:
+    """A run's training output folder in the era's layout: ck-out-{run_name} (seed),
+    {run_name}/artifacts (0.3)."""
+    return naming.training_output_directory(era, "{run_name}").lstrip("/")
 
 
 def _unknown_model(ctx: Ctx, model_names: set[str], i: int, model: str) -> None:
