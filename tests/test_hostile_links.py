@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ck_design.facts.files import UnsafeTarget, append_regular_file, write_problem, write_regular_file
-from copier_support import copied_experiment, copier_update, git
+from copier_support import clean_env, copied_experiment, copier_update, git
 from tools import CK_PLAN
 
 LOG = "logs/design-experiment.log"
@@ -99,3 +99,25 @@ def test_a_hard_link_a_fifo_and_a_path_outside_are_refused(tmp_path):
     (exp / "README.md").chmod(0o640)
     write_regular_file(exp / "README.md", "new\n", exp)
     assert (exp / "README.md").read_text() == "new\n" and (exp / "README.md").stat().st_mode & 0o777 == 0o640
+
+
+def test_a_recopy_stops_before_copier_writes_through_a_link(tmp_path):
+    """copier writes rendered files itself and follows links: a recopy (`copier copy` into the
+    experiment again) would overwrite the file README.md points to. The destination check stops
+    it before anything is written."""
+    from copier_support import answers_for, copier_copy, make_scratch, template_repo
+
+    env = clean_env(tmp_path / "home")
+    template = template_repo(tmp_path, env)
+    res = make_scratch(tmp_path / "res")
+    dst = tmp_path / "exp"
+    assert copier_copy(template, dst, answers_for(res), env, tmp_path).returncode == 0
+    other = tmp_path / "other" / "README.md"
+    other.parent.mkdir()
+    other.write_text("another experiment's README\n")
+    (dst / "README.md").unlink()
+    os.symlink(other, dst / "README.md")
+    r = copier_copy(template, dst, answers_for(res, epochs=3), env, tmp_path)
+    assert r.returncode != 0
+    assert other.read_text() == "another experiment's README\n"
+    assert f"destination {dst}: {dst / 'README.md'}: is a symbolic link (to {other})" in r.stderr, r.stderr[-2000:]

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from ..spec.naming import FACTS_FILE, LOG_FILE
+from .files import write_problem
 
 TEMPLATE_SUBDIR = "template"
 TEMPLATE_SUFFIX = ".jinja"
@@ -62,6 +63,11 @@ def destination_problem(dst: str | os.PathLike[str], template_dir: str | os.Path
         return ""
     if not d.is_dir():
         return f"destination {str(d)!r} is a file, not a folder: choose a new folder for the experiment"
+    # copier writes the rendered files itself, following links: a recopy into an experiment
+    # whose README.md is a link would overwrite the file it points to (docs/security.md).
+    for rel in rendered_files(template_dir, answers_file):
+        if problem := write_problem(d / rel, d):
+            return f"destination {d}: {problem}"
     if (d / answers_file).is_file():
         return ""
     clash = [f for f in rendered_files(template_dir, answers_file) if os.path.lexists(d / f)]
