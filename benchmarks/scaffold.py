@@ -74,14 +74,17 @@ def floor(exp: Path, work: Path) -> tuple[float, float]:
     shutil.rmtree(target, ignore_errors=True)
     r0, t0 = os.times(), time.perf_counter()
     target.mkdir()
+    base, made = str(target), set()
     for p in paths:
-        folder = target / p.parent
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{p.name}.tmp"
+        parent = p.parent.as_posix()
+        if parent not in made and parent != ".":
+            os.makedirs(f"{base}/{parent}", exist_ok=True)
+            made.add(parent)
+        tmp = f"{base}/{parent}/.{p.name}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         os.write(fd, b"x" * sizes[p])
         os.close(fd)
-        os.replace(tmp, target / p)
+        os.replace(tmp, f"{base}/{p.as_posix()}")
     r1, wall = os.times(), time.perf_counter() - t0
     shutil.rmtree(target, ignore_errors=True)
     return wall, (r1.user - r0.user) + (r1.system - r0.system)

@@ -52,6 +52,11 @@ def scaffold_jobs(log: DesignLog, dst: Path, wanted: bool, quiet: bool = False) 
         log.add(ACTION, "Job files not written by ck-scaffold", {"Path": str(dst)}, "warning", f"WriteFailed - {exc}")
         out.lines.append(f"  job files: not written: {exc}")
         return out
+    except Exception as exc:  # the design is written and must still be committed: say it, never crash here
+        what = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        log.add(ACTION, "Job files not written by ck-scaffold", {"Path": str(dst)}, "warning", f"ScaffoldFailed - {what}")
+        out.lines.append(f"  job files: not written ({what}); run `ck-scaffold` to see why")
+        return out
     ch = p.changes
     if quiet and not ch.stale:
         return out
