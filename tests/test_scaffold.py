@@ -551,3 +551,11 @@ def test_every_key_written_is_plain_yaml() -> None:
     for planned in keys.scaffold(data, keys.Site({k: "x" for k in keys.SITE_KEYS})).files + keys.scaffold(seed_design()).files:
         for k in planned.keys:
             assert yamlout._PLAIN.fullmatch(k) and yamlout.dump_value(k) == k
+
+
+def test_python_without_render_is_a_usage_error(tmp_path: Path) -> None:
+    exp = tmp_path / "exp"
+    write(exp, seed_design())
+    r = scaffold(exp, "--python", "/usr/bin/python3")
+    assert r.returncode == 2 and "--python names the Python for --render" in r.stderr
+    assert files_under(exp) == {}

@@ -151,7 +151,10 @@ def _sync(root: Path) -> int:
 def run(argv: list[str] | None = None) -> int:
     from . import sync, writer
 
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.python and not args.render:
+        parser.error("--python names the Python for --render; add --render")
     root = Path(args.directory)
     if args.sync:
         return _sync(root)
