@@ -2,7 +2,8 @@
 
 - the compute estimate reads the speed of earlier 0.3 runs, whose logs sit one level deeper
   ({scratch}/ck-projects/{project}/{experiment}/{run}/slurm-*.out) than the seed era's;
-- the experiment_type question names 0.3's folder as well as the seed era's;
+- the experiment_type question names 0.3's folder as well as the seed era's, and the checkpoints
+  question's example glob each era's checkpoint layout;
 - a 0.3 design that keeps evaluation.system_prompt (equal to controls') is warned, as
   upstream's propagate tool warns;
 - a migrated experiment's .copier-answers.yml keeps the project the design has after an update
@@ -102,6 +103,10 @@ def test_experiment_type_choices_name_each_eras_folder() -> None:
     }
     assert all(len("  » " + label) <= 80 for label in labels.values())
     assert "in cruijff_kit 0.3 both live in ck-projects/{project}/" in " ".join(question["help"].split())
+    # The checkpoints question's example glob: each era's checkpoint layout.
+    checkpoints = " ".join(yaml.safe_load((repo / "copier.yml").read_text(encoding="utf-8"))["eval_checkpoints"]["help"].split())
+    assert ("/scratch/me/ck-outputs/old/ck-out-*/epoch_0 (seed layout) or "
+            "/scratch/me/ck-projects/cap/old/*/artifacts/epoch_0 (0.3 layout)") in checkpoints
 
 
 # --- (c) a 0.3 design that keeps evaluation.system_prompt is warned -----------------------------
