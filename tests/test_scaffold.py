@@ -559,3 +559,24 @@ def test_python_without_render_is_a_usage_error(tmp_path: Path) -> None:
     r = scaffold(exp, "--python", "/usr/bin/python3")
     assert r.returncode == 2 and "--python names the Python for --render" in r.stderr
     assert files_under(exp) == {}
+
+
+def test_a_machine_without_claude_local_md_reproduces_the_same_files(tmp_path: Path) -> None:
+    """CI has no claude.local.md: the settings the files were written with are recorded in the
+    manifest, so --check (and the commit hook CI runs) finds nothing stale."""
+    exp = tmp_path / "exp"
+    write(exp, seed_design())
+    cfg = tmp_path / "claude.local.md"
+    cfg.write_text("- **Default conda environment**: `ck`\n- **Account**: `lab`\n")
+    assert scaffold(exp, env={"CK_LOCAL_CONFIG": str(cfg)}).returncode == 0
+    assert load(exp / RUN / "setup_finetune.yaml")["account"] == "lab"
+    check = scaffold(exp, "--check")  # no claude.local.md in reach
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert scaffold(exp, "--sync").returncode == 0
+    assert load(exp / RUN / "setup_finetune.yaml")["account"] == "lab"
+    # Another claude.local.md found: its settings win, and the files are stale until rewritten.
+    cfg.write_text("- **Default conda environment**: `ck`\n- **Account**: `other`\n")
+    assert scaffold(exp, "--check", env={"CK_LOCAL_CONFIG": str(cfg)}).returncode == 1
+    assert scaffold(exp, env={"CK_LOCAL_CONFIG": str(cfg)}).returncode == 0
+    assert load(exp / RUN / "setup_finetune.yaml")["account"] == "other"
+    assert scaffold(exp, "--check").returncode == 0

@@ -106,9 +106,9 @@ def _render(args: Any, root: Path, sc: Any, files: dict[str, bytes], entries: di
         print(f"{PROG}: {exc}: the SLURM scripts are not rendered (the job files are written). "
               f"To render them: {render.INSTALL}, then run: {PROG} --render{where}", file=sys.stderr)
         return EXIT_OK
-    before = dict(entries)
+    before = writer.Manifest(entries, site.values)
     outcomes, already = render.render(python, root, sc, files, entries)
-    writer.save_manifest(root, keys.MANIFEST, entries, before)
+    writer.save_manifest(root, keys.MANIFEST, entries, before, site=dict(site.values))
     failed = [o for o in outcomes if o.error]
     for o in failed:
         print(f"{PROG}: {o.job.label}: {o.error}", file=sys.stderr)

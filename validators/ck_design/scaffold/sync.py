@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +37,12 @@ class Prepared:
     scaffold: Any  # keys.Scaffold
     files: dict[str, bytes]
     design_sha256: str
-    old: dict[str, Any] = field(default_factory=dict)  # the manifest: path -> writer.Entry
+    old: Any = None  # the manifest as read (writer.Manifest: path -> writer.Entry, and its site)
     changes: Any = None  # writer.Changes
+
+    @property
+    def site(self) -> dict[str, str]:
+        return dict(self.scaffold.design.site.values)
 
 
 def load_design(root: Path) -> tuple[Any, str]:
@@ -67,12 +71,24 @@ def load_design(root: Path) -> tuple[Any, str]:
     return doc.data, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def build(root: Path, data: Any) -> tuple[Any, dict[str, bytes]]:
-    """The scaffold (keys.Scaffold) of a validated design and its files' bytes; Refused when it cannot be scaffolded."""
+def site_settings(root: Path, recorded: dict[str, str]) -> dict[str, str]:
+    """The claude.local.md settings the job files take (keys.SITE_KEYS, the W&B project): from the
+    claude.local.md found from the experiment folder, else as the manifest recorded them (CI and
+    other machines without one reproduce the same files)."""
     from ..facts import localconfig
+    from . import keys
+
+    found = localconfig.load(dst_path=root)
+    if found.path is None:
+        return dict(recorded)
+    return {k: v for k, v in found.values.items() if k in (*keys.SITE_KEYS, "wandb_project") and v}
+
+
+def build(root: Path, data: Any, site_values: dict[str, str] | None = None) -> tuple[Any, dict[str, bytes]]:
+    """The scaffold (keys.Scaffold) of a validated design and its files' bytes; Refused when it cannot be scaffolded."""
     from . import keys, submit, yamlout
 
-    site = keys.Site(localconfig.load(dst_path=root).values)
+    site = keys.Site(site_values if site_values is not None else site_settings(root, {}))
     try:
         sc = keys.scaffold(data, site)
     except keys.UnsafeName as exc:
@@ -95,11 +111,11 @@ def prepare(root: Path) -> Prepared:
     from . import keys, writer
 
     data, digest = load_design(root)
-    sc, files = build(root, data)
     try:
         old = writer.read_manifest(root, keys.MANIFEST)
     except writer.ScaffoldError as exc:
         raise Refused([f"{PROG}: {exc}"]) from None
+    sc, files = build(root, data, site_settings(root, old.site))
     # A rendered file (--render) stays while the job file it came from is unchanged.
     keep = frozenset(p for p, e in old.items() if e.source in files and writer.sha256(files[e.source]) == e.source_sha256)
     ch = writer.plan(root, files, old, keep)
@@ -113,7 +129,8 @@ def write(p: Prepared) -> dict[str, Any]:
     from . import keys, writer
 
     entries = dict(p.old)
-    writer.apply(p.root, p.files, p.changes, entries, keys.MANIFEST, {keys.SUBMIT: writer.file_mode(executable=True)})
+    writer.apply(p.root, p.files, p.changes, entries, keys.MANIFEST, {keys.SUBMIT: writer.file_mode(executable=True)},
+                 site=p.site, before=p.old)
     return entries
 
 

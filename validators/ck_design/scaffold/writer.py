@@ -70,28 +70,45 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_manifest(root: Path, manifest: str) -> dict[str, Entry]:
-    """The files ck-scaffold wrote last time; {} when it never ran here."""
+class Manifest(dict):  # type: ignore[type-arg]
+    """path -> Entry, and `site`: the claude.local.md settings the files were written with, so a
+    machine without that file (CI) reproduces the same bytes instead of calling them stale."""
+
+    site: dict[str, str]
+
+    def __init__(self, entries: Mapping[str, Entry] | None = None, site: Mapping[str, str] | None = None) -> None:
+        super().__init__(entries or {})
+        self.site = dict(site or {})
+
+
+def read_manifest(root: Path, manifest: str) -> Manifest:
+    """The files ck-scaffold wrote last time; empty when it never ran here."""
     path = root / manifest
     try:
         _refuse_links(root, manifest)
         raw = read_regular(path, MAX_BYTES)
     except FileNotFoundError:
-        return {}
+        return Manifest()
     except OSError as exc:
         raise ScaffoldError(f"{path}: cannot read ck-scaffold's manifest: {reason(exc)}") from None
     try:
-        files = json.loads(raw.decode("utf-8"))["files"]
-        return {str(p): Entry(str(e["sha256"]), e.get("source"), e.get("source_sha256")) for p, e in files.items()}
+        body = json.loads(raw.decode("utf-8"))
+        files = body["files"]
+        site = body.get("site") or {}
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in site.items()):
+            raise TypeError("site")
+        return Manifest({str(p): Entry(str(e["sha256"]), e.get("source"), e.get("source_sha256")) for p, e in files.items()}, site)
     except (ValueError, KeyError, TypeError, AttributeError):
         raise ScaffoldError(
             f"{path}: not a ck-scaffold manifest (damaged?); delete it and rerun: files holding exactly what the design produces are kept"
         ) from None
 
 
-def manifest_bytes(entries: Mapping[str, Entry]) -> bytes:
-    body = {"generated_by": "ck-scaffold", "version": MANIFEST_VERSION,
-            "files": {p: entries[p].as_json() for p in sorted(entries)}}
+def manifest_bytes(entries: Mapping[str, Entry], site: Mapping[str, str] | None = None) -> bytes:
+    body: dict[str, object] = {"generated_by": "ck-scaffold", "version": MANIFEST_VERSION,
+                               "files": {p: entries[p].as_json() for p in sorted(entries)}}
+    if site:
+        body["site"] = dict(site)
     return (json.dumps(body, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
@@ -298,11 +315,12 @@ def _prune(root: Path, rel: str) -> None:
 
 
 def apply(root: Path, files: Mapping[str, bytes], ch: Changes, entries: dict[str, Entry], manifest: str,
-          modes: Mapping[str, int] | None = None) -> None:
+          modes: Mapping[str, int] | None = None, site: Mapping[str, str] | None = None,
+          before: Mapping[str, Entry] | None = None) -> None:
     """Write and remove as `ch` says; `entries` (the manifest) is updated as each step succeeds and
     saved at the end, also after a failure, so it names exactly what ck-scaffold left on disk."""
     modes = modes or {}
-    before = dict(entries)
+    before = before if before is not None else Manifest(entries)
     done, todo, rel = 0, len(ch.stale), manifest
     made: set[str] = set()
     try:
@@ -319,19 +337,22 @@ def apply(root: Path, files: Mapping[str, bytes], ch: Changes, entries: dict[str
                 done += 1
             entries[rel] = Entry(sha256(files[rel]))
     except OSError as exc:
-        save_manifest(root, manifest, entries, before, quiet=True)
+        save_manifest(root, manifest, entries, before, quiet=True, site=site)
         raise ScaffoldError(
             f"cannot write {root / rel}: {reason(exc)}; nothing half-written is left ({done} of {todo} changes made)"
         ) from None
-    save_manifest(root, manifest, entries, before)
+    save_manifest(root, manifest, entries, before, site=site)
 
 
-def save_manifest(root: Path, manifest: str, entries: Mapping[str, Entry], before: Mapping[str, Entry], quiet: bool = False) -> None:
-    if dict(entries) == dict(before) and (root / manifest).exists():
+def save_manifest(root: Path, manifest: str, entries: Mapping[str, Entry], before: Mapping[str, Entry], quiet: bool = False,
+                  site: Mapping[str, str] | None = None) -> None:
+    """Write the manifest when its entries or site settings changed (`before`: as read)."""
+    old_site = getattr(before, "site", {})
+    if dict(entries) == dict(before) and dict(site or {}) == dict(old_site) and (root / manifest).exists():
         return
     try:
         _mkdirs(root, manifest)
-        atomic_write(root / manifest, manifest_bytes(entries))
+        atomic_write(root / manifest, manifest_bytes(entries, site))
     except OSError as exc:
         if not quiet:
             raise ScaffoldError(f"cannot write {root / manifest}: {reason(exc)}; the job files are written, rerun to record them") from None
