@@ -161,6 +161,10 @@ def test_the_warning_is_0_3_only_and_a_different_prompt_stays_ck201_alone(tmp_pa
     path.write_text(dump(differs), encoding="utf-8")
     status, out = _ck_validate(path)
     assert status == 1 and " CK201 [*] error" in out and "CK207" not in out, out
+    # In 0.3 removing the key is the better repair (a copy that agrees is CK207's warning).
+    assert ("  hint: remove evaluation.system_prompt (cruijff_kit 0.3 reads controls.system_prompt for both), or set "
+            "evaluation.system_prompt to controls.system_prompt: models are evaluated with the system prompt they "
+            "were trained with") in out.splitlines(), out
 
 
 # --- CK284's hint names the design's own checkpoint layout ----------------------------------------

@@ -258,7 +258,7 @@ def _check_varied_system_prompt(ctx: Ctx, d: Design) -> None:
             ("evaluation", "system_prompt"),
             f"evaluation.system_prompt is {short(evaluate)} for the runs without their own, but {len(others)} of them trained with "
             f"controls.system_prompt {short(d.controls.get('system_prompt'))}: {shown}",
-            "set evaluation.system_prompt to controls.system_prompt: models are evaluated with the system prompt they were trained with",
+            _same_prompt_hint(ctx.era),
         )
 
 
@@ -298,8 +298,17 @@ def _check_system_prompts(ctx: Ctx, d: Design) -> None:
         "CK201",
         ("evaluation", "system_prompt"),
         f"evaluation.system_prompt {short(evaluate, 300)} differs from controls.system_prompt {short(train, 300)}{where}",
-        "set evaluation.system_prompt to controls.system_prompt: models are evaluated with the system prompt they were trained with",
+        _same_prompt_hint(ctx.era),
     )
+
+
+def _same_prompt_hint(era: str) -> str:
+    """CK201's and CK204's hint: in 0.3 removing the key is the better repair (CK207 warns about
+    a copy that agrees); --fix sets the value either way."""
+    same = "set evaluation.system_prompt to controls.system_prompt: models are evaluated with the system prompt they were trained with"
+    if era == eras.V03:
+        return f"remove evaluation.system_prompt (cruijff_kit 0.3 reads controls.system_prompt for both), or {same}"
+    return same
 
 
 def _check_v03_evaluation_prompt(ctx: Ctx, d: Design) -> None:
