@@ -258,13 +258,17 @@ def _common_part(d: _Design) -> dict[str, Any]:
     return hit
 
 
+def _checkpoint(output: str, cell: Cell) -> tuple[str, str]:
+    """(model_path, model_hf_name) of a fine-tuned run's cell: its training output + epoch_{N}."""
+    return f"{output}epoch_{cell.epoch}", f"hf/{cell.run}_epoch_{cell.epoch}"
+
+
 def evaluation_config(d: _Design, cell: Cell, entry: Mapping[str, Any] | None) -> dict[str, Any]:
     """The evaluation config of one matrix cell, keys in one fixed order (UPSTREAM.md section 2)."""
     kind, output, run, dataset_type = _run_part(d, cell.run)
     task, script, data_path = _task_part(d, cell.task)
     if kind == FINE_TUNED:
-        model_path = f"{output}epoch_{cell.epoch}"
-        hf_name = f"hf/{cell.run}_epoch_{cell.epoch}"
+        model_path, hf_name = _checkpoint(output, cell)
     elif kind == EVAL_ONLY:
         model_path = d.path((run.get("parameters") or {}).get(CHECKPOINT_PATH), f"runs[{cell.run}].parameters.checkpoint_path")
         hf_name = f"hf/{cell.run}"
@@ -302,6 +306,22 @@ def evaluation_config(d: _Design, cell: Cell, entry: Mapping[str, Any] | None) -
     return {k: v for k, v in keys.items() if v is not None}
 
 
+def _cell_config(d: _Design, cell: Cell, entry: Mapping[str, Any] | None,
+                 same_task: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
+    """evaluation_config, built once per (run, task): a fine-tuned run's cells of one task differ
+    only in their checkpoint (model_path, model_hf_name, epoch; tests compare every key)."""
+    if d.runs[cell.run].get("type") != FINE_TUNED or type(cell.epoch) is not int:
+        return evaluation_config(d, cell, entry)
+    first = same_task.get((cell.run, cell.task))
+    if first is None:
+        first = same_task[(cell.run, cell.task)] = evaluation_config(d, cell, entry)
+        return first
+    keys = dict(first)
+    keys["model_path"], keys["model_hf_name"] = _checkpoint(_run_part(d, cell.run)[1], cell)
+    keys["epoch"] = cell.epoch
+    return keys
+
+
 def scaffold(data: Mapping[str, Any], site: Site | None = None) -> Scaffold:
     """Every file of a validated design, in design order: each fine-tuned run's setup_finetune.yaml,
     then one evaluation config per matrix cell. Raises UnsafeName for a name that is not one folder."""
@@ -309,6 +329,7 @@ def scaffold(data: Mapping[str, Any], site: Site | None = None) -> Scaffold:
     files = [Planned(training_file(str(r["name"])), setup_finetune(d, r), "training", str(r["name"])) for r in training_runs(data)]
     entries = {e.get("run"): e for e in d.evaluation.get("matrix") or [] if isinstance(e, Mapping)}
     pending: list[Cell] = []
+    same_task: dict[tuple[str, str], dict[str, Any]] = {}
     for cell in evaluation_cells(data):
         if not cell.resolved:
             pending.append(cell)
@@ -317,7 +338,7 @@ def scaffold(data: Mapping[str, Any], site: Site | None = None) -> Scaffold:
             d.problems.append(f"evaluation.matrix: {cell.run!r} x {cell.task!r} names no run or task of the design")
             continue
         path = evaluation_file(d.era, cell)
-        files.append(Planned(path, evaluation_config(d, cell, entries.get(cell.run)), "evaluation", cell.run, cell))
+        files.append(Planned(path, _cell_config(d, cell, entries.get(cell.run), same_task), "evaluation", cell.run, cell))
     return Scaffold(d.era, files, pending, list(dict.fromkeys(d.problems)), d)
 
 
