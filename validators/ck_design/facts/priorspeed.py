@@ -8,7 +8,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import statistics
 from functools import lru_cache
 from pathlib import Path
 from time import monotonic
@@ -98,7 +97,17 @@ def file_speeds(path: Path) -> tuple[float | None, int]:
             speeds.append(it_s)
         else:
             ignored += 1
-    return (statistics.median(speeds) if speeds else None), ignored
+    return _median(speeds), ignored
+
+
+def _median(speeds: list[float]) -> float | None:
+    """statistics.median, imported only when there is a speed to take it of: the wizard imports
+    this module in every copier process and most designs have no earlier runs to read."""
+    if not speeds:
+        return None
+    import statistics
+
+    return statistics.median(speeds)
 
 
 def file_speed(path: Path) -> float | None:
@@ -117,7 +126,7 @@ def _prior_speed(scratch: str, models: tuple[str, ...], _mtime: float) -> tuple[
     ignored = sum(n for _, _, n in per_file)
     matching = [s for p, s in with_speed if any(m and m in str(p) for m in models)]
     speeds = matching or [s for _, s in with_speed]
-    return (statistics.median(speeds) if speeds else None), len(speeds), ignored
+    return _median(speeds), len(speeds), ignored
 
 
 def prior_speed(scratch: str, models: tuple[str, ...]) -> tuple[float | None, int, int]:

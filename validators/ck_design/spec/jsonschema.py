@@ -10,7 +10,6 @@ the package, so an installed ck-design carries its schema (`installed_schema_pat
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -103,6 +102,8 @@ def targets(root: Path | None) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import argparse  # only `make schema` needs it; the wizard imports this module for SCHEMA_NAME
+
     parser = argparse.ArgumentParser(prog="python -m ck_design.spec.jsonschema", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 when a checked-in schema differs from the models")
     parser.add_argument("--root", type=Path, help="repository root (default: the checkout this module is in)")

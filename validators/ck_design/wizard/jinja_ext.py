@@ -37,7 +37,6 @@ from . import cli_errors, defaults, validators
 from ..spec.answers import Answers, absolute_path, normalize_variables, today
 from .answers import answers_from
 from .build import build_design
-from .approval import plan_text
 from .render import DECLINED_ROOT, after_copy_message, approval_root, copier_operation, install_command, install_requirement, install_story, schema_url, template_version
 
 def _dst(ctx: Context) -> str | None:
@@ -171,6 +170,10 @@ def ck_plan(ctx: Context) -> str:
     """Step 8: prints the complete plan, wrapped to the terminal, and returns the approval
     question (copier's help would cut the plan at the terminal's edge and height: see
     wizard/terminal.py). Rendered only when the question is asked interactively."""
+    # imported here: a --defaults/--data-file run never shows the plan, and every copier
+    # process imports this module (benchmarks/render.py)
+    from .approval import plan_text
+
     *plan, question = plan_text(answers_from(ctx), _dst(ctx)).splitlines()
     terminal.show("\n".join(plan))
     return question
