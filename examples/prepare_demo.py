@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 EXAMPLE = Path(__file__).resolve().parent / "capitalization"
-PATH_FIELDS = ("Scratch directory", "Models directory")
+PATH_FIELDS = ("Scratch directory", "Models directory", "Task scripts")
 FIELD = re.compile(r"^(- \*\*(?P<field>[^*]+)\*\*: `)(?P<value>[^`]*)(`.*)$")
 
 

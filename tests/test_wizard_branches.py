@@ -45,8 +45,9 @@ def root() -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def run_walk(res: dict[str, Any], dst: Path, answers: dict[str, Answer]) -> tuple[list[str], dict, Terminal]:
-    term = spawn(80, res, dst, extra=("--skip-tasks",))
+def run_walk(res: dict[str, Any], dst: Path, answers: dict[str, Answer],
+             extra: tuple[str, ...] = ()) -> tuple[list[str], dict, Terminal]:
+    term = spawn(80, res, dst, extra=("--skip-tasks", *extra))
     try:
         asked = walk(term, answers)
         term.child.expect(pexpect.EOF, timeout=120)
@@ -109,10 +110,12 @@ def test_the_branches_of_copier_yml_each_way(root):
         "full_gpu": "n", "eval_epochs": DOWN + DOWN, "eval_selection": DOWN,
         "scorers": " " + DOWN + " " + DOWN + " " + DOWN + " ",  # untick match; tick the other three
         "temperature": CLEAR + "0.5", "keep_training_defaults": "n", "keep_evaluation_defaults": "n",
-        "cruijff_kit_schema": "",
+        "cruijff_kit_schema": "", "more_tasks": "y",
+        "more_eval_tasks": f"[{{name: again, script: {res['scripts']['words_8L']}, description: twice}}]",
     }
     asked_in["eval-only"], design, _ = run_walk(res, root / "designs" / "evalonly", answers)
     assert {r["type"] for r in design["runs"]} == {"eval-only", "control"}, design["runs"]
+    assert [t["name"] for t in design["evaluation"]["tasks"]] == ["words_8L", "again"]
 
     # 4. every training constant named in the sweep; a model that always needs a full GPU
     res = make_resources(root / "r4", models=("Llama-3.3-70B-Instruct",), tasks=("words_8L",),
@@ -129,7 +132,10 @@ def test_the_branches_of_copier_yml_each_way(root):
     res = make_resources(root / "r5", tasks=("words_8L",))
     answers = {"question": "Does rank matter in 0.3?", "dataset_path": res["dataset"],
                "cruijff_kit_schema": UP, "project": CLEAR + "capitalization"}
-    asked_in["schema"], design, _ = run_walk(res, root / "designs" / "era03", answers)
+    # the tasks given with --data: not asked one by one
+    given = f'eval_tasks=[{{name: caps, script: {res["scripts"]["words_8L"]}, description: Capitalize}}]'
+    asked_in["schema"], design, _ = run_walk(res, root / "designs" / "era03", answers, extra=("--data", given))
+    assert [t["name"] for t in design["evaluation"]["tasks"]] == ["caps"]
     assert design["experiment"]["project"] == "capitalization" and "dir" in design["experiment"]
 
     never = [n for n in ASKED_IF if not any(n in a for a in asked_in.values())]

@@ -40,8 +40,9 @@ FIELDS: dict[str, str] = {
     "Default conda environment": "conda_env",
     "Entity": "wandb_entity",
     "Default project": "wandb_project",
+    "Task scripts": "tasks_dir",  # the folder of inspect-ai task scripts (the wizard offers them)
 }
-PATH_KEYS = frozenset({"scratch_dir", "models_dir"})
+PATH_KEYS = frozenset({"scratch_dir", "models_dir", "tasks_dir"})
 # Values that become SLURM options (`#SBATCH --partition=...`): SLURM's own characters only
 # (spec/naming.py slurm_value_problem); every other value reaches a script or a path, so one line.
 SLURM_KEYS = frozenset({"account", "partition", "constraint", "full_gpu_constraint", "shared_partition"})

@@ -145,6 +145,34 @@ def destination_note(dst_path: Any, scratch_dir: Any = None) -> str:
             "files are), and ck-validate will warn about the convention (CK260)")
 
 
+MAX_OFFERED_SCRIPTS = 8
+
+
+def task_script_options(dataset_path: Any, tasks_dir: Any = None) -> list[str]:
+    """inspect-ai task scripts (files with an `@task` function, found by parsing) where they
+    live: claude.local.md's "Task scripts" folder, then the dataset's project (its folder,
+    `tasks/` beside it, `../tasks/`); the one named after the dataset first. At most
+    MAX_OFFERED_SCRIPTS, each folder's top level only (never a walk of a whole tree)."""
+    path = absolute_path(dataset_path) if dataset_path else ""
+    stem = dataset_label(path) if path else ""
+    folder = Path(path).parent if path else None
+    places = [Path(absolute_path(tasks_dir))] if tasks_dir else []
+    if folder is not None:
+        places += [folder, folder / "tasks", folder.parent / "tasks"]
+    found: list[str] = []
+    for place in places:
+        try:
+            files = sorted(p for p in place.glob("*.py") if p.is_file())[:50]
+        except OSError:
+            continue
+        for f in files:
+            norm = os.path.normpath(str(f))
+            if norm not in found and resources.task_script_facts(f).task_functions:
+                found.append(norm)
+    found.sort(key=lambda f: Path(f).stem != stem)  # stable: the dataset's own task first
+    return found[:MAX_OFFERED_SCRIPTS]
+
+
 def default_eval_tasks(dataset_path: Any) -> list[dict[str, str]]:
     """One task named after the dataset stem, evaluated on that dataset.
 
@@ -159,6 +187,29 @@ def default_eval_tasks(dataset_path: Any) -> list[dict[str, str]]:
     script = next((p for p in options if p.is_file()), options[0])
     return [{"name": name, "script": os.path.normpath(str(script)),
              "description": f"Evaluate on the {stem} dataset", "dataset": "same"}]
+
+
+def default_task_script(dataset_path: Any, tasks_dir: Any = None) -> str:
+    """The first task's script: the first offered (task_script_options), else the guess beside
+    the dataset (a missing script is a prerequisite, never a blocker)."""
+    offered = task_script_options(dataset_path, tasks_dir)
+    return offered[0] if offered else default_eval_tasks(dataset_path)[0]["script"]
+
+
+def given_task(eval_tasks: Any, key: str, fallback: Any) -> str:
+    """The first given task's `key` (eval_tasks given with --data or recorded), else `fallback`:
+    what the one-by-one task questions record when they are not asked."""
+    first = eval_tasks[0] if isinstance(eval_tasks, list) and eval_tasks else None
+    value = first.get(key) if isinstance(first, dict) else None
+    return str(value) if isinstance(value, str) and value else str(fallback)
+
+
+def first_tasks(name: Any, script: Any, description: Any, more: Any = None) -> list[dict[str, Any]]:
+    """eval_tasks from the questions asked one by one: the first task (on the training
+    dataset) and any more given as a list."""
+    first = {"name": str(name or ""), "script": str(script or ""), "description": str(description or ""),
+             "dataset": "same"}
+    return [first, *(more if isinstance(more, list) else [])]
 
 
 # --- Which cruijff_kit schema the design is written in (spec/era.py; docs/wizard.md) ---------------

@@ -105,6 +105,16 @@ def ck_template_version(ctx: Context) -> str:
 
 
 @pass_context
+def ck_task_scripts(ctx: Context, dataset_path: Any) -> list[str]:
+    return defaults.task_script_options(dataset_path, localconfig.load(_dst(ctx)).get("tasks_dir"))
+
+
+@pass_context
+def ck_default_task_script(ctx: Context, dataset_path: Any) -> str:
+    return defaults.default_task_script(dataset_path, localconfig.load(_dst(ctx)).get("tasks_dir"))
+
+
+@pass_context
 def ck_dst(ctx: Context) -> str:
     return absolute_path(_dst(ctx) or ".")
 
@@ -270,6 +280,10 @@ GLOBALS: dict[str, Any] = {
     "ck_default_models": defaults.default_models,
     "ck_default_gpus": defaults.default_gpus,
     "ck_name_from_destination": ck_name_from_destination,
+    "ck_task_scripts": ck_task_scripts,
+    "ck_default_task_script": ck_default_task_script,
+    "ck_first_tasks": defaults.first_tasks,
+    "ck_given_task": defaults.given_task,
     "ck_training_defaults": ck_training_defaults,
     "ck_evaluation_defaults": defaults.evaluation_defaults,
     "ck_default_dataset_type": default_dataset_type,
