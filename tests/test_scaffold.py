@@ -14,7 +14,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ck_design.scaffold import keys, yamlout
+from ck_design.facts import yamlwriter
+from ck_design.scaffold import keys
 from ck_design.spec import era as eras
 from ck_design.spec.jobs import evaluation_cells
 from scaffold_support import NAME, SCRATCH, files_under, load, scaffold, seed_design, to_v03, write
@@ -31,7 +32,7 @@ def pure(data: dict[str, Any], site: dict[str, str] | None = None) -> dict[str, 
     """The files keys.scaffold plans, parsed back from their bytes."""
     sc = keys.scaffold(data, keys.Site(site or {}))
     assert not sc.problems, sc.problems
-    return {p.path: yaml.safe_load(yamlout.dump(p.keys, keys.HEADER)) for p in sc.files}
+    return {p.path: yaml.safe_load(yamlwriter.job_file(p.keys, keys.HEADER)) for p in sc.files}
 
 
 def finetune_output(cfg: dict[str, Any]) -> str:
@@ -537,11 +538,11 @@ def test_v03_through_the_cli_matches_the_table(tmp_path: Path) -> None:
 # --- the one-line writer: its shortcut gives yaml.dump's own bytes ------------------------------
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.from_regex(yamlout._PLAIN, fullmatch=True), st.text(max_size=30),
+@given(st.one_of(st.from_regex(yamlwriter._JOB_PLAIN, fullmatch=True), st.text(max_size=30),
                  st.sampled_from(["yes", "No", "ON", "null", "y", "n", "true", "1e-5", "/a b", "a: b", "- x", "#x"])))
 def test_the_plain_string_shortcut_is_yaml_dumps_own(value: str) -> None:
-    assert yamlout.dump_value(value) == yamlout._dump_slow(value)
-    line = yamlout.dump({"k": value}, "h").decode().splitlines()[1]
+    assert yamlwriter.job_value(value) == yamlwriter._job_value_slow(value)
+    line = yamlwriter.job_file({"k": value}, "h").decode().splitlines()[1]
     assert yaml.safe_load(line) == {"k": value}
 
 
@@ -550,7 +551,7 @@ def test_every_key_written_is_plain_yaml() -> None:
     data["runs"][0]["compute"] = {"time": "01:00:00", "gpus": 1, "mem": "32G", "cpus_per_task": 4}
     for planned in keys.scaffold(data, keys.Site({k: "x" for k in keys.SITE_KEYS})).files + keys.scaffold(seed_design()).files:
         for k in planned.keys:
-            assert yamlout._PLAIN.fullmatch(k) and yamlout.dump_value(k) == k
+            assert yamlwriter._JOB_PLAIN.fullmatch(k) and yamlwriter.job_value(k) == k
 
 
 def test_python_without_render_is_a_usage_error(tmp_path: Path) -> None:

@@ -86,7 +86,8 @@ def site_settings(root: Path, recorded: dict[str, str]) -> dict[str, str]:
 
 def build(root: Path, data: Any, site_values: dict[str, str] | None = None) -> tuple[Any, dict[str, bytes]]:
     """The scaffold (keys.Scaffold) of a validated design and its files' bytes; Refused when it cannot be scaffolded."""
-    from . import keys, submit, yamlout
+    from ..facts.yamlwriter import job_file
+    from . import keys, submit
 
     site = keys.Site(site_values if site_values is not None else site_settings(root, {}))
     try:
@@ -95,7 +96,7 @@ def build(root: Path, data: Any, site_values: dict[str, str] | None = None) -> t
         raise Refused([f"{PROG}: {root / SUMMARY_FILE}: {exc}: nothing written"]) from None
     files: dict[str, bytes] = {}
     for planned in sc.files:
-        data_ = yamlout.dump(planned.keys, keys.HEADER)
+        data_ = job_file(planned.keys, keys.HEADER)
         if files.get(planned.path, data_) != data_:
             sc.problems.append(f"two matrix cells write {planned.path} differently (a run or task listed twice?)")
         files[planned.path] = data_
