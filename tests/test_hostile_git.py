@@ -4,11 +4,21 @@ partial staging, a repository with no commits, and a non-empty folder that is no
 
 from __future__ import annotations
 
+import json
 
 from copier_support import answers_for, copier_copy, git
 
 TEMPLATE_FILES = {".copier-answers.yml", ".github/dependabot.yml", ".github/workflows/validate.yml", ".pre-commit-config.yaml", "README.md",
                   "experiment_summary.yaml", "logs/design-experiment.log", "logs/resource-facts.json"}
+
+
+def _design_files(d):
+    """The template's files and the job files ck-scaffold wrote (its manifest lists them): what
+    the hook commits or stages, and nothing else (issue 20: the first commit holds the job files)."""
+    manifest = d / "logs" / "scaffold-manifest.json"
+    jobs = set(json.loads(manifest.read_text())["files"]) | {"logs/scaffold-manifest.json"}
+    assert "submit.sh" in jobs
+    return TEMPLATE_FILES | jobs
 
 
 def _porcelain(d):
@@ -44,11 +54,11 @@ def test_existing_repository_keeps_partial_staging_untracked_and_staged_files(se
     assert r.returncode == 0, r.stderr
     assert _diff(repo) == unstaged, "the user's unstaged hunks changed"
     staged_now = git(["diff", "--cached", "--name-only"], repo).stdout.split()
-    assert set(staged_now) == TEMPLATE_FILES | {"app.py", "new_staged.py"}
+    assert set(staged_now) == _design_files(repo) | {"app.py", "new_staged.py"}
     assert _diff(repo, "--cached", "--", "app.py", "new_staged.py") == cached
     after = _porcelain(repo)
     assert "?? secret.env" in after and "?? .env.local" in after
-    assert [ln for ln in after if ln[3:] not in TEMPLATE_FILES] == before
+    assert [ln for ln in after if ln[3:] not in _design_files(repo)] == before
     assert git(["rev-list", "--count", "HEAD"], repo).stdout.strip() == "1"  # nothing committed
     assert "the design's files are staged, not committed" in r.stdout
     assert "left untouched: 4 files that are not the template's" in r.stdout
@@ -68,7 +78,7 @@ def test_repository_without_commits_commits_only_the_template(setup):
     r = copier_copy(template, repo, answers_for(res), env, tmp)
     assert r.returncode == 0, r.stderr
     committed = set(git(["show", "--name-only", "--format=", "HEAD"], repo).stdout.split())
-    assert committed == TEMPLATE_FILES
+    assert committed == _design_files(repo)
     after = _porcelain(repo)
     assert "A  mine.txt" in after and "?? .env.local" in after
     assert len(after) == 2, after
@@ -85,9 +95,9 @@ def test_non_repository_folder_commits_and_lists_only_the_template(setup):
 
     r = copier_copy(template, d, answers_for(res), env, tmp)
     assert r.returncode == 0, r.stderr
-    assert set(git(["ls-files"], d).stdout.split()) == TEMPLATE_FILES
+    assert set(git(["ls-files"], d).stdout.split()) == _design_files(d)
     assert _porcelain(d) == ["?? .env", "?? blob.bin", "?? notes/ideas.md"]
     written = r.stdout.split("files written:", 1)[1].split("  left untouched:", 1)[0]
     assert sorted(ln.strip() for ln in written.splitlines() if ln.strip()) == sorted(TEMPLATE_FILES)
     assert "left untouched: 3 files that are not the template's" in r.stdout
-    assert f"committed the design's {len(TEMPLATE_FILES)} files" in r.stdout
+    assert f"committed the design's {len(_design_files(d))} files" in r.stdout
