@@ -6,7 +6,11 @@ Recorded before the big internal restructure, so that it can prove it changed no
                                              tests/designs.py, broken variants, small logs)
     tests/golden/ck-validate/<run>.out       `ck-validate ...` run as a real subprocess in a temp
                                              dir (cwd = that dir, relative file names): the command,
-                                             exit code, stdout and stderr
+                                             exit code, stdout and stderr. The test calls the
+                                             console script's function in-process for all of them
+                                             (~100 interpreter start-ups were a third of make
+                                             test-fast's CPU) and runs SUBPROCESS_RUNS as the real
+                                             console script too, each byte-identical both ways.
     tests/golden/render/*                    a real `copier copy --trust --defaults` of the bundled
                                              example (examples/capitalization), machine-specific
                                              bits replaced by <PLACEHOLDERS>
@@ -23,6 +27,8 @@ After an intended change of behaviour, re-record and review the diff of tests/go
 from __future__ import annotations
 
 import difflib
+import gc
+import io
 import os
 import re
 import shutil
@@ -342,12 +348,42 @@ def write_inputs(work: Path, source: Callable[[str], str]) -> None:
 
 def run_validate(work: Path, args: list[str], env: dict[str, str]) -> str:
     done = subprocess.run([str(CK_VALIDATE), *args], cwd=work, env=env, capture_output=True, timeout=120)
+    return _recorded_form(args, done.returncode, done.stdout, done.stderr)
+
+
+def _recorded_form(args: list[str], code: int, out: bytes, err: bytes) -> str:
     return "".join([
         f"$ {' '.join(['ck-validate', *args])}\n",
-        f"[exit code] {done.returncode}\n",
-        "[stdout]\n", done.stdout.decode("utf-8", "replace"),
-        "[stderr]\n", done.stderr.decode("utf-8", "replace"),
+        f"[exit code] {code}\n",
+        "[stdout]\n", out.decode("utf-8", "replace"),
+        "[stderr]\n", err.decode("utf-8", "replace"),
     ])
+
+
+def run_validate_in_process(work: Path, args: list[str], monkeypatch: pytest.MonkeyPatch) -> str:
+    """`ck-validate args` as the console script runs it (ck_design.validate.cli:main, pyproject's
+    [project.scripts]) in this process: cwd `work`, subprocess_env()'s variables, stdout and stderr
+    as UTF-8 byte streams as a pipe gives them, the exit status from the return or SystemExit."""
+    from ck_design.validate import cli
+
+    for name in ("NO_COLOR", "FORCE_COLOR", "CK_LOCAL_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.chdir(work)
+    out, err = (io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True) for _ in range(2))
+    gc_was_on = gc.isenabled()  # main() turns the cyclic GC off, as a short-lived process may
+    with monkeypatch.context() as m:
+        m.setattr(sys, "stdout", out)
+        m.setattr(sys, "stderr", err)
+        m.setattr(sys, "argv", [str(CK_VALIDATE), *args])
+        try:
+            code = cli.main(args)
+        except SystemExit as exc:  # argparse: --help, a usage error
+            code = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            if gc_was_on:
+                gc.enable()
+    return _recorded_form(args, code, out.buffer.getvalue(), err.buffer.getvalue())
 
 
 def validate_outputs(source: Callable[[str], str]) -> dict[str, str]:
@@ -447,12 +483,30 @@ def test_inputs_are_what_the_builders_make() -> None:
     fail_on(compare({f"inputs/{name}": build() for name, build in INPUTS.items()}))
 
 
-def test_ck_validate_outputs_unchanged() -> None:
-    def source(name: str) -> str:
-        text = recorded(f"inputs/{name}")
-        return INPUTS[name]() if text is None else text
+# Run as the real console script too (a new process each): text and JSON findings, several files,
+# argparse's own exit, a missing file, --check-resources, a log. The rest in-process.
+SUBPROCESS_RUNS = ("broken_duplicate_key.text", "valid_v03.json", "cli_several_files.text",
+                   "cli_unknown_format.text", "cli_missing_file.json", "resources_missing_model.text",
+                   "log_broken.text")
 
-    outputs = validate_outputs(source)
+
+def _recorded_input(name: str) -> str:
+    text = recorded(f"inputs/{name}")
+    return INPUTS[name]() if text is None else text
+
+
+def test_ck_validate_outputs_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_inputs(tmp_path, _recorded_input)
+    outputs = {name: run_validate_in_process(tmp_path, args, monkeypatch) for name, args in RUNS.items()}
+    fail_on(compare({f"ck-validate/{name}.out": text for name, text in outputs.items()}))
+
+
+def test_the_console_script_prints_what_the_function_does(tmp_path: Path) -> None:
+    write_inputs(tmp_path, _recorded_input)
+    env = subprocess_env()
+    with ThreadPoolExecutor(max_workers=len(SUBPROCESS_RUNS)) as pool:
+        futures = {name: pool.submit(run_validate, tmp_path, RUNS[name], env) for name in SUBPROCESS_RUNS}
+        outputs = {name: future.result() for name, future in futures.items()}
     fail_on(compare({f"ck-validate/{name}.out": text for name, text in outputs.items()}))
 
 
