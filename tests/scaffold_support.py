@@ -1,13 +1,19 @@
 """Designs and helpers for the ck-scaffold tests: absolute paths (a job file holds nothing else),
-both eras, and running the real `ck-scaffold` console script."""
+both eras, and running `ck-scaffold`: its console script's function in this process (scaffold), or
+the real console script in a new process (scaffold_console: the --render tests, the by-hand ones
+and a few more, so the installed script stays tested)."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import gc
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -55,12 +61,57 @@ def write(directory: Path, data: dict[str, Any]) -> Path:
     return path
 
 
-def scaffold(directory: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _env(directory: Path, env: dict[str, str] | None) -> dict[str, str]:
+    """No claude.local.md to find (CK_LOCAL_CONFIG points nowhere, HOME is the experiment's)."""
+    return {"CK_LOCAL_CONFIG": str(directory / "no-such-claude.local.md"), "HOME": str(directory), **(env or {})}
+
+
+def scaffold_console(directory: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The real console script, in `directory`'s parent, with no claude.local.md to find."""
-    full_env = {**os.environ, "CK_LOCAL_CONFIG": str(directory / "no-such-claude.local.md"), "HOME": str(directory)}
-    full_env.update(env or {})
     return subprocess.run([str(BIN / "ck-scaffold"), *args, str(directory)], capture_output=True, text=True,
-                          env=full_env, cwd=directory.parent, timeout=120)
+                          env={**os.environ, **_env(directory, env)}, cwd=directory.parent, timeout=120)
+
+
+@contextlib.contextmanager
+def _as_a_process(env: dict[str, str], cwd: Path, argv: list[str]) -> Iterator[tuple[io.TextIOWrapper, io.TextIOWrapper]]:
+    """What a new process of the console script would have: these variables, cwd, argv, and
+    stdout/stderr as UTF-8 pipes; all put back afterwards (main() turns the cyclic GC off too)."""
+    saved_env, saved_cwd, saved_argv = dict(os.environ), os.getcwd(), sys.argv
+    saved_streams, gc_was_on = (sys.stdout, sys.stderr), gc.isenabled()
+    out, err = (io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True) for _ in range(2))
+    os.environ.update(env)
+    os.chdir(cwd)
+    sys.argv, sys.stdout, sys.stderr = argv, out, err
+    try:
+        yield out, err
+    finally:
+        sys.stdout, sys.stderr = saved_streams
+        sys.argv = saved_argv
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        if gc_was_on:
+            gc.enable()
+
+
+def _text(stream: io.TextIOWrapper) -> str:
+    """As subprocess.run(text=True) decodes a pipe: UTF-8, universal newlines."""
+    return stream.buffer.getvalue().decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # type: ignore[attr-defined]
+
+
+def scaffold(directory: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`ck-scaffold *args directory` through its console script's function (pyproject's
+    [project.scripts] ck_design.scaffold.cli:main) in this process, as scaffold_console runs it:
+    the same exit status and output, without an interpreter start-up per call."""
+    from ck_design.scaffold import cli
+
+    argv = [*args, str(directory)]
+    with _as_a_process(_env(directory, env), directory.parent, [str(BIN / "ck-scaffold"), *argv]) as (out, err):
+        try:
+            code = cli.main(argv)
+        except SystemExit as exc:  # argparse: a usage error
+            code = exc.code if isinstance(exc.code, int) else 1
+    return subprocess.CompletedProcess([str(BIN / "ck-scaffold"), *argv], code, _text(out), _text(err))
 
 
 def files_under(directory: Path) -> dict[str, bytes]:
@@ -73,4 +124,4 @@ def load(path: Path) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-__all__ = ["NAME", "absolute", "seed_design", "to_v03", "write", "scaffold", "files_under", "load"]
+__all__ = ["NAME", "absolute", "seed_design", "to_v03", "write", "scaffold", "scaffold_console", "files_under", "load"]

@@ -18,7 +18,7 @@ from ck_design.facts import yamlwriter
 from ck_design.scaffold import keys
 from ck_design.spec import era as eras
 from ck_design.spec.jobs import evaluation_cells
-from scaffold_support import NAME, SCRATCH, files_under, load, scaffold, seed_design, to_v03, write
+from scaffold_support import NAME, SCRATCH, files_under, load, scaffold, scaffold_console, seed_design, to_v03, write
 
 RUN = "Llama-3.2-1B-Instruct_rank4_lr1e-5"
 CONTROL = "Llama-3.2-1B-Instruct_base"
@@ -525,7 +525,7 @@ def test_v03_through_the_cli_matches_the_table(tmp_path: Path) -> None:
     data["evaluation"]["matrix"].append({"run": "prior_ckpt", "vis_label": "prior", "tasks": ["capitalization"], "epochs": None})
     exp = tmp_path / "exp"
     write(exp, data)
-    r = scaffold(exp)
+    r = scaffold_console(exp)  # the installed console script (the other tests call its function)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "0.3-era design: 8 training jobs, 37 evaluation jobs" in r.stdout
     expected = pure(data)

@@ -23,7 +23,8 @@ from typing import Any
 import pytest
 import yaml
 
-from scaffold_support import files_under, load, scaffold
+from scaffold_support import files_under, load
+from scaffold_support import scaffold_console as scaffold  # by hand: the installed console script
 
 BIN = Path(sys.executable).parent
 PROJECT = "capitalization"

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from ck_design.scaffold import keys
-from scaffold_support import BIN, NAME, absolute, files_under, load, scaffold, to_v03, write
+from scaffold_support import BIN, NAME, absolute, files_under, load, to_v03, write
+from scaffold_support import scaffold_console as scaffold  # --render starts processes of its own
 from designs import make_design
 
 # End-to-end (tests/conftest.py): a process of cruijff_kit's per job, submit.sh under sh; not in make test-fast.
