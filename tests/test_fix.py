@@ -456,6 +456,9 @@ def test_fix_hook_repairs_fails_the_commit_then_passes_after_restaging(tmp_path)
     config = _enable_fix_hook((REPO / "template" / ".pre-commit-config.yaml.jinja").read_text())
     (repo / ".pre-commit-config.yaml").write_text(config)
     (repo / "experiment_summary.yaml").write_text(BASE)
+    # The job files exist before the first commit, as the post-copy hook leaves them (ck-scaffold-sync
+    # would otherwise stop that commit to have them reviewed).
+    subprocess.run([str(BIN / "ck-scaffold"), str(repo)], cwd=repo, env=env, check=True, capture_output=True)
     git("add", ".")
     subprocess.run([str(BIN / "pre-commit"), "install"], cwd=repo, env=env, check=True, capture_output=True)
     first = git("commit", "-qm", "design", check=False)
