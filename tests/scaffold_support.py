@@ -5,20 +5,17 @@ and a few more, so the installed script stays tested)."""
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import gc
-import io
 import os
 import subprocess
 import sys
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 
 import yaml
 
 import era_designs
+import inprocess
 from ck_design.spec import naming
 from designs import NAME, dump, make_design
 
@@ -72,46 +69,10 @@ def scaffold_console(directory: Path, *args: str, env: dict[str, str] | None = N
                           env={**os.environ, **_env(directory, env)}, cwd=directory.parent, timeout=120)
 
 
-@contextlib.contextmanager
-def _as_a_process(env: dict[str, str], cwd: Path, argv: list[str]) -> Iterator[tuple[io.TextIOWrapper, io.TextIOWrapper]]:
-    """What a new process of the console script would have: these variables, cwd, argv, and
-    stdout/stderr as UTF-8 pipes; all put back afterwards (main() turns the cyclic GC off too)."""
-    saved_env, saved_cwd, saved_argv = dict(os.environ), os.getcwd(), sys.argv
-    saved_streams, gc_was_on = (sys.stdout, sys.stderr), gc.isenabled()
-    out, err = (io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True) for _ in range(2))
-    os.environ.update(env)
-    os.chdir(cwd)
-    sys.argv, sys.stdout, sys.stderr = argv, out, err
-    try:
-        yield out, err
-    finally:
-        sys.stdout, sys.stderr = saved_streams
-        sys.argv = saved_argv
-        os.chdir(saved_cwd)
-        os.environ.clear()
-        os.environ.update(saved_env)
-        if gc_was_on:
-            gc.enable()
-
-
-def _text(stream: io.TextIOWrapper) -> str:
-    """As subprocess.run(text=True) decodes a pipe: UTF-8, universal newlines."""
-    return stream.buffer.getvalue().decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # type: ignore[attr-defined]
-
-
 def scaffold(directory: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """`ck-scaffold *args directory` through its console script's function (pyproject's
-    [project.scripts] ck_design.scaffold.cli:main) in this process, as scaffold_console runs it:
-    the same exit status and output, without an interpreter start-up per call."""
-    from ck_design.scaffold import cli
-
-    argv = [*args, str(directory)]
-    with _as_a_process(_env(directory, env), directory.parent, [str(BIN / "ck-scaffold"), *argv]) as (out, err):
-        try:
-            code = cli.main(argv)
-        except SystemExit as exc:  # argparse: a usage error
-            code = exc.code if isinstance(exc.code, int) else 1
-    return subprocess.CompletedProcess([str(BIN / "ck-scaffold"), *argv], code, _text(out), _text(err))
+    """`ck-scaffold *args directory` through its console script's function in this process
+    (tests/inprocess.py), as scaffold_console runs it: the same exit status and output."""
+    return inprocess.ck_scaffold([*args, str(directory)], cwd=directory.parent, env=_env(directory, env), text=True)
 
 
 def files_under(directory: Path) -> dict[str, bytes]:

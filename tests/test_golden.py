@@ -27,8 +27,6 @@ After an intended change of behaviour, re-record and review the diff of tests/go
 from __future__ import annotations
 
 import difflib
-import gc
-import io
 import os
 import re
 import shutil
@@ -40,6 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import inprocess
 import pytest
 from tools import needs
 
@@ -360,30 +359,12 @@ def _recorded_form(args: list[str], code: int, out: bytes, err: bytes) -> str:
     ])
 
 
-def run_validate_in_process(work: Path, args: list[str], monkeypatch: pytest.MonkeyPatch) -> str:
-    """`ck-validate args` as the console script runs it (ck_design.validate.cli:main, pyproject's
-    [project.scripts]) in this process: cwd `work`, subprocess_env()'s variables, stdout and stderr
-    as UTF-8 byte streams as a pipe gives them, the exit status from the return or SystemExit."""
-    from ck_design.validate import cli
-
-    for name in ("NO_COLOR", "FORCE_COLOR", "CK_LOCAL_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("COLUMNS", "100")
-    monkeypatch.chdir(work)
-    out, err = (io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True) for _ in range(2))
-    gc_was_on = gc.isenabled()  # main() turns the cyclic GC off, as a short-lived process may
-    with monkeypatch.context() as m:
-        m.setattr(sys, "stdout", out)
-        m.setattr(sys, "stderr", err)
-        m.setattr(sys, "argv", [str(CK_VALIDATE), *args])
-        try:
-            code = cli.main(args)
-        except SystemExit as exc:  # argparse: --help, a usage error
-            code = exc.code if isinstance(exc.code, int) else 1
-        finally:
-            if gc_was_on:
-                gc.enable()
-    return _recorded_form(args, code, out.buffer.getvalue(), err.buffer.getvalue())
+def run_validate_in_process(work: Path, args: list[str]) -> str:
+    """`ck-validate args` through the console script's function in this process
+    (tests/inprocess.py): cwd `work`, subprocess_env()'s variables, the bytes a pipe carries."""
+    env: dict[str, str | None] = {"NO_COLOR": None, "FORCE_COLOR": None, "CK_LOCAL_CONFIG": None, "COLUMNS": "100"}
+    done = inprocess.ck_validate(args, cwd=work, env=env)
+    return _recorded_form(args, done.returncode, done.stdout, done.stderr)
 
 
 def validate_outputs(source: Callable[[str], str]) -> dict[str, str]:
@@ -495,9 +476,9 @@ def _recorded_input(name: str) -> str:
     return INPUTS[name]() if text is None else text
 
 
-def test_ck_validate_outputs_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ck_validate_outputs_unchanged(tmp_path: Path) -> None:
     write_inputs(tmp_path, _recorded_input)
-    outputs = {name: run_validate_in_process(tmp_path, args, monkeypatch) for name, args in RUNS.items()}
+    outputs = {name: run_validate_in_process(tmp_path, args) for name, args in RUNS.items()}
     fail_on(compare({f"ck-validate/{name}.out": text for name, text in outputs.items()}))
 
 

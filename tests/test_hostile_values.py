@@ -5,22 +5,23 @@ its location (exit 1), never an internal error."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+import inprocess
 import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-CK_VALIDATE = str(Path(sys.executable).parent / "ck-validate")
 EXAMPLE = REPO / "examples" / "experiment_summary.yaml"
 
 
 def _validate(tmp_path: Path, text: str) -> subprocess.CompletedProcess[str]:
+    """ck-validate through its console script's function (tests/inprocess.py; test_cli.py and
+    the golden test start the script itself)."""
     f = tmp_path / "experiment_summary.yaml"
     f.write_text(text)
-    return subprocess.run([CK_VALIDATE, str(f)], capture_output=True, text=True, timeout=120)
+    return inprocess.ck_validate([str(f)], text=True)
 
 
 def _edit(replace: dict[str, str]) -> str:
