@@ -15,7 +15,7 @@ from pathlib import Path
 from designs import dump, make_design
 
 from ck_design.post_copy import verify
-from ck_design.post_copy.designlog import DesignLog
+from ck_design.facts.designlog import DesignLog
 from ck_design.post_copy.rendered import plan_from
 from ck_design.validate.fixes.run import _line_for_line_diff
 

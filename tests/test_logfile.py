@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ck_design.validate.rules import log as logfile
-from ck_design.post_copy.designlog import append_entry
+from ck_design.facts.designlog import append_entry
 from ck_design.spec.logformat import format_entry
 from ck_design.validate.rules.log import LOG_RULES, check_log
 

@@ -4,6 +4,7 @@ invariant for every cell, determinism, stale-file removal and the refusals."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 from pathlib import Path
@@ -18,6 +19,7 @@ from ck_design.facts import yamlwriter
 from ck_design.scaffold import keys
 from ck_design.spec import era as eras
 from ck_design.spec.jobs import evaluation_cells
+from ck_design.validate.cli import main as validate_main
 from scaffold_support import NAME, SCRATCH, files_under, load, scaffold, scaffold_console, seed_design, to_v03, write
 
 RUN = "Llama-3.2-1B-Instruct_rank4_lr1e-5"
@@ -340,6 +342,59 @@ def test_design_change_rewrites_and_removes_only_its_own_stale_files(tmp_path: P
     assert notes.read_text() == "mine\n" and not (exp / RUN / "setup_finetune.yaml").exists()
     assert load(exp / data["runs"][0]["name"] / "setup_finetune.yaml")["batch_size"] == 8
     assert scaffold(exp, "--check").returncode == 0
+
+
+def _log_entries(exp: Path) -> list[dict[str, str]]:
+    """The design log's entries: the action (`_`) and each `Key: value` line."""
+    entries = []
+    for block in (exp / "logs" / "design-experiment.log").read_text().strip("\n").split("\n\n"):
+        header, *lines = block.splitlines()
+        entries.append({"_": header.split("] ", 1)[1], **dict(line.split(": ", 1) for line in lines)})
+    return entries
+
+
+def test_each_scaffold_that_changes_files_is_recorded_in_the_design_log(tmp_path: Path) -> None:
+    data = seed_design()
+    exp = tmp_path / "exp"
+    design = write(exp, data)
+    start = "[2026-12-01 09:00:00] START_DESIGN\nDetails: by hand\nExperiment: x\nType: t\nDirectory: d\nResult: success\n"
+    (exp / "logs").mkdir()
+    (exp / "logs" / "design-experiment.log").write_text(start)
+    assert scaffold(exp).returncode == 0
+    first = _log_entries(exp)[-1]
+    assert first["_"] == "SCAFFOLD_JOBS" and first["Result"] == "success"
+    assert first["Details"] == "Job files written by ck-scaffold from experiment_summary.yaml"
+    assert (first["Written"], first["Updated"], first["Removed"], first["Unchanged"]) == ("45", "0", "0", "0")
+    assert first["Design SHA-256"] == hashlib.sha256(design.read_bytes()).hexdigest()
+    assert first["Training jobs"] == str(sum(r["type"] == "fine-tuned" for r in data["runs"]))
+    assert scaffold(exp).returncode == 0  # nothing changed: nothing recorded
+    data["controls"]["batch_size"] = 8
+    write(exp, data)
+    assert scaffold(exp, "--check").returncode == 1 and scaffold(exp, "--diff").returncode == 1
+    assert len(_log_entries(exp)) == 2  # --check, --diff and the unchanged rerun wrote nothing
+    assert scaffold(exp, "--sync").returncode == 1  # the commit hook rewrote them
+    synced = _log_entries(exp)[-1]
+    assert synced["Details"].startswith("Job files written by ck-scaffold --sync")
+    assert (synced["Updated"], synced["Design SHA-256"]) == ("8", hashlib.sha256(design.read_bytes()).hexdigest())
+    assert len(_log_entries(exp)) == 3
+    assert validate_main(["--log", str(exp / "logs" / "design-experiment.log")]) == 0
+
+
+def test_a_folder_without_a_design_log_gets_none_and_a_linked_log_is_not_followed(tmp_path: Path) -> None:
+    exp = tmp_path / "exp"
+    write(exp, seed_design())
+    assert scaffold(exp).returncode == 0
+    assert not (exp / "logs" / "design-experiment.log").exists()  # no log is started for a hand-made folder
+    elsewhere = tmp_path / "elsewhere.log"
+    elsewhere.write_text("")
+    (exp / "logs" / "design-experiment.log").symlink_to(elsewhere)
+    data = seed_design()
+    data["controls"]["batch_size"] = 8
+    write(exp, data)
+    r = scaffold(exp)
+    assert r.returncode == 0, r.stderr  # the job files are written; the log is a warning
+    assert "ck-scaffold: warning: " in r.stderr and "not recorded in the design log" in r.stderr
+    assert elsewhere.read_text() == ""
 
 
 # --- refusals ----------------------------------------------------------------------------------

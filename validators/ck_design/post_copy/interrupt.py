@@ -9,7 +9,7 @@ import signal
 from datetime import datetime
 from ..spec.naming import LOG_FILE
 from . import speed
-from .designlog import LogNotWritable
+from ..facts.designlog import LogNotWritable
 from .session import Context
 
 GIT_STEP = "putting the design under git"

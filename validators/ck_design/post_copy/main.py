@@ -4,7 +4,7 @@
 runs once, in the real destination: after `copier copy` as a `_tasks` entry, after `copier
 update` as an "after" migration (why: hooks/README.md). It verifies the resources the design
 names (verify.py), estimates disk use, training steps and time (speed.py), appends one entry per
-finished action to logs/design-experiment.log (designlog.py), puts a copied design under git
+finished action to logs/design-experiment.log (facts/designlog.py), puts a copied design under git
 (git.py) and prints a closing summary.
 
 A failed verification is a log entry and a prerequisite, never a crash. After a copy it exits 0
@@ -42,7 +42,7 @@ from .answers import (
     user_answers,
     vanished_variables,
 )
-from .designlog import DesignLog, LogNotWritable
+from ..facts.designlog import DesignLog, LogNotWritable
 from .git import conflicts, mark_resolved, put_under_git
 from .interrupt import GIT_STEP, record_interrupt
 from ..plan.sync import regenerate_after_update

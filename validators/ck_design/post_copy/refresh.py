@@ -31,7 +31,7 @@ from ..plan import markdown
 from ..spec.naming import FACTS_FILE, SUMMARY_FILE
 from ..validate.fixes.apply import CannotRewrite, apply
 from ..validate.fixes.fixers import Edit
-from .designlog import DesignLog
+from ..facts.designlog import DesignLog
 
 README = "README.md"
 _NOTE = "What ck-design's post-copy hook last measured; `copier update` refreshes the design from it (hooks/README.md)."

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from ..scaffold import sync, writer
 from ..spec.jobs import jobs
-from .designlog import DesignLog
+from ..facts.designlog import DesignLog
 
-ACTION = "SCAFFOLD_JOBS"
+ACTION = sync.ACTION
 
 
 @dataclass
@@ -62,12 +62,7 @@ def scaffold_jobs(log: DesignLog, dst: Path, wanted: bool, quiet: bool = False) 
         return out
     j = jobs(p.data)
     job_files = sorted(e for e in entries if e in p.files)
-    log.add(ACTION, "Job files written by ck-scaffold from experiment_summary.yaml", {
-        "Written": len(ch.of(writer.WRITE)), "Updated": len(ch.of(writer.UPDATE)), "Removed": len(ch.of(writer.REMOVE)),
-        "Unchanged": len(ch.of(writer.SAME)), "Files": sync.file_kinds(job_files) or "none",
-        "Training jobs": j.training_jobs, "Evaluation jobs": j.evaluation_jobs,
-        "GPU-hours": f"{j.gpu_hours['total']:.1f}", "Design SHA-256": p.design_sha256,
-    })
+    sync.record(log, p, entries)
     out.files = sync.owned_files(entries)
     out.changed = ch.stale
     out.lines.append(f"  job files (ck-scaffold): {j.training_jobs} training, {j.evaluation_jobs} evaluation jobs: "

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from ..facts.destination import own_template_dir, rendered_files
 from ..spec.answers import Answers
 from ..spec.naming import ANSWERS_FILE
-from .designlog import DesignLog
+from ..facts.designlog import DesignLog
 
 
 @dataclass

@@ -21,7 +21,7 @@ from ..facts.priorspeed import (  # noqa: F401  (names this module has always of
     slurm_logs,
 )
 from ..spec import compute
-from .designlog import DesignLog
+from ..facts.designlog import DesignLog
 from .rendered import Plan
 from .verify import Findings, listed
 

@@ -21,7 +21,7 @@ from ..spec import sweep
 from ..validate.engine import check
 from ..validate.registry import RULES
 from ..validate.rules import RESOURCES
-from .designlog import DesignLog
+from ..facts.designlog import DesignLog
 from .rendered import Plan
 
 

@@ -121,6 +121,16 @@ def _render(args: Any, root: Path, sc: Any, files: dict[str, bytes], entries: di
     return EXIT_OK
 
 
+def _record(p: Any, entries: dict[str, Any], by: str) -> None:
+    """The scaffold's SCAFFOLD_JOBS entry in the design log when it changed files; a log that
+    cannot take it is a warning (the job files are written, the exit status stays)."""
+    from . import sync
+
+    problem = sync.record_in_design_log(p, entries, by)
+    if problem:
+        print(f"{PROG}: warning: {problem}: this scaffold is not recorded in the design log", file=sys.stderr)
+
+
 def _sync(root: Path) -> int:
     """--sync: what the ck-scaffold-sync commit hook runs (module docstring)."""
     from . import sync, writer
@@ -130,7 +140,7 @@ def _sync(root: Path) -> int:
     try:
         p = sync.prepare(root)
         if p.changes.stale:
-            sync.write(p)
+            _record(p, sync.write(p), f"{PROG} --sync (the commit hook ck-scaffold-sync)")
     except sync.Refused as exc:
         if exc.design_errors:  # the ck-validate hook reports them
             print(f"{PROG}: {root / SUMMARY_FILE} has errors (see ck-validate): the job files are left as they are", file=sys.stderr)
@@ -178,6 +188,7 @@ def run(argv: list[str] | None = None) -> int:
     except writer.ScaffoldError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_ERRORS
+    _record(p, entries, PROG)
     print("\n".join(summary_lines(p.data, p.scaffold, ch, root)))
     if args.render:
         try:

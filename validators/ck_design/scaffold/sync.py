@@ -1,6 +1,7 @@
 """The scaffold as one step, shared by `ck-scaffold` (cli.py), its commit hook (`--sync`) and the
 post-copy hook (after `copier copy` and `copier update`): load and validate the design, lay out
-its files, compare them with the disk, write what is stale.
+its files, compare them with the disk, write what is stale, and record a scaffold that changed
+files as one SCAFFOLD_JOBS entry in the design log (`record`; its format: spec/logformat.py).
 
 Nothing here prints: the callers say what happened, each in its own voice.
 """
@@ -13,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..spec.naming import ANSWERS_FILE, SUMMARY_FILE
+from ..spec.naming import ANSWERS_FILE, LOG_FILE, SUMMARY_FILE
 
 PROG = "ck-scaffold"
+ACTION = "SCAFFOLD_JOBS"  # the design log's entry for a scaffold
 EXIT_ERRORS, EXIT_USAGE = 1, 2
 
 
@@ -133,6 +135,46 @@ def write(p: Prepared) -> dict[str, Any]:
     writer.apply(p.root, p.files, p.changes, entries, keys.MANIFEST, {keys.SUBMIT: writer.file_mode(executable=True)},
                  site=p.site, before=p.old)
     return entries
+
+
+def log_fields(p: Prepared, entries: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a SCAFFOLD_JOBS entry: what this scaffold changed, the job counts and the
+    hash of the design they came from."""
+    from ..spec.jobs import jobs
+    from . import writer
+
+    ch, j = p.changes, jobs(p.data)
+    return {
+        "Written": len(ch.of(writer.WRITE)), "Updated": len(ch.of(writer.UPDATE)), "Removed": len(ch.of(writer.REMOVE)),
+        "Unchanged": len(ch.of(writer.SAME)), "Files": file_kinds(sorted(e for e in entries if e in p.files)) or "none",
+        "Training jobs": j.training_jobs, "Evaluation jobs": j.evaluation_jobs,
+        "GPU-hours": f"{j.gpu_hours['total']:.1f}", "Design SHA-256": p.design_sha256,
+    }
+
+
+def record(log: Any, p: Prepared, entries: dict[str, Any], by: str = PROG) -> None:
+    """Append the SCAFFOLD_JOBS entry of a scaffold that wrote to `log` (a facts.designlog.DesignLog)."""
+    log.add(ACTION, f"Job files written by {by} from {SUMMARY_FILE}", log_fields(p, entries))
+
+
+def record_in_design_log(p: Prepared, entries: dict[str, Any], by: str = PROG) -> str:
+    """`record` in the experiment's own design log, when it has one (a folder without one was not
+    made by the template: no log is started for it). '' when recorded or nothing to record, else
+    why the entry could not be appended (one line; the job files stay written)."""
+    import os
+
+    from ..facts.designlog import DesignLog, LogNotWritable
+
+    path = p.root / LOG_FILE
+    if not p.changes.stale or not os.path.lexists(path):
+        return ""
+    try:
+        record(DesignLog(path, p.root), p, entries, by)
+    except LogNotWritable as exc:
+        return f"{path}: {exc}"
+    except OSError as exc:  # facts.files.UnsafeTarget (a link, a FIFO), or unreadable: it names the path
+        return str(exc) if str(path) in str(exc) else f"{path}: {exc.strerror or exc}"
+    return ""
 
 
 def owned_files(entries: dict[str, Any]) -> list[str]:

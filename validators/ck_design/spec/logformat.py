@@ -1,7 +1,7 @@
 """The format of design-experiment.log, the audit trail of a design (docs/rules.md, CK300-CK309).
 
-Defined once, here: the post-copy hook writes entries with `format_entry`
-(post_copy/designlog.py appends them) and `ck-validate --log` reads them back
+Defined once, here: the post-copy hook and ck-scaffold write entries with `format_entry`
+(facts/designlog.py appends them) and `ck-validate --log` reads them back
 (validate/rules/log.py).
 
     [2026-11-25 14:30:01] VERIFY_MODEL

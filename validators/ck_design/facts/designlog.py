@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..facts.files import UnsafeTarget, append_regular_file, read_regular, write_problem
+from .files import UnsafeTarget, append_regular_file, read_regular, write_problem
 from ..spec.logformat import CLOCK_SKEW, HEADER_RE, TIMESTAMP_FORMAT, format_entry
 
 LOG_READ_LIMIT = 64 * 1024 * 1024
