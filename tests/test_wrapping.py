@@ -64,6 +64,11 @@ def test_the_opening_plan_and_closing_summary_wrap_at_word_boundaries(root):
     text = term.text()
     assert "Experiment design written to" in text and "ck-design: experiment design ready in" in text, text[-3000:]
     assert stands_alone(term, str(dst)), text  # the destination, whole, on a row of its own
+    # Each item of the closing summary is one "  label: ..." row; its continuation rows are
+    # indented deeper, so a wrapped item never reads as a new one ("  setup_finetune.yaml, ...").
+    summary = text.split("ck-design: experiment design ready in", 1)[1].split("Experiment design written to", 1)[0]
+    items = [r for r in summary.splitlines() if re.match(r"  \S", r)]
+    assert items and all(re.match(r"  [\w -]+(\([^)]*\))?: ", r) or r.rstrip().endswith(":") for r in items), summary
 
 
 def test_a_refused_data_answer_wraps_at_word_boundaries(root):

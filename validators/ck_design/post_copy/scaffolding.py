@@ -65,8 +65,10 @@ def scaffold_jobs(log: DesignLog, dst: Path, wanted: bool, quiet: bool = False) 
     sync.record(log, p, entries)
     out.files = sync.owned_files(entries)
     out.changed = ch.stale
-    out.lines.append(f"  job files (ck-scaffold): {j.training_jobs} training, {j.evaluation_jobs} evaluation jobs: "
-                     f"{sync.file_kinds(job_files)}")
+    # Two rows, each led by a one-word label, so a wrapped row hangs under its text (terminal.py)
+    # rather than at the item's indent, where it would read as a new item.
+    out.lines.append(f"  job files (ck-scaffold): {j.training_jobs} training, {j.evaluation_jobs} evaluation jobs")
+    out.lines.append(f"    files: {sync.file_kinds(job_files)}")
     if ch.stale and ch.of(writer.SAME):  # an update: say what changed, and how to stage it (removals too)
         stage = " ".join(shlex.quote(t) for t in _top_level(ch.stale + ["logs/scaffold-manifest.json"]))
         out.lines.append(f"    rescaffolded: {len(ch.of(writer.WRITE))} written, {len(ch.of(writer.UPDATE))} updated, "
