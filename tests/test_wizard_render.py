@@ -92,6 +92,9 @@ def test_single_model_rank_sweep_with_controls_api(res, tmp_path):
     for needle in ("## Question", "## Runs", "## Evaluation matrix", "```mermaid", "## Prerequisites",
                    "## Next steps", f"`{M1}_rank4`", "None: every model directory"):
         assert needle in readme, needle
+    # the next steps are the commands the Jobs section and the closing summary name, not another way
+    steps = readme.split("## Next steps", 1)[1]
+    assert "`ck-scaffold --render`" in steps and "`sh submit.sh`" in steps, steps
     assert_no_findings(dst)
 
 
