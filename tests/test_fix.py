@@ -212,6 +212,37 @@ def test_each_fix_writes_the_exact_text_and_the_finding_goes(case, tmp_path, cap
     assert "fixed" not in err2
 
 
+def _v03(text: str) -> str:
+    """`text` made a 0.3 design by ck-migrate's own rewrite (layout and comments kept)."""
+    from ck_design.migrate.apply import migrate_text
+    from ck_design.spec.migration import plan as migration_plan
+
+    return migrate_text(text, migration_plan(yaml.safe_load(text), project="capitalization"))
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["first-key", "after-a-key"])
+def test_ck201_in_a_0_3_design_removes_the_key_and_keeps_the_comments(first, tmp_path, capsys):
+    prompt = '  system_prompt: "You are a careful copy editor."  # must match training\n'
+    comment = "  # sampling: greedy, as upstream's default\n"
+    text = BASE.replace(prompt, "  system_prompt: ''  # must match training\n" + comment)
+    if not first:  # the key between two others, a comment above it too
+        text = text.replace("  system_prompt: ''  # must match training\n" + comment + "  temperature: 0.0\n",
+                            "  temperature: 0.0\n  # the prompt\n  system_prompt: ''  # must match training\n" + comment)
+    broken = _v03(text)
+    assert "system_prompt: ''  # must match training\n" in broken and comment in broken
+    assert "CK201" in _codes(broken)
+    path = tmp_path / "experiment_summary.yaml"
+    path.write_text(broken)
+    rc = run(["--fix", str(path)])
+    assert "fixed 1 finding (CK201)" in capsys.readouterr().err
+    assert rc == (1 if _errors(path.read_text()) else 0)
+    # The key and its own end-of-line comment go; every other line stays as it was.
+    assert path.read_text() == broken.replace("  system_prompt: ''  # must match training\n", "", 1)
+    after = _codes(path.read_text())
+    assert "CK201" not in after and "CK207" not in after  # not a copy that agrees: no warning to fix next
+    assert "system_prompt" not in yaml.safe_load(path.read_text())["evaluation"]
+
+
 def test_rename_follows_the_run_into_the_matrix(tmp_path):
     broken = _broken("CK221")
     result = fix_text(broken, "x.yaml", lambda d: check(d))

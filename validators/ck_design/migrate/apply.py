@@ -3,18 +3,16 @@
 The text is loaded with validate/fixes/apply.py's `load`, which proves the file comes back byte
 for byte before anything changes (else CannotRewrite: the file is left alone, never reformatted).
 A renamed key keeps its place, its value's layout and its comments; a new key goes after the
-key the plan names, quoted the way its neighbour is; a dropped key takes its own end-of-line
-comment (and the comment lines indented under it) along, and leaves the comment lines that
-belong to what follows.
+key the plan names, quoted the way its neighbour is; a dropped key is apply.py's `drop_key`
+(shared with `--fix`).
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from typing import Any
 
-from ..validate.fixes.apply import CannotRewrite, _dump, load
+from ..validate.fixes.apply import CannotRewrite, _dump, _token_like, drop_key, load
 from ..spec.migration import DROP, RENAME, Step
 
 __all__ = ["CannotRewrite", "migrate_text"]
@@ -29,7 +27,7 @@ def migrate_text(text: str, steps: Iterable[Step]) -> str:
         if step.kind == RENAME:
             _rename(parent, step.path[-1], step.value)
         elif step.kind == DROP:
-            _drop(parent, step.path[-1])
+            drop_key(parent, step.path[-1])
         else:
             _set(parent, step.path[-1], step.value, step.after)
     return _dump(y, tree)
@@ -87,56 +85,3 @@ def _hand_over_trailing_comment(mapping: Any, after: str, key: str) -> None:
     first, _, rest = token.value.partition("\n")
     entry[2] = _token_like(token, first + "\n")
     mapping.ca.items[key] = [None, None, _token_like(token, "\n" + rest), None]
-
-
-def _token_like(token: Any, value: str) -> Any:
-    new = copy.copy(token)
-    new.value = value
-    return new
-
-
-def _key_column(mapping: Any, key: str) -> int:
-    try:
-        return int(mapping.lc.key(key)[1])
-    except (AttributeError, KeyError, TypeError):
-        return 0
-
-
-def _drop(mapping: Any, key: str) -> None:
-    keys = list(mapping)
-    position = keys.index(key)
-    column = _key_column(mapping, key)
-    entry = mapping.ca.items.pop(key, None)
-    token = entry[2] if entry and len(entry) > 2 else None
-    del mapping[key]
-    if token is None:
-        return
-    # The key's own comment: its end-of-line text and the lines indented deeper than the key.
-    # What is left (blank lines, comments at the key's column or left of it) introduces the next key.
-    lines = token.value.split("\n")[1:]
-    kept = [ln for ln in lines if not (ln.strip().startswith("#") and len(ln) - len(ln.lstrip()) > column)]
-    text = "\n".join(kept)
-    if not text.strip():
-        if text.count("\n") and position > 0:  # keep a blank line that separated sections
-            _append_to(mapping, keys[position - 1], token, "\n" * text.count("\n"))
-        return
-    if position > 0:
-        _append_to(mapping, keys[position - 1], token, "\n" + text if not text.startswith("\n") else text)
-    elif position < len(keys) - 1:
-        following = keys[position + 1]
-        comments = [ln.strip().lstrip("#").strip() for ln in kept if ln.strip().startswith("#")]
-        if comments:
-            mapping.yaml_set_comment_before_after_key(following, before="\n".join(comments), indent=column)
-
-
-def _append_to(mapping: Any, key: str, like: Any, text: str) -> None:
-    """Add comment lines after `key`'s own end-of-line comment."""
-    entry = mapping.ca.items.get(key)
-    token = entry[2] if entry and len(entry) > 2 else None
-    if token is None:
-        eol = "\n"
-        mapping.ca.items[key] = [None, None, _token_like(like, eol + text.lstrip("\n")), None] if text.strip() else [
-            None, None, _token_like(like, "\n" + text.lstrip("\n")), None]
-        return
-    base = token.value if token.value.endswith("\n") else token.value + "\n"
-    entry[2] = _token_like(token, base + text.lstrip("\n") if text.strip() else base + text.lstrip("\n"))

@@ -138,6 +138,8 @@ def _apply_one(tree: Any, edit: Edit) -> None:
         # (`|`) of a multi-line prompt keeps its own style.
         multiline = "\n" in source
         parent[key] = source if multiline and isinstance(source, ScalarString) else str(source)
+    elif edit.kind == "delete":
+        drop_key(parent, key)
     elif edit.kind == "rename":
         _rename(tree, edit)
     elif edit.kind == "rename_key":
@@ -164,6 +166,57 @@ def _token_like(token: Any, value: str) -> Any:
     new = copy.copy(token)  # keeps the position ruamel.yaml aligns the comment with
     new.value = value
     return new
+
+
+def _key_column(mapping: Any, key: str) -> int:
+    try:
+        return int(mapping.lc.key(key)[1])
+    except (AttributeError, KeyError, TypeError):
+        return 0
+
+
+def drop_key(mapping: Any, key: str) -> None:
+    """Remove `key` from a round-trip mapping. It takes its own end-of-line comment (and the
+    comment lines indented under it) along, and leaves the comment lines that belong to what
+    follows: after the key before it, or before the key after it (ck-migrate, and --fix on a
+    0.3 design's CK201)."""
+    keys = list(mapping)
+    position = keys.index(key)
+    column = _key_column(mapping, key)
+    entry = mapping.ca.items.pop(key, None)
+    token = entry[2] if entry and len(entry) > 2 else None
+    del mapping[key]
+    if token is None:
+        return
+    # The key's own comment: its end-of-line text and the lines indented deeper than the key.
+    # What is left (blank lines, comments at the key's column or left of it) introduces the next key.
+    lines = token.value.split("\n")[1:]
+    kept = [ln for ln in lines if not (ln.strip().startswith("#") and len(ln) - len(ln.lstrip()) > column)]
+    text = "\n".join(kept)
+    if not text.strip():
+        if text.count("\n") and position > 0:  # keep a blank line that separated sections
+            _append_to(mapping, keys[position - 1], token, "\n" * text.count("\n"))
+        return
+    if position > 0:
+        _append_to(mapping, keys[position - 1], token, "\n" + text if not text.startswith("\n") else text)
+    elif position < len(keys) - 1:
+        following = keys[position + 1]
+        comments = [ln.strip().lstrip("#").strip() for ln in kept if ln.strip().startswith("#")]
+        if comments:
+            mapping.yaml_set_comment_before_after_key(following, before="\n".join(comments), indent=column)
+
+
+def _append_to(mapping: Any, key: str, like: Any, text: str) -> None:
+    """Add comment lines after `key`'s own end-of-line comment."""
+    entry = mapping.ca.items.get(key)
+    token = entry[2] if entry and len(entry) > 2 else None
+    if token is None:
+        eol = "\n"
+        mapping.ca.items[key] = [None, None, _token_like(like, eol + text.lstrip("\n")), None] if text.strip() else [
+            None, None, _token_like(like, "\n" + text.lstrip("\n")), None]
+        return
+    base = token.value if token.value.endswith("\n") else token.value + "\n"
+    entry[2] = _token_like(token, base + text.lstrip("\n") if text.strip() else base + text.lstrip("\n"))
 
 
 def _item_token(seq: Any, i: int) -> Any:

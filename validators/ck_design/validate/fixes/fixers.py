@@ -1,7 +1,7 @@
 """Which findings `--fix` repairs, and with what value.
 
 A fix only ever applies what the finding's own hint already proposes (or, for CK201 and CK211,
-the one value the rule accepts), so the rule stays the single authority on the right value:
+the one value the rule accepts; for CK201 in a 0.3 design, the hint's first repair: the key removed), so the rule stays the single authority on the right value:
 no second copy of its logic lives here. A finding is fixable when its code is in FIXERS and
 the fixer finds a definite value; anything that needs a person's decision (which of two
 clashing runs to rename, what number `four` meant) has no fixer or returns None.
@@ -24,6 +24,7 @@ from typing import Any
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ...facts.loader import TAG_MERGE, TAG_STR, Document, LoadError, loads
+from ...spec import era as eras
 from ...spec import naming
 from ..findings import Finding
 
@@ -32,7 +33,7 @@ PathT = tuple[Any, ...]
 
 @dataclass(frozen=True)
 class Edit:
-    """Set the value at `path`. kind: value | quoted | number | copy | rename | rename_key (see apply.py)."""
+    """Set the value at `path`. kind: value | quoted | number | copy | rename | rename_key | delete (see apply.py)."""
 
     code: str
     kind: str
@@ -92,13 +93,16 @@ def _fix_number_string(f: Finding, path: PathT, doc: Document) -> Edit | None:
 
 
 def _fix_system_prompt(f: Finding, path: PathT, doc: Document) -> Edit | None:
-    """CK201: evaluation.system_prompt := controls.system_prompt."""
+    """CK201: evaluation.system_prompt := controls.system_prompt; in a 0.3 design the key is
+    removed instead (cruijff_kit 0.3 reads controls' for both, and a kept copy is CK207)."""
     controls = doc.data.get("controls")
     source = ("controls", "system_prompt")
     if path != ("evaluation", "system_prompt") or not isinstance(controls, dict):
         return None
     if not isinstance(controls.get("system_prompt"), str):
         return None
+    if eras.detect(doc.data) == eras.V03:
+        return Edit(f.code, "delete", path, None)
     return Edit(f.code, "copy", path, source)
 
 

@@ -37,7 +37,8 @@ DOCS = [
           system_prompt: ''
         """,
         v03="""evaluation.system_prompt is optional (controls.system_prompt is the one source for training
-        and evaluation); when present it must still equal controls.system_prompt.""",
+        and evaluation); when present it must still equal controls.system_prompt. `--fix` removes
+        the key there (a copy that agrees would be CK207).""",
     ),
     rule(
         "CK202", E, PROMPTS,
@@ -304,7 +305,7 @@ def _check_system_prompts(ctx: Ctx, d: Design) -> None:
 
 def _same_prompt_hint(era: str) -> str:
     """CK201's and CK204's hint: in 0.3 removing the key is the better repair (CK207 warns about
-    a copy that agrees); --fix sets the value either way."""
+    a copy that agrees), which is what --fix does there; in the seed era it sets the value."""
     same = "set evaluation.system_prompt to controls.system_prompt: models are evaluated with the system prompt they were trained with"
     if era == eras.V03:
         return f"remove evaluation.system_prompt (cruijff_kit 0.3 reads controls.system_prompt for both), or {same}"
