@@ -180,6 +180,22 @@ def test_estimates_scale_with_the_work_and_say_their_basis():
     assert seventy["gpus"] == 4 and seventy["mem"] == "288G"
 
 
+def test_a_packed_runs_time_counts_the_packed_steps_the_step_rules_count():
+    """One step count for a run (spec/sweep.py steps_of_run): with packing, the time estimate
+    follows the same ~13 steps CK250-CK252 and the hook's log count, not the 2,500 unpacked."""
+    from ck_design.spec.sweep import steps_of_run
+
+    run = {"name": "r", "type": "fine-tuned", "model": "Llama-3.1-8B-Instruct", "parameters": {}}
+    controls = {"batch_size": 4, "epochs": 1, "max_seq_len": 2048, "gpus": 1, "packing": True}
+    chars = 10_000 * 40  # 10,000 short examples: ~100,000 tokens, 49 packed sequences, 13 steps
+    assert steps_of_run(run, controls, 10_000, chars).total == 13
+    # 13 steps at 0.5 it/s = 26 s, + 600 s startup + 160 s saving 16 GB = 786 s, x 1.5, up to a quarter hour
+    packed = compute.run_compute(run, controls, 10_000, 16.0, 0.5, "", train_chars=chars)
+    assert packed["time"] == "00:30:00"
+    # The dataset not read: at most the unpacked 2,500 steps (5,000 s), as CK250's upper bound.
+    assert compute.run_compute(run, controls, 10_000, 16.0, 0.5, "")["time"] == "02:30:00"
+
+
 @pytest.mark.parametrize(("text", "seconds"), [
     ("24:00:00", 86400), ("1-00:00:00", 86400), ("2-12", 216000), ("90", 5400), ("30:00", 1800), ("soon", None),
 ])

@@ -167,6 +167,21 @@ def test_build_design_and_plan(tmp_path):
         assert needle in plan, needle
 
 
+def test_a_packed_designs_time_estimate_counts_packed_steps(tmp_path):
+    """The wizard's compute.time counts the steps CK250-CK252 count (spec/sweep.py steps_of_run):
+    with packing, ~13 packed steps of 10,000 short examples, not 2,500 unpacked ones."""
+    from ck_design.spec import compute
+
+    answers = _answers(tmp_path, variables={}, batch_size=4, epochs=1)
+    example = {"input": "a" * 20, "output": "b" * 20}
+    (tmp_path / "d.json").write_text(json.dumps({"train": [example] * 10_000, "validation": [example] * 10, "test": []}))
+    hours = {}
+    for packing in (False, True):
+        d = build.build_design({**answers, "packing": packing})
+        hours[packing] = compute.parse_time(d["runs"][0]["compute"]["time"])
+    assert hours[True] < hours[False] / 2, hours
+
+
 def test_extension_in_a_sandbox(tmp_path, monkeypatch):
     cfg = tmp_path / "claude.local.md"
     cfg.write_text("- **Scratch directory**: `/scratch/me`\n- **Partition**: `<p>`\n")

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import model_registry
-from .sweep import FINE_TUNED, effective_value, total_evaluations, total_steps
+from .sweep import FINE_TUNED, effective_value, steps_of_run, total_evaluations
 
 # The shape of `compute:` (schema.py): SLURM's --time (HH:MM:SS, hours may exceed 24) and --mem.
 TIME_PATTERN = r"^[0-9]{1,4}:[0-5][0-9]:[0-5][0-9]$"
@@ -123,13 +123,15 @@ def _int(value: Any, default: int) -> int:
 
 
 def training_seconds(run: Mapping[str, Any], controls: Mapping[str, Any], train_examples: int,
-                     size_gb: float | None, speed_it_s: float | None) -> float:
-    """One fine-tuned run's expected seconds (before the safety factor)."""
+                     size_gb: float | None, speed_it_s: float | None, train_chars: int | None = None) -> float:
+    """One fine-tuned run's expected seconds (before the safety factor). Its steps are the ones
+    CK250-CK252, the hook's log and the plans count (spec/sweep.py steps_of_run): with packing,
+    estimated from the train split's characters `train_chars` when known."""
     bs = _int(effective_value(run, controls, "batch_size"), 1)
     ga = _int(effective_value(run, controls, "gradient_accumulation_steps"), 1)
     epochs = _int(effective_value(run, controls, "epochs"), 1)
     seq = _int(effective_value(run, controls, "max_seq_len"), 2048)
-    steps = total_steps(train_examples, bs, ga, epochs)
+    steps = steps_of_run(run, controls, train_examples, train_chars).total
     params_b = params_billions(str(run.get("model")), size_gb)
     if speed_it_s:
         per_step = 1.0 / speed_it_s
@@ -141,11 +143,12 @@ def training_seconds(run: Mapping[str, Any], controls: Mapping[str, Any], train_
 
 def run_compute(run: Mapping[str, Any], controls: Mapping[str, Any], train_examples: int,
                 size_gb: float | None, speed_it_s: float | None, basis: str,
-                limit: int | None = None) -> dict[str, Any]:
-    """`runs[].compute` of a fine-tuned run; its time at most `limit` (the partition's, seconds)."""
+                limit: int | None = None, train_chars: int | None = None) -> dict[str, Any]:
+    """`runs[].compute` of a fine-tuned run; its time at most `limit` (the partition's, seconds);
+    `train_chars`: the train split's characters (packing's step estimate, training_seconds)."""
     if speed_it_s is not None and not plausible_speed(speed_it_s):
         speed_it_s = None  # the caller's basis says why (speed_basis)
-    seconds, cut = clamped(training_seconds(run, controls, train_examples, size_gb, speed_it_s), limit)
+    seconds, cut = clamped(training_seconds(run, controls, train_examples, size_gb, speed_it_s, train_chars), limit)
     if cut:
         basis += f"; clamped to the partition's time limit {hhmmss(seconds)} (claude.local.md): the estimate was longer"
     return {

@@ -336,11 +336,6 @@ def steps_per_epoch(train_examples: int, batch_size: int, grad_accum: int) -> in
     return math.ceil(train_examples / max(1, batch_size * grad_accum))
 
 
-def total_steps(train_examples: int, batch_size: int, grad_accum: int, epochs: int) -> int:
-    """Optimizer steps of one run: ceil(examples / (batch x accumulation)) x epochs."""
-    return steps_per_epoch(train_examples, batch_size, grad_accum) * epochs
-
-
 # A fast approximate token count for packing: about four characters a token (English text with
 # the Llama / Qwen tokenizers); the dataset is never tokenized, so a count from it is an estimate.
 CHARS_PER_TOKEN = 4

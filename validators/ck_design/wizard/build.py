@@ -103,10 +103,14 @@ def _add_compute(design: dict[str, Any], a: Answers) -> None:
     basis = compute.speed_basis(speed, files, ignored)
     # The partition's longest job (claude.local.md), as CK298 reads it for this directory.
     limit = compute.parse_time(localconfig.load(design["experiment"]["directory"]).get("time_limit") or None)
-    for run in design["runs"]:
-        if run["type"] == sweep.FINE_TUNED:
-            run["compute"] = compute.run_compute(run, design["controls"], splits.get("train") or 0,
-                                                 sizes.get(run["model"]), speed, basis, limit)
+    trained = [r for r in design["runs"] if r["type"] == sweep.FINE_TUNED]
+    # With packing the steps come from the dataset's characters, as CK250-CK252 count them.
+    path = design["data"]["training"]["path"]
+    packs = path and any(sweep.effective_value(r, design["controls"], "packing") is True for r in trained)
+    chars = dataset_facts(path).train_chars if packs else None
+    for run in trained:
+        run["compute"] = compute.run_compute(run, design["controls"], splits.get("train") or 0,
+                                             sizes.get(run["model"]), speed, basis, limit, chars)
     design["evaluation"]["compute"] = compute.evaluation_compute(
         design["runs"], design["controls"], splits.get("test") or splits.get("validation"), sizes, limit)
 
