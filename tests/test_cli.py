@@ -279,3 +279,21 @@ def test_benchmark_designs_are_clean_and_the_script_runs(tmp_path: Path, capsys:
     assert len(yaml.safe_load(design.read_text())["runs"]) == 25
     bench.main(["--sizes", "10", "--repeat", "1", "--no-jsonschema"])
     assert "ck-validate" in capsys.readouterr().out
+
+
+def test_fixable_findings_end_with_how_to_fix_them(tmp_path: Path) -> None:
+    """The hook shows ck-validate's output and nothing else: the `[*]` marks say how to apply
+    them on the line after the summary, as ruff does; --fix itself and a file without `[*]`
+    findings print no such line."""
+    design = tmp_path / "experiment_summary.yaml"
+    shutil.copy(REPO / "examples" / "typical-mistakes.yaml", design)
+    r = ck(str(design))
+    assert r.returncode == 1
+    assert r.stderr.splitlines()[-2:] == [
+        "3 errors, 0 warnings in 1 file",
+        "[*] 3 fixable with `ck-validate --fix` (`--diff` previews the change)",
+    ], r.stderr
+    fixed = ck("--fix", str(design))
+    assert "fixable with" not in fixed.stderr, fixed.stderr
+    clean = ck(str(design))
+    assert clean.returncode == 0 and "fixable with" not in clean.stderr, clean.stderr

@@ -295,6 +295,9 @@ def run(argv: list[str] | None = None) -> int:
         _silence_stdout()
     try:
         print(report.summary(findings, len(paths) - unreadable, ignored, unreadable), file=sys.stderr)
+        note = "" if args.fix else report.fixable_note(findings)
+        if note:
+            print(note, file=sys.stderr)
     except BrokenPipeError:
         pass
     return exit_code

@@ -76,3 +76,11 @@ def summary(findings: Sequence[Finding], files: int, ignored: int = 0, unreadabl
     if unreadable:
         text += f"; {_plural(unreadable, 'file')} could not be checked"
     return text
+
+
+def fixable_note(findings: Sequence[Finding]) -> str:
+    """The line after the summary that says what `[*]` means and how to apply it (as ruff's
+    "[*] N fixable with the `--fix` option"): the hook's output is all most people read."""
+    n = sum(1 for f in findings if f.fixable)
+    return f"[*] {n} fixable with `ck-validate --fix` (`--diff` previews the change)" if n else ""
+
