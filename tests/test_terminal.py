@@ -292,3 +292,11 @@ def test_a_design_too_big_to_evaluate_is_said_in_full_at_80_columns(res):
     finally:
         term.child.sendcontrol("c")
         term.child.close(force=True)
+
+
+def test_the_scratch_question_says_where_both_schemas_put_an_experiment():
+    """The first question is the same for a seed and a 0.3 destination (the opening names the
+    schema): its help must not send a 0.3 reader's checkpoints to {scratch}/ck-outputs/."""
+    help_ = " ".join(COPIER_YML["scratch_dir"]["help"].split())
+    assert "{scratch}/ck-experiments/<name>" in help_ and "{scratch}/ck-outputs/<name>/" in help_, help_
+    assert "{scratch}/ck-projects/<project>/<name>" in help_ and "checkpoints inside it" in help_, help_
