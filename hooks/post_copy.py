@@ -45,7 +45,8 @@ def _import_hook():
         except ImportError as exc:
             print(
                 f"ck-design: the post-copy hook cannot run ({exc}). Install ck-design beside copier "
-                "(`pip install ck-design` in copier's environment, or `uv tool install copier --with ck-design`); "
+                "from its repository (`pip install /path/to/ck-design`, a clone, in copier's environment, or "
+                "`uv tool install copier --with /path/to/ck-design`; never by bare name from a package index); "
                 "the rendered files are untouched.",
                 file=sys.stderr,
             )

@@ -35,3 +35,17 @@ def test_readme_and_both_rendered_configs_tell_one_install_story(tmp_path: Path)
     assert "pip install ck-design" not in config and "install ck-design (`pip install ck-design`" not in config
     # the command for this design's own ck-design: the template it was rendered from (a local path here)
     assert f"#   pip install {REPO}" in config, config
+
+
+BARE_NAME = re.compile(r"(pip install|uv tool install|--with|pipx inject copier) ck-design(?![\w/ @.-]*[/@])")
+
+
+def test_no_text_installs_ck_design_by_bare_name() -> None:
+    """What a person reads when something is missing (the post-copy hook's fallback message,
+    hooks/README.md, the modules' own docs) tells the same story: from the repository, never
+    `pip install ck-design` from a package index."""
+    files = [REPO / "hooks" / "post_copy.py", REPO / "hooks" / "README.md", REPO / "README.md",
+             *sorted((REPO / "docs").glob("*.md")), *sorted((REPO / "validators").rglob("*.py"))]
+    said = [f"{p.relative_to(REPO)}:{i}: {line.strip()}" for p in files
+            for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if BARE_NAME.search(line)]
+    assert not said, "\n".join(said)

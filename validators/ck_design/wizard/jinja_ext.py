@@ -9,7 +9,7 @@ template version with the INSTALLED package (to compute its 3-way merge), so eve
 filter an older copier.yml or template used keeps its name and signature (tests/test_upgrade.py).
 
 Copier imports this module from its own Python environment: ck-design must be installed next
-to copier (`pip install ck-design` where copier lives, `uv tool install copier --with
+to copier (`pip install /path/to/ck-design` where copier lives, `uv tool install copier --with
 /path/to/ck-design`, or `pipx inject copier /path/to/ck-design`).
 """
 
