@@ -68,6 +68,8 @@ def test_the_opening_plan_and_closing_summary_wrap_at_word_boundaries(root):
     # indented deeper, so a wrapped item never reads as a new one ("  setup_finetune.yaml, ...").
     summary = text.split("ck-design: experiment design ready in", 1)[1].split("Experiment design written to", 1)[0]
     items = [r for r in summary.splitlines() if re.match(r"  \S", r)]
+    # the copy's summary says the next commands once, in its last `next:` (not also under job files)
+    assert " ".join(summary.split()).count("ck-scaffold --render") == 1, summary
     assert items and all(re.match(r"  [\w -]+(\([^)]*\))?: ", r) or r.rstrip().endswith(":") for r in items), summary
 
 

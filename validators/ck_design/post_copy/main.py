@@ -339,6 +339,7 @@ def _unchanged(log: DesignLog, ctx: Context, old: dict[str, Any]) -> int:
         *([f"  warning: {moved}"] if moved else []),
         *refreshed.summary(),
         *jobs_.lines,
+        *jobs_.next,
         "  next: review `git diff`, then `git add -- "
         + " ".join(shlex.quote(f) for f in ctx.written()) + " && git commit` if anything changed",
     ])
@@ -416,7 +417,7 @@ def after_update(ctx: Context) -> int:
         lines.append(f"  prerequisites ({len(found.prerequisites)}):")
         lines += [f"    - {p}" for p in found.prerequisites]
     lines += [f"  note: {n}" for n in found.notes]
-    lines += jobs_.lines
+    lines += jobs_.lines + jobs_.next
     add = " ".join(shlex.quote(f) for f in ctx.written())
     lines.append(f"  next: review `git diff`, then `git add -- {add} && git commit` (pre-commit validates the design)")
     _print_summary(ctx, f"design updated in {dst}{verdict}", lines)

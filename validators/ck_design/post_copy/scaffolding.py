@@ -24,6 +24,9 @@ class Scaffolded:
     files: list[str] = field(default_factory=list)  # what ck-scaffold keeps here (for git add)
     changed: list[str] = field(default_factory=list)  # written, updated or removed this time
     lines: list[str] = field(default_factory=list)  # for the closing summary
+    # the command to run next, for an update's summary; a copy's summary ends with its own `next:`
+    # naming the same commands, so it leaves this out rather than say it twice
+    next: list[str] = field(default_factory=list)
 
 
 def _top_level(paths: list[str]) -> list[str]:
@@ -73,5 +76,5 @@ def scaffold_jobs(log: DesignLog, dst: Path, wanted: bool, quiet: bool = False) 
         stage = " ".join(shlex.quote(t) for t in _top_level(ch.stale + ["logs/scaffold-manifest.json"]))
         out.lines.append(f"    rescaffolded: {len(ch.of(writer.WRITE))} written, {len(ch.of(writer.UPDATE))} updated, "
                          f"{len(ch.of(writer.REMOVE))} removed; stage them with `git add -A -- {stage}`")
-    out.lines.append("    next: `ck-scaffold --render` (cruijff_kit writes the SLURM scripts), then `sh submit.sh`")
+    out.next.append("    next: `ck-scaffold --render` (cruijff_kit writes the SLURM scripts), then `sh submit.sh`")
     return out
