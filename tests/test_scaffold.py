@@ -495,6 +495,23 @@ def test_symlinks_and_special_files_are_refused(tmp_path: Path) -> None:
     os.mkfifo(exp / RUN / "setup_finetune.yaml")
     r = scaffold(exp)
     assert r.returncode == 1 and "is a FIFO" in r.stderr
+    (exp / RUN / "setup_finetune.yaml").unlink()
+    assert scaffold(exp).returncode == 0
+    # Deeper on the way: the run's eval/ folder a link, then a cell's folder a plain file.
+    cell = next(p for p in (exp / RUN / "eval").iterdir())
+    (exp / RUN / "eval").rename(outside / "eval")
+    (exp / RUN / "eval").symlink_to(outside / "eval")
+    r = scaffold(exp, "--check")
+    assert r.returncode == 1 and f"{exp / RUN / 'eval'}: is a symlink; ck-scaffold writes only into real folders" in r.stderr
+    (exp / RUN / "eval").unlink()
+    (outside / "eval").rename(exp / RUN / "eval")
+    for f in cell.iterdir():
+        f.unlink()
+    cell.rmdir()
+    cell.write_text("mine\n")
+    r = scaffold(exp)
+    assert r.returncode == 1 and f"{cell}: is a file, not a folder; ck-scaffold would write" in r.stderr
+    assert cell.read_text() == "mine\n"
 
 
 def test_a_lost_manifest_adopts_identical_files(tmp_path: Path) -> None:

@@ -66,15 +66,16 @@ def _cell_dir(path: str) -> str:
 def script(sc: Scaffold) -> str:
     """The text of submit.sh for a scaffold whose files are all planned (no problems)."""
     trainings = [p for p in sc.files if p.kind == "training"]
-    evaluations = [p for p in sc.files if p.kind == "evaluation" and p.cell is not None]
+    # (run, cell folder, its SLURM script) of each evaluation, each worked out once (16,000 of them).
+    evaluations = [(p.run, _cell_dir(p.path), keys.eval_slurm(sc.era, p.cell))
+                   for p in sc.files if p.kind == "evaluation" and p.cell is not None]
     scripts = [f"{p.run}/{keys.FINETUNE_SLURM}" for p in trainings]
-    scripts += [f"{_cell_dir(p.path)}/{keys.eval_slurm(sc.era, p.cell)}" for p in evaluations if p.cell]
+    scripts += [f"{folder}/{slurm}" for _, folder, slurm in evaluations]
     lines = [_PRELUDE.format(header=keys.HEADER, finetune=keys.FINETUNE_SLURM,
                              scripts=" \\\n    ".join(quote(s) for s in scripts) or "''")]
     by_run: dict[str, list[str]] = {}
-    for p in evaluations:
-        assert p.cell is not None
-        by_run.setdefault(p.run, []).append(f"{quote(_cell_dir(p.path))} {quote(keys.eval_slurm(sc.era, p.cell))}")
+    for run, folder, slurm in evaluations:
+        by_run.setdefault(run, []).append(f"{quote(folder)} {quote(slurm)}")
     for p in trainings:
         lines.append(f"job=$(train {quote(p.run)} {quote(keys.last_checkpoint(sc, p.run))})")
         lines += [f'evaluate {cell} "$job"' for cell in by_run.pop(p.run, [])]

@@ -116,32 +116,36 @@ def _refuse_links(root: Path, rel: str, seen: dict[str, dict[str, tuple[bool, bo
     """_InTheWay when a folder on the way to `rel` (below root) is a symlink or not a folder.
 
     `seen` caches each folder's listing (name -> (is a symlink, is a folder), from one scandir's
-    d_type, no stat per entry): the 15,000 cell folders of a big design are checked through
-    the 2,000 listings of their parents instead of one lstat each."""
+    d_type, no stat per entry) and each folder found real: the 15,000 cell folders of a big design
+    are checked through the 2,000 listings of their parents, each parent's path once."""
     folder_ = rel.rpartition("/")[0]
-    if not folder_ or (seen is not None and f"\0{folder_}" in seen):  # checked whole already (NUL: no path has one)
-        return
-    parts = rel.split("/")
-    base = os.fspath(root)
-    listing_of = seen if seen is not None else {}
-    parent = ""
-    for part in parts[:-1]:
-        listing = listing_of.get(parent, False)
-        if listing is False:
-            listing = listing_of[parent] = _listing(f"{base}/{parent}" if parent else base)
-        if listing is None:  # the parent does not exist yet: nothing below it either
-            return
-        kind = listing.get(part)
-        here = f"{base}/{parent}/{part}" if parent else f"{base}/{part}"
-        if kind is None:
-            return
-        if kind[0]:
-            raise _InTheWay(f"{here}: is a symlink; ck-scaffold writes only into real folders")
-        if not kind[1]:
-            raise _InTheWay(f"{here}: is {kind_of(os.lstat(here).st_mode)}, not a folder; ck-scaffold would write {rel} inside it")
-        parent = f"{parent}/{part}" if parent else part
-    if seen is not None:
-        seen[f"\0{folder_}"] = None  # every folder on the way is a real one
+    if folder_:
+        _real_folder(os.fspath(root), folder_, rel, seen if seen is not None else {})
+
+
+def _real_folder(base: str, folder: str, rel: str, seen: dict[str, dict[str, tuple[bool, bool]] | None]) -> bool:
+    """True when `folder` (below `base`) and every folder on its way are real folders, False when
+    one does not exist yet (nothing below it either); _InTheWay for a symlink or a file there."""
+    done = f"\0{folder}"  # NUL: no path has one, so it never clashes with a listing's key
+    if done in seen:
+        return True
+    parent, _, name = folder.rpartition("/")
+    if parent and not _real_folder(base, parent, rel, seen):
+        return False
+    listing = seen.get(parent, False)
+    if listing is False:
+        listing = seen[parent] = _listing(f"{base}/{parent}" if parent else base)
+    kind = listing.get(name) if listing is not None else None
+    if kind is None:
+        return False
+    if kind[0]:
+        raise _InTheWay(f"{base}/{folder}: is a symlink; ck-scaffold writes only into real folders")
+    if not kind[1]:
+        mode = os.lstat(f"{base}/{folder}").st_mode
+        what = "a file" if stat.S_ISREG(mode) else kind_of(mode)  # kind_of words only the special files
+        raise _InTheWay(f"{base}/{folder}: is {what}, not a folder; ck-scaffold would write {rel} inside it")
+    seen[done] = None
+    return True
 
 
 def _listing(folder: str) -> dict[str, tuple[bool, bool]] | None:
