@@ -44,6 +44,11 @@ def hanging_indent(line: str) -> str:
     return " " * (len(lead) if len(lead) <= 24 else len(line) - len(line.lstrip()) + 4)
 
 
+_CODE_SPAN = re.compile(r"`[^`\n]+`")
+# stands for a space inside a code span while wrapping: textwrap breaks only at ASCII whitespace
+_KEEP = "\ue000"
+
+
 def wrap_lines(lines: Iterable[str], width: int) -> list[str]:
     out: list[str] = []
     for line in lines:
@@ -51,11 +56,14 @@ def wrap_lines(lines: Iterable[str], width: int) -> list[str]:
             out.append(line)
             continue
         indent = hanging_indent(line)
-        # never inside a word: a path or command wider than the line gets a line of its own, whole,
-        # from the first column when its indent would push it over the edge
-        wrapped = textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False,
-                                break_long_words=False) or [line]
-        out.extend(w.lstrip() if len(w) > width and " " not in w.strip() else w for w in wrapped)
+        # never inside a word, nor inside a `code span` (a command split over two lines no longer
+        # pastes): one wider than the line gets a line of its own, whole, from the first column
+        # when its indent would push it over the edge
+        kept = _CODE_SPAN.sub(lambda m: m.group(0).replace(" ", _KEEP), line)
+        wrapped = textwrap.wrap(kept, width, subsequent_indent=indent, break_on_hyphens=False,
+                                break_long_words=False) or [kept]
+        out.extend((w.lstrip() if len(w) > width and " " not in w.strip() else w).replace(_KEEP, " ")
+                   for w in wrapped)
     return out
 
 
