@@ -90,9 +90,10 @@ demo-interactive: $(BASE_STAMP)
 	$(BIN)/python examples/prepare_demo.py '$(DEMO_OUT)'
 	@echo
 	@echo 'The wizard reads its defaults from $(DEMO_OUT)/claude.local.md; Enter takes a default.'
-	@echo 'Type a question; for the dataset path paste the "dataset:" line above; in the evaluation'
-	@echo 'tasks, use the "task:" script above (keep the guessed one to see a missing script become'
-	@echo 'a prerequisite in the plan). Declining at the approval step writes nothing.'
+	@echo 'Type a question; for the dataset path paste the "dataset:" line above; for the evaluation'
+	@echo 'task the wizard offers the "task:" script above (type a path that does not exist instead to'
+	@echo 'see a missing script become a prerequisite in the plan). Declining at the approval step'
+	@echo 'writes nothing.'
 	CK_LOCAL_CONFIG='$(DEMO_OUT)/claude.local.md' $(BIN)/copier copy --trust \
 	  $(COPIER_SRC) '$(DEMO_INTERACTIVE_DST)'
 	$(BIN)/ck-validate --check-resources '$(DEMO_INTERACTIVE_DST)/experiment_summary.yaml'
