@@ -26,3 +26,4 @@ def test_a_code_span_wider_than_a_line_stands_alone_whole() -> None:
     lines = wrap_lines([f"  next: review `git diff`, then {cmd} (pre-commit validates the design)"], 79)
     assert cmd in lines, lines
     assert all(line.count("`") % 2 == 0 for line in lines), lines
+

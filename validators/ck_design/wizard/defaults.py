@@ -12,7 +12,7 @@ from typing import Any
 
 from ..facts import model_size, resources
 from ..spec import era as eras
-from ..spec import model_registry, naming
+from ..spec import model_registry, naming, sweep
 from ..spec.answers import DEFAULT_MODEL, absolute_path, as_list
 # A destination path naming one of these is a sanity check.
 _SANITY_MARKERS = (naming.SANITY_CHECKS_DIR, "sanity")
@@ -317,7 +317,18 @@ def training_defaults(variables: Any, models: Any, models_dir: Any = None, local
     return ", ".join(shown) + "." if shown else "Nothing: the sweep varies them all."
 
 
-def evaluation_defaults(scorers: Any) -> str:
+def _short_labels(variables: Any, models: Any) -> str:
+    """The short plot labels of the first fine-tuned run of (up to) two models, as vis_label
+    makes them; an older copier.yml passes no design: a rank sweep's, as an example."""
+    names = [m for m in as_list(models) if isinstance(m, str)]
+    if not names or not isinstance(variables, dict):
+        return "rank4, 1B_rank4"
+    first = {k: list(v)[0] for k, v in variables.items() if isinstance(v, (list, tuple)) and v}
+    runs = [{"type": sweep.FINE_TUNED, "model": m, "parameters": first} for m in names[:2]]
+    return ", ".join(sweep.vis_label(r, "short", names, variables) for r in runs)
+
+
+def evaluation_defaults(scorers: Any, variables: Any = None, models: Any = None) -> str:
     """What "Keep the default evaluation settings?" keeps, for the chosen scorers (no "name:"
     here: that starts a scorer's own question, which the pty tests recognize by its text)."""
     chosen = as_list(scorers)
@@ -331,5 +342,5 @@ def evaluation_defaults(scorers: Any) -> str:
     if "numeric_risk_scorer" in chosen:
         parts.append("numeric_risk_scorer with labels ['0', '1']")
     parts += ["temperature 0.0 (deterministic)", "the evaluator's default max tokens",
-              "short plot labels (rank4, 1B_rank4)"]
+              f"short plot labels ({_short_labels(variables, models)})"]
     return "; ".join(parts) + "."
