@@ -444,3 +444,18 @@ def test_destination_in_ck_experiments_names_the_experiment(res, tmp_path):
     # elsewhere the default is: <task label>_<factor>_<date>
     other = render_api(res, tmp_path / "elsewhere", base_answers(res))
     assert load_design(other)["experiment"]["name"] == "words_8L_lora_rank_comparison_2026-11-25"
+
+
+def test_dataset_question_says_what_its_validator_accepts(res, tmp_path, monkeypatch):
+    """Issue 22 (QA walk): the dataset question promised "an absolute path" while its help, and
+    its validator, take a relative one from the current directory: the question, the help and
+    the recorded design agree (a relative path is accepted and recorded absolute)."""
+    from pty_support import QUESTIONS
+
+    question = QUESTIONS["dataset_path"]["help"].splitlines()[0]
+    assert "absolute" not in question, question  # a relative path is accepted: not promised otherwise
+    assert "relative path" in QUESTIONS["dataset_path"]["help"]
+    dataset = Path(res["dataset"])
+    monkeypatch.chdir(dataset.parent)
+    dst = render_api(res, conv(res, "relative_dataset"), base_answers(res, dataset_path=dataset.name))
+    assert load_design(dst)["data"]["training"]["path"] == str(dataset)
