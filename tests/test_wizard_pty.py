@@ -3,6 +3,8 @@ uses it: Enter on every default, typing only the scientific question and the dat
 
 from __future__ import annotations
 
+import re
+
 import pexpect
 from tools import needs
 import yaml
@@ -38,6 +40,18 @@ def answer_defaults(term: Terminal, res, typed: dict[str, str] | None = None) ->
     return plan
 
 
+def assert_steps_in_order(text: str) -> None:
+    """Issue 22 (QA walk): the opening's "in N steps" and the step headers shown agree: every step
+    from 1 to N is named by a header, in order (step 9, writing the files, was never named)."""
+    promised = int(re.search(r"experiment in (\d+) steps", text)[1])
+    named: list[int] = []
+    for first, last in re.findall(r"\bSteps? (\d+)(?:-(\d+))? - ", text):
+        for n in range(int(first), int(last or first) + 1):
+            if not named or named[-1] != n:  # a question redrawn with its answer repeats its header
+                named.append(n)
+    assert named == list(range(1, promised + 1)), (promised, named)
+
+
 def test_interactive_defaults_give_a_valid_design(res, tmp_path):
     dst = tmp_path / "ck-experiments" / "pty"
     term = spawn_wizard(res, dst)
@@ -50,6 +64,7 @@ def test_interactive_defaults_give_a_valid_design(res, tmp_path):
     finally:
         child.close()
     assert child.exitstatus == 0, term.text()
+    assert_steps_in_order(term.text())
     for needle in ("Llama-3.2-1B-Instruct_rank4", "Llama-3.2-1B-Instruct_base", "Total evaluations: 3",
                    "Experiment directory:", "Output directory:"):
         assert needle in before, needle

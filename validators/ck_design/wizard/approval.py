@@ -19,6 +19,7 @@ from ..spec import era as eras
 from ..spec.params import GENERATION_SETTINGS
 from ..plan.counts import epochs_text, run_types, summary_counts
 from ..spec.answers import Answers, absolute_path
+from . import steps
 from .build import build_design
 from .defaults import model_estimates
 
@@ -157,7 +158,8 @@ def plan_text(answers: Answers | Mapping[str, Any], dst_path: Any = None) -> str
     """Step 8: the complete plan, shown in the approval question."""
     a = Answers.of(answers)
     d = build_design(a)
-    lines = ["Steps 7-8 - the resources checked; approve the plan. Nothing has been written yet.", ""]
+    lines = [f"{steps.header('resources', 'approval')} - the resources checked; approve the plan. "
+             "Nothing has been written yet.", ""]
     lines += _design_lines(d, summary_counts(d))
     lines += _model_lines(a)
     lines += _where_lines(d, dst_path)

@@ -33,7 +33,7 @@ from ..spec import naming
 from ..spec.model_registry import default_dataset_type
 from ..spec.params import GENERATION_SETTINGS, SWEEPABLE
 from .. import terminal
-from . import cli_errors, defaults, validators
+from . import cli_errors, defaults, steps, validators
 from ..spec.answers import Answers, absolute_path, normalize_variables, today
 from .answers import answers_from
 from .build import build_design
@@ -304,6 +304,8 @@ GLOBALS: dict[str, Any] = {
     "ck_destination_note": ck_destination_note,
     "ck_after_copy": ck_after_copy,
     "ck_sweepable": lambda: SWEEPABLE,
+    "ck_step_count": lambda: len(steps.STEPS),  # the opening's "in N steps"
+    "ck_step": steps.number,
     # copier.yml: validators
     "ck_local_warnings": ck_local_warnings,
     "ck_check_required": validators.check_required,

@@ -15,6 +15,7 @@ from ..facts.files import read_tail
 from ..spec import jsonschema
 from ..spec.logformat import HEADER_RE
 from ..spec.naming import LOG_FILE
+from . import steps
 
 # Where the modeline points when neither schema file is found (docs/editor.md).
 SCHEMA_URL = f"https://raw.githubusercontent.com/ck-design/ck-design/main/schemas/{jsonschema.SCHEMA_NAME}"
@@ -161,6 +162,10 @@ def after_copy_message(dst: str, skipped_tasks: bool = False) -> str:
     """copier's last words after a copy (`_message_after_copy`), true to what the post-copy hook
     did: its verdict is the log's last entry, COMPLETE_DESIGN (docs/wizard.md, "At the terminal")."""
     files = "  experiment_summary.yaml (the design) and README.md (the plan)."
+    return f"{steps.header('files')} - files.\n" + _written(dst, files, skipped_tasks)
+
+
+def _written(dst: str, files: str, skipped_tasks: bool) -> str:
     last = _last_entry(os.path.join(dst, LOG_FILE))
     # Each verdict on a line of its own, under 80 columns (tests/test_terminal.py).
     if skipped_tasks:
