@@ -76,6 +76,11 @@ def test_the_branches_of_copier_yml_each_way(root):
     typed = {"question": "Does rank matter?", "dataset_path": res["dataset"]}
     asked_in["defaults"], design, _ = run_walk(res, root / "ck-experiments" / "defaults", typed)
     assert [r["name"] for r in design["runs"] if r["type"] == "fine-tuned"]
+    # one task: "Which runs get which tasks?" cannot matter, so it is not asked; every run gets it
+    assert "eval_selection" not in asked_in["defaults"], asked_in["defaults"]
+    task = design["evaluation"]["tasks"][0]["name"]
+    assert [(e["run"], e["tasks"]) for e in design["evaluation"]["matrix"]] == \
+        [(r["name"], [task]) for r in design["runs"]], design["evaluation"]["matrix"]
 
     # 2. the design, with a complete claude.local.md; the checkpoint question, answered
     # with Enter, is refused and asked again; a `y` typed before Enter answers only its question

@@ -204,6 +204,15 @@ def given_task(eval_tasks: Any, key: str, fallback: Any) -> str:
     return str(value) if isinstance(value, str) and value else str(fallback)
 
 
+def selection_question_applies(eval_tasks: Any, size_problem: str) -> bool:
+    """Ask "Which runs get which tasks?" only when the answer can matter: two tasks or more (a
+    matrix then gives each its runs), or every run on every task over the bound (selective is
+    then the only way on). One task within the bound: every run gets it, so its default (`all`)
+    is taken unasked and the design is the one Enter would give."""
+    one_task = isinstance(eval_tasks, list) and len(eval_tasks) == 1
+    return not one_task or bool(size_problem)
+
+
 def first_tasks(name: Any, script: Any, description: Any, more: Any = None) -> list[dict[str, Any]]:
     """eval_tasks from the questions asked one by one: the first task (on the training
     dataset) and any more given as a list."""

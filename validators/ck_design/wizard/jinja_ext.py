@@ -206,6 +206,12 @@ def ck_design_size_problem(ctx: Context, eval_selection: str | None = None) -> s
 
 
 @pass_context
+def ck_selection_question(ctx: Context, eval_tasks: Any) -> bool:
+    """`when:` of eval_selection (wizard/defaults.py selection_question_applies)."""
+    return defaults.selection_question_applies(eval_tasks, ck_design_size_problem(ctx, "all"))
+
+
+@pass_context
 def ck_check_eval_matrix(ctx: Context, matrix: Any, eval_tasks: Any) -> str:
     """The selective matrix: its form, then the size of the design it makes."""
     if msg := validators.check_eval_matrix(matrix, eval_tasks):
@@ -329,6 +335,7 @@ GLOBALS: dict[str, Any] = {
     "ck_check_eval_epoch_list": ck_check_eval_epoch_list,
     "ck_check_best_val_loss": ck_check_best_val_loss,
     "ck_design_size_problem": ck_design_size_problem,
+    "ck_selection_question": ck_selection_question,
     # approval, and the template
     "ck_plan": ck_plan,
     "ck_approval_root": ck_approval_root,
