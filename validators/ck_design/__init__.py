@@ -2,4 +2,4 @@
 
 # The single source of the version: pyproject.toml reads it (setuptools dynamic version),
 # CHANGELOG.md records it and a release is the git tag `v<__version__>` (docs/releasing.md).
-__version__ = "0.2.0"
+__version__ = "0.3.0"
