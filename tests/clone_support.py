@@ -121,9 +121,12 @@ def tagged_clone(where: Path) -> tuple[Path, str]:
     """A fresh clone tagged by `make tag`, exactly as `make release` tags after the suite passed.
     The tag exists only in the clone: the real repository is tagged by whoever cuts the release."""
     clone = fresh_clone(where)
+    tag = f"v{version()}"
+    # A clone of a released checkout already has that release's tag, on the commit before the
+    # snapshot fresh_clone adds: drop it in the clone so `make tag` tags the snapshot, as tested.
+    subprocess.run(["git", "tag", "-d", tag], cwd=clone, env=clean_env(), capture_output=True, text=True)
     done = subprocess.run(["make", "--no-print-directory", "tag"], cwd=clone, env=clean_env(),
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
-    tag = f"v{version()}"
     assert f"Tagged {tag}." in done.stdout, done.stdout
     return clone, tag
