@@ -23,12 +23,16 @@ import yaml
 
 from copier_support import COPIER, CK_VALIDATE, REPO, answers_for, clean_env, copier_update, git, log_actions, make_scratch
 
-RELEASED = "2b7d5c5"  # the last released state (tagged v0.0.1 below)
+RELEASED = "2b7d5c5"  # the 0.1.0 release (tagged v0.0.1 below)
+# The state this round (0.3.0) started from: 0.2.0's template and package plus issue 13's work. Its
+# experiments were made with the wizard before its questions were restructured (issue 22) and before
+# ck-scaffold, the 0.3 schema and the answers object: they must update cleanly all the same.
+ROUND_START = "8ad9034"
 CONFLICT = re.compile(rb"^(<<<<<<<|>>>>>>>)( |$)", re.M)
 
 
-def _released_commit_available() -> bool:
-    r = subprocess.run(["git", "cat-file", "-e", f"{RELEASED}^{{commit}}"], cwd=REPO, capture_output=True, check=False)
+def _released_commit_available(commit: str = RELEASED) -> bool:
+    r = subprocess.run(["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=REPO, capture_output=True, check=False)
     return r.returncode == 0
 
 
@@ -39,8 +43,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _extract_release(dst: Path) -> None:
-    archive = subprocess.run(["git", "archive", "--format=tar", RELEASED], cwd=REPO, capture_output=True, check=True).stdout
+def _extract_release(dst: Path, commit: str = RELEASED) -> None:
+    archive = subprocess.run(["git", "archive", "--format=tar", commit], cwd=REPO, capture_output=True, check=True).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         # The "data" filter (refuse links out, absolute paths) exists from Python 3.10.12 / 3.11.4
         # on; older supported Pythons extract a git archive of this repository's own commit as is.
@@ -50,11 +54,11 @@ def _extract_release(dst: Path) -> None:
             tar.extractall(dst)
 
 
-def _template_history(tmp: Path, env: dict[str, str]) -> tuple[Path, Path]:
+def _template_history(tmp: Path, env: dict[str, str], commit: str = RELEASED) -> tuple[Path, Path]:
     """A template repository: v0.0.1 = the release, v0.0.2 = the current tree. Also returns a
     copy of the release's files (its package is what rendered experiments of that time)."""
     released = tmp / "released"
-    _extract_release(released)
+    _extract_release(released, commit)
     template = tmp / "template"
     shutil.copytree(released, template)
     git(["init", "-q"], template, env)
@@ -69,9 +73,10 @@ def _template_history(tmp: Path, env: dict[str, str]) -> tuple[Path, Path]:
     return template, released
 
 
-def test_update_from_the_last_release(tmp_path: Path) -> None:
+@pytest.mark.parametrize("commit", [RELEASED, ROUND_START])
+def test_update_from_the_last_release(tmp_path: Path, commit: str) -> None:
     env = clean_env(tmp_path / "home")  # sets GIT_AUTHOR_*/GIT_COMMITTER_* for every commit
-    template, released = _template_history(tmp_path, env)
+    template, released = _template_history(tmp_path, env, commit)
     res = make_scratch(tmp_path / "res", models=("Llama-3.2-1B-Instruct",))
     dst = Path(res["scratch"]) / "ck-experiments" / "cap_lora_rank_comparison_2026-11-25"
 
