@@ -82,6 +82,19 @@ def test_diff_previews_and_writes_nothing(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
+def test_diff_of_unicode_text_on_an_ascii_terminal_is_escaped_not_a_traceback(tmp_path: Path) -> None:
+    # terminal.escape_unencodable_output, which every console script calls first: stdout (the diff)
+    # would otherwise raise UnicodeEncodeError on a terminal that cannot encode the user's text.
+    data = make_design()
+    data["experiment"]["directory"] = data["experiment"]["directory"].replace(NAME, "r\u00e9sum\u00e9")
+    path = write_design(tmp_path, data)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUTF8"}
+    env["PYTHONIOENCODING"] = "ascii"
+    done = subprocess.run([CK_MIGRATE, "--diff", "--project", PROJECT, str(path)], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "r\\xe9sum\\xe9" in done.stdout and "Traceback" not in done.stderr
+
+
 def test_without_a_project_it_asks_for_one(tmp_path: Path) -> None:
     path = write_design(tmp_path, make_design())
     before = path.read_bytes()

@@ -86,3 +86,14 @@ def show(text: str, stream: TextIO | None = None) -> None:
     """Print `text` wrapped to the terminal, on stderr (where copier prints its messages)."""
     out = stream or sys.stderr
     print("\n".join(wrap_lines(text.splitlines(), terminal_width(out))), file=out, flush=True)
+
+
+def escape_unencodable_output() -> None:
+    """Our commands quote user text (unicode prompts, paths, run names): on a terminal or pipe that
+    cannot encode it, print an escape (\\u2028) instead of dying with UnicodeEncodeError in place
+    of the output. Every console script calls this first."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass

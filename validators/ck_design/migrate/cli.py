@@ -17,6 +17,8 @@ import os
 import sys
 from typing import NoReturn
 
+from ..terminal import escape_unencodable_output
+
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 PROG = "ck-migrate"
 
@@ -120,6 +122,7 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    escape_unencodable_output()
     try:
         return run(argv)
     except KeyboardInterrupt:

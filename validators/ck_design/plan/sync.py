@@ -28,6 +28,7 @@ import sys
 from pathlib import Path
 
 from ..facts.files import NotRegularFile, UnsafeTarget, read_text_file, write_regular_file
+from ..terminal import escape_unencodable_output
 from .markdown import PLAN_BEGIN, PLAN_END, plan_sections
 
 SUMMARY = "experiment_summary.yaml"
@@ -158,6 +159,7 @@ def sync(directory: Path, *, check_only: bool = False, exit_on_fix: bool = False
 
 
 def main(argv: list[str] | None = None) -> int:
+    escape_unencodable_output()
     parser = argparse.ArgumentParser(prog="ck-plan", description=__doc__.splitlines()[0])
     parser.add_argument("directory", nargs="?", default=".", type=Path, help="the experiment directory (default: .)")
     parser.add_argument("--check", action="store_true", help="only report (exit 1) when the plan is out of date")

@@ -26,6 +26,7 @@ from typing import Any, NoReturn
 
 from ..spec import era as eras
 from ..spec.naming import SUMMARY_FILE
+from ..terminal import escape_unencodable_output
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 PROG = "ck-scaffold"
@@ -204,11 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     # A short-lived process building tens of thousands of small acyclic objects (one dict per
     # job file): the cyclic GC would only rescan them, as in ck-validate.
     gc.disable()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
-        except (AttributeError, ValueError):
-            pass
+    escape_unencodable_output()
     try:
         return run(argv)
     except KeyboardInterrupt:

@@ -27,6 +27,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, NoReturn
 
 from .. import __version__
+from ..terminal import escape_unencodable_output
 from .findings import Finding
 
 if TYPE_CHECKING:
@@ -316,13 +317,7 @@ def _silence_stdout() -> None:
 def main(argv: list[str] | None = None) -> int:
     # A short-lived process building one large acyclic tree: the cyclic GC would only rescan it.
     gc.disable()
-    # Findings quote user text (unicode prompts, paths); a terminal or pipe that cannot encode
-    # it must get an escape, not a UnicodeEncodeError in place of the findings.
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
-        except (AttributeError, ValueError):
-            pass
+    escape_unencodable_output()
     try:
         return run(argv)
     except KeyboardInterrupt:
