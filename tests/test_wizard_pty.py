@@ -43,7 +43,7 @@ def answer_defaults(term: Terminal, res, typed: dict[str, str] | None = None) ->
 def assert_steps_in_order(text: str) -> None:
     """Issue 22 (QA walk): the opening's "in N steps" and the step headers shown agree: every step
     from 1 to N is named by a header, in order (step 9, writing the files, was never named)."""
-    promised = int(re.search(r"experiment in (\d+) steps", text)[1])
+    promised = int(re.search(r"experiment\s+in\s+(\d+)\s+steps", text)[1])
     named: list[int] = []
     for first, last in re.findall(r"\bSteps? (\d+)(?:-(\d+))? - ", text):
         for n in range(int(first), int(last or first) + 1):

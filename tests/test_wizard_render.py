@@ -363,11 +363,12 @@ def test_update_keeps_hand_edits_and_declined_update_changes_nothing(res, tmp_pa
     os.environ["CK_LOCAL_CONFIG"] = res["config"]
     try:
         with pytest.raises(Exception, match="nothing was changed"):
+            # vcs_ref="HEAD", as it was rendered: past a release tag, the default (the newest tag) is a downgrade.
             copier.run_update(str(dst), data={"approved": False, "variables": {"lora_rank": [4, 8, 16]}},
-                              defaults=True, unsafe=True, quiet=True, overwrite=True, skip_tasks=True)
+                              defaults=True, unsafe=True, quiet=True, overwrite=True, skip_tasks=True, vcs_ref="HEAD")
         assert _git(dst, "status", "--porcelain").stdout == ""
         copier.run_update(str(dst), data={"variables": {"lora_rank": [4, 8, 16]}}, defaults=True, unsafe=True,
-                          quiet=True, overwrite=True, skip_tasks=True)
+                          quiet=True, overwrite=True, skip_tasks=True, vcs_ref="HEAD")
     finally:
         if old is None:
             os.environ.pop("CK_LOCAL_CONFIG", None)
